@@ -1,0 +1,40 @@
+# On a fresh machine with Python 3.11+, these targets do all the set-up themselves.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: test demo run lint catalogs clean bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "interview-bot needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+## test: run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## demo: play a whole interview against a local Slack stand-in, no Slack or tokens needed
+demo: $(STAMP)
+	$(VENV)/bin/interview-bot demo
+
+## run: run the app against real Slack (needs a .env; see README)
+run: $(STAMP)
+	$(VENV)/bin/interview-bot run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## catalogs: extract user-facing strings and merge them into the en/et/fi catalogs
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -o bot/locale/messages.pot --no-location --sort-output --add-comments=Translators: --project interview-bot .
+	$(VENV)/bin/pybabel update -i bot/locale/messages.pot -d bot/locale --no-fuzzy-matching --ignore-obsolete
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) *.egg-info

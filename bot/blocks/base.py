@@ -1,0 +1,74 @@
+"""Small shared pieces for the Block Kit builders (slack-sdk's block models underneath)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+SECTION_TEXT_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+
+
+@dataclass
+class Message:
+    """A message's notification text (also what screen readers say) and its blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def header(text: str) -> Block:
+    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_LIMIT), emoji=True))
+
+
+def section(text: str, block_id: str | None = None, accessory: Any = None) -> Block:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_LIMIT)),
+                        block_id=block_id, accessory=accessory)
+
+
+def fields(items: list[str], block_id: str | None = None) -> Block:
+    return SectionBlock(fields=[MarkdownTextObject(text=clip(i, 2000)) for i in items[:10]],
+                        block_id=block_id)
+
+
+def context(*texts: str) -> Block:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(t, 2000)) for t in texts[:10]])
+
+
+def divider() -> Block:
+    return DividerBlock()
+
+
+def button(text: str, action_id: str, value: str | None = None, style: str | None = None,
+           url: str | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=clip(text, BUTTON_TEXT_LIMIT), emoji=True),
+                         action_id=action_id, value=value, style=style, url=url)
+
+
+def actions(*elements: Any, block_id: str | None = None) -> Block:
+    return ActionsBlock(elements=list(elements), block_id=block_id)
+
+
+def to_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
+def plain(text: str, limit: int = 75) -> PlainTextObject:
+    return PlainTextObject(text=clip(text, limit), emoji=True)

@@ -1,0 +1,186 @@
+"""The `interview-bot` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import SettingsError, load_settings
+
+log = logging.getLogger("interview_bot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as error:
+        print("interview-bot cannot start; fix these settings (in .env or the environment):",
+              file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from bot.app import StartupError
+
+        if isinstance(error, StartupError):
+            print(f"interview-bot: {error}", file=sys.stderr)
+            return 1
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interview-bot",
+        description="A Slack app for structured panel interviews.",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the app (Socket Mode if SLACK_APP_TOKEN is set, "
+                         "else HTTP on PORT at /slack/events)")
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="production HTTP: WEB_CONCURRENCY gunicorn workers "
+                           "on PORT, /slack/events and /healthz, JSON logs")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="upgrade the database schema to the latest version")
+    migrate.set_defaults(func=cmd_migrate)
+
+    qs = sub.add_parser("question-sets", help="list or check question sets")
+    qs_sub = qs.add_subparsers(title="question-sets commands", metavar="ACTION", required=True)
+    qs_list = qs_sub.add_parser("list", help="the sets found (shipped and QUESTION_SETS_DIR)")
+    qs_list.set_defaults(func=cmd_question_sets_list)
+    qs_check = qs_sub.add_parser("check", help="validate files or directories; non-zero exit "
+                                 "on any problem")
+    qs_check.add_argument("paths", nargs="*", type=Path, help="YAML files or directories "
+                          "(default: the shipped sets and QUESTION_SETS_DIR)")
+    qs_check.set_defaults(func=cmd_question_sets_check)
+    return parser
+
+
+def _question_set_dirs() -> list[Path]:
+    import os
+
+    return [Path(p) for p in os.environ.get("QUESTION_SETS_DIR", "").split(os.pathsep) if p]
+
+
+def cmd_question_sets_list(args: argparse.Namespace) -> int:
+    from bot.question_sets import run_list
+
+    return run_list(_question_set_dirs(), sys.stdout)
+
+
+def cmd_question_sets_check(args: argparse.Namespace) -> int:
+    from bot.question_sets import run_check, shipped_dir
+
+    paths = args.paths or [shipped_dir(), *_question_set_dirs()]
+    return run_check(paths, sys.stdout)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.app import check_token
+    from bot.serve import serve
+    from bot.slack_client import make_web_client
+
+    settings = load_settings()
+    check_token(make_web_client(settings))
+    serve(settings)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.app import check_database
+    from bot.migrate import upgrade
+    from models import create_db_engine
+
+    settings = _database_settings()
+    engine = create_db_engine(settings)
+    check_database(engine)
+    upgrade(engine)
+    print("Database schema is up to date.")
+    return 0
+
+
+def _database_settings() -> str:
+    """`migrate` needs only DATABASE_URL, not the Slack tokens."""
+    import os
+
+    from dotenv import dotenv_values
+
+    from bot.settings import DEFAULT_DATABASE_URL, Settings
+
+    url = os.environ.get("DATABASE_URL") or dotenv_values(".env").get("DATABASE_URL")
+    url = url or DEFAULT_DATABASE_URL
+    try:
+        Settings._database_url_shape(url)
+    except ValueError as error:
+        raise SettingsError([f"DATABASE_URL is not valid ({error}): a SQLAlchemy URL, e.g. "
+                             "sqlite:///interview-bot.sqlite3"]) from None
+    return url
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import build_services, check_database, check_token, create_app
+    from bot.logs import configure_logging
+    from bot.migrate import upgrade
+    from bot.web import make_wsgi_app, start_http_server
+
+    settings = load_settings()
+    configure_logging(settings.log_level, [settings.slack_signing_secret.get_secret_value()])
+    services = build_services(settings)
+    check_database(services.engine)
+    upgrade(services.engine)
+    identity = check_token(services.client)
+    app = create_app(services)
+    runtime = start_background(services)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        handler.connect()
+        log.info("Connected to Slack in Socket Mode as %s", identity.get("user"))
+        stop.wait()
+        handler.close()
+    else:
+        server, _ = start_http_server(make_wsgi_app(app, services.engine), "0.0.0.0",
+                                      settings.port)
+        log.info("Listening on http://0.0.0.0:%s/slack/events as %s", settings.port,
+                 identity.get("user"))
+        stop.wait()
+        server.shutdown()
+    runtime.stop()
+    return 0
+
+
+class _Runtime:
+    """Background parts (the reminder scheduler) started beside the web server."""
+
+    def __init__(self) -> None:
+        self.stoppers: list = []
+
+    def stop(self) -> None:
+        for stopper in reversed(self.stoppers):
+            stopper()
+
+
+def start_background(services: object) -> _Runtime:
+    return _Runtime()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

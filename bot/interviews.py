@@ -1,0 +1,108 @@
+"""Interviews: finding them safely, who may do what, and the event log."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import NotAllowed, NotFound
+from bot.i18n import N_, Translator, translator
+from bot.question_sets import QuestionSet
+from models import Event, Interview, Panelist, Scorecard, utcnow
+
+_ID = re.compile(r"^#?(\d{1,9})$")
+
+
+def parse_interview_id(raw: str) -> int:
+    """`12` or `#12`; anything else is a clear error, not a crash."""
+    match = _ID.match(raw.strip())
+    if not match:
+        if not raw.strip():
+            raise NotFound(N_("Which interview? Give its number, e.g. `12`."))
+        raise NotFound(N_("`{raw}` is not an interview number; use the number shown on the "
+                          "plan, e.g. `12`."), raw=raw.strip()[:40])
+    return int(match.group(1))
+
+
+def get_interview(session: Session, team_id: str, interview_id: int | str,
+                  *, for_update: bool = False) -> Interview:
+    """The interview in this workspace, with panel and scorecards loaded. Another
+    workspace's interview is reported exactly like a missing one."""
+    number = interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
+    query = (
+        select(Interview)
+        .where(Interview.id == number, Interview.team_id == team_id,
+               Interview.deleted_at.is_(None))
+        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)
+                 .selectinload(Scorecard.versions))
+    )
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Interview)
+    interview = session.scalars(query).first()
+    if interview is None:
+        raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
+    return interview
+
+
+@lru_cache(maxsize=256)
+def _snapshot_cache(key: str, frozen: str) -> QuestionSet:
+    import json
+
+    return QuestionSet.from_snapshot(json.loads(frozen))
+
+
+def question_set_of(interview: Interview) -> QuestionSet:
+    """The set as frozen on the interview (never the current YAML)."""
+    import json
+
+    frozen = json.dumps(interview.question_set, sort_keys=True)
+    return _snapshot_cache(f"{interview.id}", frozen)
+
+
+def translator_for(interview: Interview) -> Translator:
+    """Everything about one interview speaks its question set's language."""
+    return translator(interview.language)
+
+
+def is_organiser(interview: Interview, user_id: str) -> bool:
+    """The hiring lead and the recruiter see everything and run the debrief."""
+    return user_id in (interview.hiring_lead_id, interview.recruiter_id)
+
+
+def require_organiser(interview: Interview, user_id: str) -> None:
+    if not is_organiser(interview, user_id):
+        raise NotAllowed(N_("Only the hiring lead and the recruiter of interview {id} can do "
+                            "that."), id=interview.id)
+
+
+def require_panelist(interview: Interview, user_id: str) -> Panelist:
+    panelist = interview.panelist_for(user_id)
+    if panelist is None:
+        raise NotAllowed(N_("You are not on the panel of interview {id}."), id=interview.id)
+    return panelist
+
+
+def submitted_panelists(interview: Interview) -> list[Panelist]:
+    return [p for p in interview.active_panelists if p.scorecard is not None]
+
+
+def missing_panelists(interview: Interview) -> list[Panelist]:
+    return [p for p in interview.active_panelists if p.scorecard is None]
+
+
+def log_event(session: Session, interview: Interview | None, actor_id: str | None, kind: str,
+              team_id: str | None = None, **detail: Any) -> Event:
+    event = Event(
+        team_id=team_id or (interview.team_id if interview else ""),
+        interview_id=interview.id if interview else None,
+        actor_id=actor_id,
+        kind=kind,
+        detail=detail,
+        created_at=utcnow(),
+    )
+    session.add(event)
+    return event

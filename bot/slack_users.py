@@ -1,0 +1,64 @@
+"""Slack users as the app needs them: time zone, bot or not, active or not; cached briefly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+CACHE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    name: str
+    tz: str
+    is_bot: bool
+    deleted: bool
+
+    @property
+    def can_interview(self) -> bool:
+        return not self.is_bot and not self.deleted
+
+
+class UserDirectory:
+    def __init__(self, client: WebClient, ttl: float = CACHE_SECONDS) -> None:
+        self._client = client
+        self._ttl = ttl
+        self._cache: dict[str, tuple[float, SlackUser | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: str) -> SlackUser | None:
+        """The user, or None when Slack does not know them."""
+        with self._lock:
+            hit = self._cache.get(user_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        user = self._fetch(user_id)
+        with self._lock:
+            self._cache[user_id] = (time.monotonic() + self._ttl, user)
+        return user
+
+    def tz(self, user_id: str, default: str = "UTC") -> str:
+        user = self.get(user_id)
+        return user.tz if user and user.tz else default
+
+    def _fetch(self, user_id: str) -> SlackUser | None:
+        try:
+            data = self._client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                return None
+            raise
+        profile = data.get("profile") or {}
+        return SlackUser(
+            id=data["id"],
+            name=profile.get("display_name") or data.get("real_name") or data.get("name", ""),
+            tz=data.get("tz") or "UTC",
+            is_bot=bool(data.get("is_bot")) or data["id"] == "USLACKBOT",
+            deleted=bool(data.get("deleted")),
+        )

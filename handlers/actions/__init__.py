@@ -1,0 +1,13 @@
+"""Listeners for Slack actions, one module each; register() wires them all."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+
+MODULES: list = []
+
+def register(app: App, services: Services) -> None:
+    for module in MODULES:
+        module.register(app, services)

@@ -1,0 +1,29 @@
+"""How listeners answer one person: ephemeral where Slack allows it, a DM otherwise."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+
+def tell_user(client: WebClient, body: dict[str, Any], text: str,
+              blocks: list[dict[str, Any]] | None = None) -> None:
+    """Answer the person who clicked: an ephemeral message in the channel the click came
+    from; from App Home or a modal (no channel to be ephemeral in), a DM from the bot."""
+    user_id = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id")
+    thread_ts = (body.get("message") or {}).get("thread_ts")
+    try:
+        if channel and not channel.startswith("D"):
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks,
+                                      thread_ts=thread_ts)
+            return
+    except SlackApiError as error:
+        log.info("ephemeral reply failed (%s); sending a DM", error.response.get("error"))
+    client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -1,0 +1,28 @@
+"""SQLAlchemy 2.x typed models and the session factory."""
+
+from models.base import Base, utcnow
+from models.event import Event
+from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
+from models.reminder import Reminder, ReminderStatus
+from models.scorecard import Rating, Scorecard, ScorecardDraft, ScorecardVersion
+from models.session import create_db_engine, make_session_factory, transaction
+
+__all__ = [
+    "Base",
+    "Decision",
+    "DecisionOutcome",
+    "Event",
+    "Interview",
+    "InterviewStatus",
+    "Panelist",
+    "Rating",
+    "Reminder",
+    "ReminderStatus",
+    "Scorecard",
+    "ScorecardDraft",
+    "ScorecardVersion",
+    "create_db_engine",
+    "make_session_factory",
+    "transaction",
+    "utcnow",
+]

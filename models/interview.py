@@ -1,0 +1,125 @@
+"""Interviews, their panel, and the decision history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from models.scorecard import Scorecard
+
+
+class InterviewStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    DEBRIEF = "debrief"
+    DECIDED = "decided"
+    CANCELLED = "cancelled"
+
+
+class DecisionOutcome(enum.StrEnum):
+    HIRE = "hire"
+    NO_HIRE = "no_hire"
+    HOLD = "hold"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Stored as the lower-case values; a plain VARCHAR + CHECK keeps migrations simple.
+    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e],
+                length=20, validate_strings=True)
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+    __table_args__ = (Index("ix_interviews_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    candidate_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))
+    candidate_link: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str | None] = mapped_column(Text)
+    question_set_id: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    # The set exactly as used at creation: later YAML edits never change this interview.
+    question_set: Mapped[dict[str, Any]] = mapped_column(JSON)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    plan_ts: Mapped[str | None] = mapped_column(String(32))
+    summary_ts: Mapped[str | None] = mapped_column(String(32))
+    recruiter_id: Mapped[str] = mapped_column(String(32))
+    hiring_lead_id: Mapped[str] = mapped_column(String(32))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    debrief_at: Mapped[datetime]
+    status: Mapped[InterviewStatus] = mapped_column(
+        _enum(InterviewStatus, "interview_status"), default=InterviewStatus.SCHEDULED
+    )
+    decision: Mapped[DecisionOutcome | None] = mapped_column(
+        _enum(DecisionOutcome, "decision_outcome")
+    )
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(String(32))
+    # The modal view that created it: a retried or doubled submission finds this row.
+    source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    panelists: Mapped[list[Panelist]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="Panelist.position"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="Decision.id"
+    )
+
+    @property
+    def active_panelists(self) -> list[Panelist]:
+        return [p for p in self.panelists if p.removed_at is None]
+
+    def panelist_for(self, user_id: str) -> Panelist | None:
+        return next((p for p in self.active_panelists if p.user_id == user_id), None)
+
+
+class Panelist(Base):
+    __tablename__ = "panelists"
+    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(default=0)
+    focus_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+    # Where this panelist's interview kit was sent, so a reschedule can update it in place.
+    kit_channel: Mapped[str | None] = mapped_column(String(32))
+    kit_ts: Mapped[str | None] = mapped_column(String(32))
+
+    interview: Mapped[Interview] = relationship(back_populates="panelists")
+    scorecard: Mapped[Scorecard | None] = relationship(
+        back_populates="panelist", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class Decision(Base):
+    """Every decision recorded, oldest first; the interview row holds the current one."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    outcome: Mapped[DecisionOutcome] = mapped_column(_enum(DecisionOutcome, "decision_outcome"))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    interview: Mapped[Interview] = relationship(back_populates="decisions")

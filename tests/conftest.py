@@ -1,0 +1,161 @@
+"""Shared fixtures: a database per backend, the local Slack fake, and the app served over
+real HTTP with signed requests coming in, the way Slack talks to it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.app import build_services, create_app
+from bot.migrate import upgrade
+from bot.services import Services
+from bot.settings import Settings, load_settings
+from bot.slack_fake import FakeSlack, SlackSimulator
+from bot.web import make_wsgi_app, start_http_server
+from models import Base, create_db_engine
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM = "T0001"
+CHANNEL = "C0001"
+PRIVATE_CHANNEL = "G0001"
+RECRUITER, LEAD, PIA, PEETER, MARI, OUTSIDER = (
+    "URECRUITER", "ULEAD", "UPIA", "UPEETER", "UMARI", "UOUTSIDER")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; each test copies the migrated file (much faster than migrating)."""
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine() -> Iterator[Engine]:
+    engine = create_db_engine(os.environ["TEST_DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    engine: Engine = request.getfixturevalue("_postgres_engine")
+    _truncate(engine)
+    yield os.environ["TEST_DATABASE_URL"]
+
+
+def _truncate(engine: Engine) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+class Clock:
+    """Real time plus an offset a test can move, so "an hour after the interview" needs no
+    sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> datetime:
+        self.offset += timedelta(**delta)
+        return self()
+
+
+@dataclass
+class World:
+    """The app under test, the Slack it talks to, and the people in that Slack."""
+
+    fake: FakeSlack
+    slack: SlackSimulator
+    services: Services
+    clock: Clock
+    url: str
+
+
+def make_settings(fake: FakeSlack, database_url: str, **overrides: str) -> Settings:
+    environ = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "DATABASE_URL": database_url,
+        **overrides,
+    }
+    return load_settings(environ, env_file=None)
+
+
+def populate(fake: FakeSlack) -> None:
+    fake.add_user(RECRUITER, name="rita", real_name="Rita Recruiter", tz="Europe/Tallinn")
+    fake.add_user(LEAD, name="lauri", real_name="Lauri Lead", tz="Europe/Helsinki")
+    fake.add_user(PIA, name="pia", real_name="Pia Panel", tz="Europe/Tallinn")
+    fake.add_user(PEETER, name="peeter", real_name="Peeter Panel", tz="America/New_York")
+    fake.add_user(MARI, name="mari", real_name="Mari Panel", tz="Asia/Tokyo")
+    fake.add_user(OUTSIDER, name="olle", real_name="Olle Outsider")
+    fake.add_user("UBOTUSER", name="somebot", is_bot=True)
+    fake.add_user("UGONE", name="gone", deleted=True)
+    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD, PIA, PEETER, MARI])
+    fake.add_channel("C0002", name="hiring-public", members=[RECRUITER], bot_is_member=False)
+    fake.add_channel(PRIVATE_CHANNEL, name="secret-hiring", is_private=True,
+                     members=[RECRUITER, LEAD], bot_is_member=False)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(team_id=TEAM, bot_token=BOT_TOKEN) as fake:
+        populate(fake)
+        yield fake
+
+
+@pytest.fixture
+def world(fake: FakeSlack, database_url: str, request: pytest.FixtureRequest) -> Iterator[World]:
+    marker = request.node.get_closest_marker("settings")
+    overrides = marker.kwargs if marker else {}
+    settings = make_settings(fake, database_url, **overrides)
+    services = build_services(settings)
+    clock = Clock()
+    services.clock = clock
+    app = create_app(services)
+    server, _ = start_http_server(make_wsgi_app(app, services.engine), "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_port}/slack/events"
+    slack = SlackSimulator(url, SIGNING_SECRET, fake, team_id=TEAM)
+    try:
+        yield World(fake=fake, slack=slack, services=services, clock=clock, url=url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        services.engine.dispose()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "settings(**env): extra settings for the world fixture")
