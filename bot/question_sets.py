@@ -1,0 +1,735 @@
+"""Question sets: the YAML format, its validation, and the library of loaded sets.
+
+A question set is one YAML file per set and language (``{id}.{language}.yaml``). Sets ship in
+the ``question_sets`` package; teams add or override sets with extra directories
+(``QUESTION_SETS_DIR``). Validation collects every problem in a file at once, each as
+``FILE: field.path: what is wrong and how to fix it``, so an author fixes a file in one pass.
+
+Two layers check a file:
+- the pydantic models: shape, types, required and unknown fields, text lengths, id syntax;
+- ``_cross_field_problems``: counts, the scale's values, Slack's composed-text limits, unique
+  ids, the supported languages and the file name. These are app policy, so they run when a
+  file is parsed but not in ``QuestionSet.from_snapshot``: a frozen copy stored on an
+  interview must keep loading even if a later release tightens a limit or drops a language.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, TextIO
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_LANGUAGES = ("en", "et", "fi")
+
+# Format limits (see question_sets/README.md).
+ID_MAX_LENGTH = 40
+NAME_MAX_LENGTH = 60
+DESCRIPTION_MAX_LENGTH = 500
+SCALE_LABEL_MAX_LENGTH = 25
+PURPOSE_MAX_LENGTH = 1000
+QUESTION_TEXT_MAX_LENGTH = 500
+GUIDANCE_MAX_LENGTH = 1500
+SCALE_MIN_POINTS, SCALE_MAX_POINTS = 2, 10
+CATEGORIES_MIN, CATEGORIES_MAX = 1, 10
+QUESTIONS_PER_CATEGORY_MIN, QUESTIONS_PER_CATEGORY_MAX = 1, 40
+QUESTIONS_PER_SET_MAX = 150
+
+# Slack caps the text of a select option at 75 characters. These strings become options:
+SLACK_OPTION_TEXT_MAX_LENGTH = 75
+SCALE_OPTION_TEXT_MAX_LENGTH = SLACK_OPTION_TEXT_MAX_LENGTH  # f"{value} · {label}: {anchor}"
+RECOMMENDATION_LABEL_MAX_LENGTH = SLACK_OPTION_TEXT_MAX_LENGTH
+SET_OPTION_TEXT_MAX_LENGTH = SLACK_OPTION_TEXT_MAX_LENGTH  # f"{name} ({language})"
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+DEFAULT_RECOMMENDATION_LABELS = {
+    "strong_no_hire": "Strong no hire",
+    "no_hire": "No hire",
+    "hire": "Hire",
+    "strong_hire": "Strong hire",
+}
+
+Slug = Annotated[str, Field(max_length=ID_MAX_LENGTH, pattern=SLUG_PATTERN)]
+
+
+def _text(max_length: int) -> Any:
+    return Field(min_length=1, max_length=max_length)
+
+
+class _Model(BaseModel):
+    # strict: YAML turns `yes`/`no` into booleans and `1.0` into a float; say so instead of
+    # silently coercing. Strings are stripped so block scalars (`|`) lose the final newline.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------- models
+
+
+class ScalePoint(_Model):
+    value: int
+    label: str = _text(SCALE_LABEL_MAX_LENGTH)
+    anchor: str = Field(min_length=1)  # bounded by the composed option text, see checks
+
+    def option_text(self) -> str:
+        return scale_option_text(self.value, self.label, self.anchor)
+
+
+def scale_option_text(value: object, label: str, anchor: str) -> str:
+    """The scorecard select option for one scale point."""
+    return f"{value} · {label}: {anchor}"
+
+
+class RecommendationLabels(_Model):
+    RECOMMENDATION_KEYS: ClassVar[tuple[str, ...]] = (
+        "strong_no_hire",
+        "no_hire",
+        "hire",
+        "strong_hire",
+    )  # ordered, low to high
+
+    # All four are required when the block is given: a half-translated block would mix
+    # languages in one modal.
+    strong_no_hire: str = _text(RECOMMENDATION_LABEL_MAX_LENGTH)
+    no_hire: str = _text(RECOMMENDATION_LABEL_MAX_LENGTH)
+    hire: str = _text(RECOMMENDATION_LABEL_MAX_LENGTH)
+    strong_hire: str = _text(RECOMMENDATION_LABEL_MAX_LENGTH)
+
+    def label(self, key: str) -> str:
+        if key not in self.RECOMMENDATION_KEYS:
+            raise KeyError(key)
+        return str(getattr(self, key))
+
+
+RECOMMENDATION_KEYS = RecommendationLabels.RECOMMENDATION_KEYS
+
+
+class Question(_Model):
+    id: Slug
+    text: str = _text(QUESTION_TEXT_MAX_LENGTH)
+    guidance: str | None = Field(default=None, max_length=GUIDANCE_MAX_LENGTH)
+
+    @field_validator("guidance")
+    @classmethod
+    def _empty_guidance_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class Category(_Model):
+    id: Slug
+    name: str = _text(NAME_MAX_LENGTH)
+    purpose: str = _text(PURPOSE_MAX_LENGTH)
+    questions: list[Question]
+
+
+class QuestionSet(_Model):
+    id: Slug
+    name: str = _text(NAME_MAX_LENGTH)
+    language: str = Field(min_length=1)
+    description: str = _text(DESCRIPTION_MAX_LENGTH)
+    scale: list[ScalePoint]
+    recommendation: RecommendationLabels = Field(
+        default_factory=lambda: RecommendationLabels(**DEFAULT_RECOMMENDATION_LABELS)
+    )
+    categories: list[Category]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.id, self.language)
+
+    @property
+    def scale_min(self) -> int:
+        return min(point.value for point in self.scale)
+
+    @property
+    def scale_max(self) -> int:
+        return max(point.value for point in self.scale)
+
+    @property
+    def midpoint(self) -> float:
+        return (self.scale_min + self.scale_max) / 2
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(category.questions) for category in self.categories)
+
+    def category(self, category_id: str) -> Category:
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(category_id)
+
+    def question(self, question_id: str) -> tuple[Category, Question]:
+        for category in self.categories:
+            for question in category.questions:
+                if question.id == question_id:
+                    return category, question
+        raise KeyError(question_id)
+
+    def scale_point(self, value: int) -> ScalePoint:
+        for point in self.scale:
+            if point.value == value:
+                return point
+        raise KeyError(value)
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """The JSON-able frozen copy stored on each interview."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> QuestionSet:
+        # Shape only, no policy checks: see the module docstring.
+        return cls.model_validate(data)
+
+
+class QuestionSetError(Exception):
+    """A question-set file has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def parse_question_set(text: str, source: str) -> QuestionSet:
+    """Parse and validate one set. ``source`` is its file name (a path is fine): messages
+    start with it, and it must be ``{id}.{language}.yaml`` so the library key is predictable.
+    Raises QuestionSetError with ALL the problems found."""
+    file_name = Path(source).name
+    data, yaml_problem = _load_yaml(text)
+    if yaml_problem is None:
+        yaml_problem = _top_level_problem(data)
+    if yaml_problem is not None:
+        raise QuestionSetError([f"{file_name}: {yaml_problem}"])
+
+    question_set: QuestionSet | None = None
+    problems: list[tuple[str, str]] = []
+    try:
+        question_set = QuestionSet.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_translate_pydantic_error(error) for error in exc.errors())
+    problems.extend(_cross_field_problems(data, file_name))
+    if problems:
+        lines = [f"{file_name}: {path}: {message}" for path, message in problems]
+        raise QuestionSetError(list(dict.fromkeys(lines)))  # drop exact duplicates
+    assert question_set is not None
+    return question_set
+
+
+def load_question_set_file(path: Path) -> QuestionSet:
+    path = Path(path)
+    try:
+        # utf-8-sig: tolerate the byte-order mark some Windows editors write.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QuestionSetError(
+            [f"{path.name}: byte {exc.start + 1} is not UTF-8 text; save the file as UTF-8"]
+        ) from exc
+    except OSError as exc:
+        raise QuestionSetError([f"{path.name}: cannot read the file: {exc.strerror}"]) from exc
+    return parse_question_set(text, path.name)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys; PyYAML would silently keep the last one,
+    which for a repeated `questions:` would drop questions without a word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                continue  # complex keys and merge keys (<<) are left to PyYAML
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"found duplicate key {key_node.value!r}", key_node.start_mark
+                )
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(text: str) -> tuple[Any, str | None]:
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader), None  # a SafeLoader: no object tags
+    except yaml.MarkedYAMLError as exc:
+        return None, _yaml_error_message(exc)
+    except yaml.YAMLError as exc:
+        return None, f"not valid YAML: {exc}"
+
+
+def _yaml_error_message(exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    message = exc.problem or exc.context or "not valid YAML"
+    if exc.context and exc.context_mark and exc.problem:
+        # e.g. where an unclosed quote started, which is where the fix goes
+        context_mark = exc.context_mark
+        message += (
+            f" ({exc.context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+        )
+    return where + message + _yaml_hint(message)
+
+
+def _yaml_hint(message: str) -> str:
+    if "'\\t'" in message:
+        return "; indent with spaces, not tabs"
+    if "duplicate key" in message:
+        return "; each key may appear only once in a mapping"
+    if "mapping values are not allowed" in message:
+        return "; put text that contains ': ' in quotes"
+    return ""
+
+
+def _top_level_problem(data: Any) -> str | None:
+    if data is None:
+        return (
+            "the file is empty; a question set needs id, name, language, description, "
+            "scale and categories"
+        )
+    if not isinstance(data, dict):
+        return f"the top level must be a mapping of fields (id: ..., name: ...), not {_kind(data)}"
+    return None
+
+
+# ---------------------------------------------------------------------------- pydantic errors
+
+# Which model sits at a path (list indices removed), to suggest the right field names.
+_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): QuestionSet,
+    ("scale",): ScalePoint,
+    ("recommendation",): RecommendationLabels,
+    ("categories",): Category,
+    ("categories", "questions"): Question,
+}
+
+
+def format_path(loc: Iterable[Any]) -> str:
+    """('categories', 2, 'questions', 4, 'id') -> 'categories[2].questions[4].id'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _translate_pydantic_error(error: Any) -> tuple[str, str]:
+    loc = tuple(error["loc"])
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    translate = _TRANSLATIONS.get(kind)
+    message = translate(loc, value, ctx) if translate else error["msg"]
+    return format_path(loc), message
+
+
+def _missing(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return "is missing"
+
+
+def _unknown_field(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    model = _MODEL_AT.get(tuple(part for part in loc[:-1] if isinstance(part, str)))
+    if model is None:
+        return "unknown field; remove it"
+    allowed = list(model.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.75)
+    if close:
+        return f"unknown field; did you mean {close[0]!r}?"
+    return f"unknown field; the fields here are {', '.join(allowed)}"
+
+
+def _too_long(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    length = len(value.strip()) if isinstance(value, str) else "more"
+    return f"must be at most {ctx['max_length']} characters (it has {length})"
+
+
+def _too_short(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return "is empty; write some text"
+
+
+def _not_a_slug(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    # Only ids carry a pattern.
+    return (
+        f"{value!r} is not a valid id; use lowercase letters, digits and single hyphens "
+        "between words, like 'define-customer-service'"
+    )
+
+
+def _not_text(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    if value is None:
+        return "has no value; write some text after the colon"
+    if isinstance(value, bool):
+        return (
+            f"expected text, got {str(value).lower()} (YAML reads yes/no/on/off/true/false "
+            "as true/false); put the text in quotes"
+        )
+    if isinstance(value, int | float):
+        return f"expected text, got the number {value!r}; put it in quotes"
+    return f"expected text, got {_kind(value)}"
+
+
+def _not_whole_number(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return f"expected a whole number like 3, got {value!r}"
+
+
+def _not_mapping(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return f"expected a mapping of fields (key: value lines), got {_kind(value)}"
+
+
+def _not_list(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return f"expected a list (one '- ' line per item), got {_kind(value)}"
+
+
+_TRANSLATIONS = {
+    "missing": _missing,
+    "extra_forbidden": _unknown_field,
+    "string_too_long": _too_long,
+    "string_too_short": _too_short,
+    "string_pattern_mismatch": _not_a_slug,
+    "string_type": _not_text,
+    "int_type": _not_whole_number,
+    "int_parsing": _not_whole_number,
+    "int_from_float": _not_whole_number,
+    "model_type": _not_mapping,
+    "model_attributes_type": _not_mapping,
+    "dict_type": _not_mapping,
+    "list_type": _not_list,
+}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {_preview(value)!r}"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
+def _preview(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else text[: length - 3] + "..."
+
+
+# ---------------------------------------------------------------------------- cross-field checks
+
+Problem = tuple[str, str]  # (field path, message)
+
+
+def _cross_field_problems(data: dict[str, Any], file_name: str) -> list[Problem]:
+    """Checks pydantic's per-field validation cannot express. They read the raw YAML data,
+    so they run (and report) even when other fields are broken; anything not of the
+    expected shape is skipped here because pydantic already reports it."""
+    return [
+        *_language_problems(data),
+        *_file_name_problems(data, file_name),
+        *_set_option_problems(data),
+        *_scale_problems(data.get("scale")),
+        *_category_problems(data.get("categories")),
+    ]
+
+
+def _language_problems(data: dict[str, Any]) -> list[Problem]:
+    language = data.get("language")
+    if not isinstance(language, str) or not language.strip():
+        return []
+    language = language.strip()
+    if language in SUPPORTED_LANGUAGES:
+        return []
+    supported = ", ".join(SUPPORTED_LANGUAGES)
+    primary = language.lower().replace("_", "-").split("-")[0]
+    if primary in SUPPORTED_LANGUAGES:
+        return [("language", f"{language!r} is not supported; write {primary!r}")]
+    return [("language", f"{language!r} is not supported; use one of {supported}")]
+
+
+def _file_name_problems(data: dict[str, Any], file_name: str) -> list[Problem]:
+    set_id, language = _stripped(data.get("id")), _stripped(data.get("language"))
+    if not re.fullmatch(SLUG_PATTERN, set_id) or not language:
+        return []  # a bad id is reported on its own; no point naming a file after it
+    expected = [f"{set_id}.{language}{suffix}" for suffix in YAML_SUFFIXES]
+    if file_name in expected:
+        return []
+    return [
+        (
+            "file name",
+            f"must be {expected[0]!r} to match id {set_id!r} and language {language!r} "
+            f"(the library finds sets by id and language); rename the file or fix id/language",
+        )
+    ]
+
+
+def _set_option_problems(data: dict[str, Any]) -> list[Problem]:
+    name, language = _stripped(data.get("name")), _stripped(data.get("language"))
+    if not name or not language:
+        return []
+    option = f"{name} ({language})"
+    if len(option) <= SET_OPTION_TEXT_MAX_LENGTH:
+        return []
+    return [
+        (
+            "name",
+            f"option text {_preview(option)!r} is {len(option)} characters; Slack shows at most "
+            f"{SET_OPTION_TEXT_MAX_LENGTH} — shorten the name",
+        )
+    ]
+
+
+def _scale_problems(scale: Any) -> list[Problem]:
+    if not isinstance(scale, list):
+        return []
+    problems = _count_problems(
+        "scale", len(scale), "points", "a scale needs", SCALE_MIN_POINTS, SCALE_MAX_POINTS
+    )
+    for index, point in enumerate(scale):
+        if isinstance(point, dict):
+            problems.extend(_scale_point_problems(index, point))
+    return problems
+
+
+def _scale_point_problems(index: int, point: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    value = point.get("value")
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if is_int and value != index + 1:
+        # Consecutive values from 1 keep the midpoint and the agreement maths meaningful.
+        problems.append(
+            (f"scale[{index}].value", f"expected {index + 1} (values count up from 1 without gaps)")
+        )
+    label, anchor = _stripped(point.get("label")), _stripped(point.get("anchor"))
+    if is_int and label and anchor:
+        option = scale_option_text(value, label, anchor)
+        if len(option) > SCALE_OPTION_TEXT_MAX_LENGTH:
+            problems.append(
+                (
+                    f"scale[{index}]",
+                    f"option text {_preview(option)!r} is {len(option)} characters; Slack shows "
+                    f"at most {SCALE_OPTION_TEXT_MAX_LENGTH} — shorten the label or the anchor",
+                )
+            )
+    return problems
+
+
+def _category_problems(categories: Any) -> list[Problem]:
+    if not isinstance(categories, list):
+        return []
+    problems = _count_problems(
+        "categories", len(categories), "categories", "a set needs", CATEGORIES_MIN, CATEGORIES_MAX
+    )
+    category_ids: list[tuple[str, Any]] = []
+    question_ids: list[tuple[str, Any]] = []
+    total = 0
+    for index, category in enumerate(categories):
+        if not isinstance(category, dict):
+            continue
+        path = f"categories[{index}]"
+        category_ids.append((f"{path}.id", category.get("id")))
+        questions = category.get("questions")
+        if not isinstance(questions, list):
+            continue
+        total += len(questions)
+        problems += _count_problems(
+            f"{path}.questions",
+            len(questions),
+            "questions",
+            "a category needs",
+            QUESTIONS_PER_CATEGORY_MIN,
+            QUESTIONS_PER_CATEGORY_MAX,
+        )
+        question_ids += [
+            (f"{path}.questions[{number}].id", question.get("id"))
+            for number, question in enumerate(questions)
+            if isinstance(question, dict)
+        ]
+    if total > QUESTIONS_PER_SET_MAX:
+        problems.append(
+            (
+                "categories",
+                f"the set has {total} questions; at most {QUESTIONS_PER_SET_MAX} fit — "
+                "split it into two sets",
+            )
+        )
+    problems += _duplicate_id_problems(category_ids, "give each category its own id")
+    # Question ids are unique in the whole set because ratings are keyed by them.
+    problems += _duplicate_id_problems(question_ids, "give each question its own id")
+    return problems
+
+
+def _count_problems(
+    path: str, count: int, noun: str, needs: str, low: int, high: int
+) -> list[Problem]:
+    if low <= count <= high:
+        return []
+    return [
+        (path, f"has {count} {noun if count != 1 else _SINGULAR[noun]}; {needs} {low} to {high}")
+    ]
+
+
+_SINGULAR = {"points": "point", "categories": "category", "questions": "question"}
+
+
+def _duplicate_id_problems(ids: list[tuple[str, Any]], fix: str) -> list[Problem]:
+    """One problem at every use of an id after its first, naming the other places."""
+    paths_by_id: dict[str, list[str]] = {}
+    for path, value in ids:
+        if isinstance(value, str) and value.strip():
+            paths_by_id.setdefault(value.strip(), []).append(path)
+    problems: list[Problem] = []
+    for value, paths in paths_by_id.items():
+        times = "twice" if len(paths) == 2 else f"{len(paths)} times"
+        for path in paths[1:]:
+            others = ", ".join(other for other in paths if other != path)
+            problems.append(
+                (path, f"{value!r} is used {times} in this set (also at {others}); {fix}")
+            )
+    return problems
+
+
+def _stripped(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+# ---------------------------------------------------------------------------- library
+
+
+def shipped_dir() -> Path:
+    """The ``question_sets`` package directory, holding the shipped YAML files."""
+    return Path(str(importlib.resources.files("question_sets")))
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    return sorted(
+        path for path in directory.iterdir() if path.is_file() and path.suffix in YAML_SUFFIXES
+    )
+
+
+class QuestionSetLibrary:
+    """Every loaded set, keyed by (id, language)."""
+
+    def __init__(self, sets: Iterable[QuestionSet] = (), errors: Iterable[str] = ()) -> None:
+        by_key = {question_set.key: question_set for question_set in sets}
+        self._by_key = by_key
+        self.sets: list[QuestionSet] = sorted(
+            by_key.values(), key=lambda s: (s.name.casefold(), s.language, s.id)
+        )
+        self.errors: list[str] = list(errors)
+
+    @classmethod
+    def load(cls, extra_dirs: Sequence[Path] = ()) -> QuestionSetLibrary:
+        """Shipped sets first, then each extra dir in order; a later set with the same
+        (id, language) overrides an earlier one. A broken file is skipped and reported."""
+        by_key: dict[tuple[str, str], QuestionSet] = {}
+        errors: list[str] = []
+        for directory in [shipped_dir(), *map(Path, extra_dirs)]:
+            if not directory.is_dir():
+                errors.append(f"{directory}: question set directory not found")
+                logger.error("Question set directory not found: %s", directory)
+                continue
+            for path in yaml_files(directory):
+                try:
+                    question_set = load_question_set_file(path)
+                except QuestionSetError as exc:
+                    errors.extend(exc.problems)
+                    logger.error(
+                        "Skipping question set file %s:\n  %s", path, "\n  ".join(exc.problems)
+                    )
+                    continue
+                if question_set.key in by_key:
+                    logger.info("Question set %s.%s overridden by %s", *question_set.key, path)
+                by_key[question_set.key] = question_set
+        return cls(by_key.values(), errors)
+
+    def get(self, set_id: str, language: str) -> QuestionSet | None:
+        return self._by_key.get((set_id, language))
+
+    def languages(self, set_id: str) -> list[str]:
+        return sorted(language for (key_id, language) in self._by_key if key_id == set_id)
+
+    def __len__(self) -> int:
+        return len(self.sets)
+
+    def __iter__(self) -> Iterator[QuestionSet]:
+        return iter(self.sets)
+
+
+# ---------------------------------------------------------------------------- CLI helpers
+
+
+def run_list(extra_dirs: Sequence[Path], out: TextIO) -> int:
+    """`interview-bot question-sets list`: one line per set, then any problems."""
+    library = QuestionSetLibrary.load(extra_dirs)
+    if library.sets:
+        header = ("ID", "LANGUAGE", "CATEGORIES", "QUESTIONS", "NAME")
+        rows = [
+            (s.id, s.language, str(len(s.categories)), str(s.question_count), s.name)
+            for s in library
+        ]
+        out.write(_table(header, rows))
+    else:
+        out.write("No question sets found.\n")
+    if library.errors:
+        out.write(f"\nSkipped because of problems ({len(library.errors)}):\n")
+        out.writelines(f"{problem}\n" for problem in library.errors)
+    return 0
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    numeric = {2, 3}  # right-align the counts
+    lines = []
+    for row in [header, *rows]:
+        cells = [
+            cell.rjust(width) if column in numeric else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def run_check(paths: Sequence[Path], out: TextIO) -> int:
+    """`interview-bot question-sets check [PATH...]`: validate files (a directory means every
+    *.yaml / *.yml in it; no paths means the shipped sets). Returns 1 if any problem."""
+    failed = False
+    for path in _files_to_check(paths or [shipped_dir()], out):
+        if path is None:
+            failed = True
+            continue
+        try:
+            question_set = load_question_set_file(path)
+        except QuestionSetError as exc:
+            failed = True
+            out.writelines(f"{problem}\n" for problem in exc.problems)
+        else:
+            out.write(f"ok: {path} ({question_set.question_count} questions)\n")
+    return 1 if failed else 0
+
+
+def _files_to_check(paths: Sequence[Path], out: TextIO) -> Iterator[Path | None]:
+    """The files to check; None stands for a path problem already written to `out`."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            files = yaml_files(path)
+            if not files:
+                out.write(f"{path}: no *.yaml or *.yml files in this directory\n")
+                yield None
+            yield from files
+        elif path.is_file():
+            yield path
+        else:
+            out.write(f"{path}: no such file or directory\n")
+            yield None
