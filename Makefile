@@ -30,8 +30,7 @@ lint: $(STAMP)
 
 ## catalogs: extract user-facing strings and merge them into the en/et/fi catalogs
 catalogs: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -o bot/locale/messages.pot --no-location --sort-output --add-comments=Translators: --project interview-bot .
-	$(VENV)/bin/pybabel update -i bot/locale/messages.pot -d bot/locale --no-fuzzy-matching --ignore-obsolete
+	$(PY) -m bot.catalogs
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run

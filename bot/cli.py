@@ -9,8 +9,12 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger("interview_bot")
 
@@ -178,8 +182,16 @@ class _Runtime:
             stopper()
 
 
-def start_background(services: object) -> _Runtime:
-    return _Runtime()
+def start_background(services: Services) -> _Runtime:
+    """The reminder scheduler: the alarm clock that sends due reminders (rows in the
+    database); stopped, waiting for a send in flight, when the app stops."""
+    from bot.scheduler import ReminderScheduler
+
+    runtime = _Runtime()
+    scheduler = ReminderScheduler(services)
+    scheduler.start()
+    runtime.stoppers.append(scheduler.shutdown)
+    return runtime
 
 
 if __name__ == "__main__":

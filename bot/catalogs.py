@@ -1,0 +1,71 @@
+"""`python -m bot.catalogs`: extract every translatable string from bot/ and handlers/ and
+merge it into the en, et and fi catalogs (`make catalogs` runs this).
+
+New strings arrive empty in et and fi for a translator to fill; English is the source
+language, so its catalog is filled with the source text itself. Strings no longer in the
+code are dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import LANGUAGES, LOCALE_DIR, catalog_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIRS = ("bot", "handlers")
+COMMENT_TAG = "Translators:"
+
+
+def extract_template() -> Catalog:
+    template = Catalog(project="interview-bot", fuzzy=False)
+    for folder in SOURCE_DIRS:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / folder, comment_tags=(COMMENT_TAG,), strip_comment_tags=True,
+            # The fake Slack speaks Slack's own (English) error codes, not the app's text.
+            directory_filter=lambda d: "slack_fake" not in d,
+        ):
+            template.add(message, None, [(f"{folder}/{filename}", lineno)],
+                         auto_comments=comments, context=context)
+    return template
+
+
+def merge(template: Catalog, language: str) -> Catalog:
+    path = catalog_path(language)
+    if path.is_file():
+        with path.open("rb") as po:
+            catalog = read_po(po, locale=language)
+    else:
+        catalog = Catalog(locale=language, project="interview-bot", fuzzy=False)
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    if language == "en":
+        for message in catalog:
+            if message.id and not message.string:
+                message.string = message.id
+    return catalog
+
+
+def write(catalog: Catalog, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as po:
+        write_po(po, catalog, no_location=True, sort_output=True, width=100)
+
+
+def main() -> None:
+    template = extract_template()
+    write(template, LOCALE_DIR / "messages.pot")
+    for language in LANGUAGES:
+        catalog = merge(template, language)
+        write(catalog, catalog_path(language))
+        untranslated = sum(1 for m in catalog if m.id and not all(
+            m.string if isinstance(m.string, tuple) else [m.string]))
+        print(f"{language}: {len(catalog)} messages, {untranslated} untranslated")
+
+
+if __name__ == "__main__":
+    main()

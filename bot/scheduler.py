@@ -1,0 +1,135 @@
+"""The alarm clock for reminders: APScheduler 3 in memory, in UTC.
+
+The reminder rows in the database are the truth; this only wakes the process. Two jobs:
+- a sweep every REMINDER_SWEEP_SECONDS, which catches anything the alarm missed (rows
+  written by another process, a lease that expired, a backoff that ended);
+- an "alarm": a one-shot job re-armed to the next due row after every run and whenever
+  services.reminders_changed() is called.
+Both call bot.reminders.process_due, which claims rows before sending, so several
+processes (or an alarm and a sweep at once) never send a reminder twice. Job functions
+take only the worker id, a plain string: nothing is pickled, nothing can be lost to a
+job store that cannot unpickle it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from datetime import UTC, datetime
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.reminders import BATCH_SIZE, next_due_at, process_due, worker_id
+from bot.services import Services
+from models import transaction
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "reminders-sweep"
+ALARM_JOB = "reminders-alarm"
+
+# The running schedulers of this process, by worker id: what the job functions look up.
+_RUNNING: dict[str, ReminderScheduler] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def run_reminders(worker: str) -> None:
+    """The job function of both jobs: send what is due for this worker's services."""
+    with _RUNNING_LOCK:
+        scheduler = _RUNNING.get(worker)
+    if scheduler is not None:
+        scheduler.run_due()
+
+
+class ReminderScheduler:
+    def __init__(self, services: Services, worker: str | None = None,
+                 batch_size: int = BATCH_SIZE) -> None:
+        self.services = services
+        self.worker = worker or worker_id()
+        self.batch_size = batch_size  # rows claimed at a time
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            # Late is fine (the rows say what is due), twice in a row is pointless.
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        self._run_lock = threading.Lock()  # one process_due at a time in this process
+        self._arm_lock = threading.Lock()  # the freshest read of the next due time wins
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler.running
+
+    def start(self) -> None:
+        with _RUNNING_LOCK:
+            _RUNNING[self.worker] = self
+        self.services.on_reminders_changed.append(self.rearm)
+        self._scheduler.add_job(
+            run_reminders, "interval", args=[self.worker], id=SWEEP_JOB,
+            seconds=self.services.settings.reminder_sweep_seconds,
+        )
+        self._scheduler.start()
+        # Anything that fell due while the bot was down goes out now.
+        self._arm(datetime.now(UTC))
+        log.info("Reminder scheduler started (worker %s)", self.worker)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.rearm in self.services.on_reminders_changed:
+            self.services.on_reminders_changed.remove(self.rearm)
+        with _RUNNING_LOCK:
+            _RUNNING.pop(self.worker, None)
+        # APScheduler's shutdown holds its job store lock while it waits for running jobs:
+        # a job re-arming the alarm then would deadlock. After this flag none does.
+        with self._arm_lock:
+            self._stopping = True
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=wait)
+        log.info("Reminder scheduler stopped (worker %s)", self.worker)
+
+    def run_due(self) -> None:
+        """Process due rows in batches until none is left, then re-arm the alarm."""
+        try:
+            with self._run_lock:
+                while len(process_due(self.services, self.services.clock(), self.worker,
+                                      self.batch_size)) >= self.batch_size:
+                    pass
+        except Exception:
+            # The database is unreachable, say: no alarm loop, the sweep tries again.
+            log.exception("Sending due reminders failed; the next sweep tries again")
+            return
+        self.rearm()
+
+    def rearm(self) -> None:
+        """Set the alarm to the next due row (services.reminders_changed() calls this)."""
+        try:
+            with self._arm_lock:
+                if self._stopping or not self._scheduler.running:
+                    return
+                with transaction(self.services.db) as session:
+                    due = next_due_at(session)
+                if due is None:
+                    self._disarm()
+                    return
+                # The app's clock may run ahead of the wall clock (tests, the demo):
+                # APScheduler waits in wall-clock time.
+                offset = self.services.clock() - datetime.now(UTC)
+                self._arm(due - offset)
+        except Exception:
+            log.exception("Could not re-arm the reminder alarm; the sweep still runs")
+
+    def next_alarm(self) -> datetime | None:
+        job = self._scheduler.get_job(ALARM_JOB)
+        return job.next_run_time if job is not None else None
+
+    def _arm(self, at: datetime) -> None:
+        at = max(at, datetime.now(UTC))
+        # A few instances may overlap (an alarm re-armed to "now" by a running one);
+        # _run_lock serialises them.
+        self._scheduler.add_job(run_reminders, "date", args=[self.worker], id=ALARM_JOB,
+                                run_date=at, replace_existing=True, max_instances=3)
+
+    def _disarm(self) -> None:
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(ALARM_JOB)
