@@ -1,0 +1,42 @@
+"""`scorecard_page`: the "Back" button of a paged scorecard modal (value: the page to show).
+The page's answers are kept in the draft before the other page replaces it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.scorecards import load_form, render_refusal, save_draft
+from bot.services import Services
+from handlers.replies import tell_user
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("scorecard_page")
+    def scorecard_page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        meta = decode_metadata(view.get("private_metadata"))
+        if meta is None:
+            return
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        try:
+            target = int(body["actions"][0].get("value") or 0)
+            form = load_form(services, team_id, meta.interview_id, user_id,
+                             opened_by=meta.user_id)
+            modal = ScorecardModal(translator(form.language), form)
+            patch = modal.read(meta.page, (view.get("state") or {}).get("values"))
+            save_draft(services, team_id, meta.interview_id, user_id, patch,
+                       opened_by=meta.user_id)
+        except ValueError:
+            return
+        except UserError as err:
+            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            return
+        client.views_update(view_id=view["id"], view=modal.view(target, form.answers.apply(patch)))
