@@ -1,0 +1,39 @@
+"""`full_scorecards_page` (the select in a paged "Full scorecards" modal): shows the
+overview or one panelist's ratings in the same modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.full_scorecards import OVERVIEW, full_scorecards_modal, read_interview_id
+from bot.debrief import full_scorecards, render_refusal
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.services import Services
+from handlers.actions.full_scorecards import panelist_names
+from handlers.replies import tell_user
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("full_scorecards_page")
+    def on_full_scorecards_page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        view = body.get("view") or {}
+        interview_id = read_interview_id(view)
+        page = ((body["actions"][0].get("selected_option") or {}).get("value")) or OVERVIEW
+        if interview_id is None:
+            return
+        try:
+            data = full_scorecards(services, team_id, interview_id, user_id)
+        except UserError as err:
+            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            return
+        names = panelist_names(services, [c.user_id for c in data.cards])
+        client.views_update(view_id=view["id"], hash=view.get("hash"),
+                            view=full_scorecards_modal(translator(data.language), data, names,
+                                                       page=page))

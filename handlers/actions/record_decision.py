@@ -1,0 +1,32 @@
+"""`record_decision` (value: interview id): opens the decision modal for the hiring lead or
+the recruiter (the recruiter only while no decision is recorded); others are told why not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.decision_modal import decision_modal
+from bot.debrief import decision_form, render_refusal
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.services import Services
+from handlers.replies import tell_user
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("record_decision")
+    def on_record_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        value = str(body["actions"][0].get("value") or "")
+        try:
+            form = decision_form(services, team_id, value, user_id)
+        except UserError as err:
+            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            return
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=decision_modal(translator(form.language), form))

@@ -1,0 +1,38 @@
+"""`start_debrief` (value: interview id): the hiring lead or the recruiter posts the debrief
+summary in the plan's thread now (or refreshes it in place if it is already there)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.debrief import render_refusal, start_debrief
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.services import Services
+from handlers.replies import tell_user
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("start_debrief")
+    def on_start_debrief(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        value = str(body["actions"][0].get("value") or "")
+        t = translator(services.settings.default_language)
+        try:
+            start_debrief(services, team_id, value, user_id)
+        except UserError as err:
+            tell_user(client, body, render_refusal(err, services.settings.default_language))
+        except SlackApiError as error:
+            log.warning("debrief summary not posted: %s", error.response.get("error"))
+            tell_user(client, body, t._("Slack did not take the summary ({error}); try "
+                                        "again in a moment.",
+                                        error=error.response.get("error") or "error"))

@@ -1,0 +1,427 @@
+"""The debrief: the summary built from the database (numbers checked against a worked
+example), posted once and updated in place, and the decision with its history."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, select
+
+from bot import debrief
+from bot.consensus import AgreementBand, Verdict
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.interviews import get_interview
+from bot.scorecards import scorecard_locked
+from bot.services import Services
+from models import (
+    Decision,
+    DecisionOutcome,
+    Event,
+    Interview,
+    InterviewStatus,
+    Reminder,
+    ReminderStatus,
+    transaction,
+    utcnow,
+)
+from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
+from tests.factories import add_scorecard, make_interview
+
+# --- the worked example ----------------------------------------------------------------------
+#
+# Customer-service set (en), scale 1..5 (Poor, Weak, Adequate, Good, Excellent), midpoint 3.
+#
+#                       Pia            Peeter         Mari
+# customer-service      4, 4 -> 4.0    4, 4 -> 4.0    4, 4 -> 4.0   consensus, spread 0
+# behavioural           5, 4 -> 4.5    1, 2 -> 1.5    3, 3 -> 3.0   split (4.5 vs 1.5)
+# situational           5, 5 -> 5.0    4, 4 -> 4.0    3, 4 -> 3.5   mixed, spread 1.5
+# personal              3 -> 3.0       -              -             too few (one rater)
+# company               -              -              -             too few (nobody)
+#
+# behavioural: mean (4.5+1.5+3)/3 = 3.0, range 1.5-4.5, spread 3. r_wg(J): question
+#   variances 4 ([5,1,3]) and 1 ([4,2,3]), mean 2.5 >= sigma_EU^2 = (25-1)/12 = 2 -> 0, "none".
+#   High: Pia 4.5; low: Peeter 1.5; Mari at the midpoint.
+# situational: mean (5+4+3.5)/3 = 4.1666 -> "4.2 (Good)", range 3.5-5.0, spread 1.5.
+#   Variances 1 ([5,4,3]) and 1/3 ([5,4,4]); mean 2/3; ratio 1/3;
+#   r_wg = 2(2/3) / (2(2/3) + 1/3) = 0.8 -> "strong". Everyone above the midpoint.
+# customer-service: all 4 -> mean 4.0, variances 0 -> r_wg 1.0 -> "very strong".
+# Agenda: behavioural (split), situational (1.5), customer-service (0), personal, company.
+# Tally: Pia strong hire, Peeter no hire, Mari hire.
+# Alpha (ordinal): 6 questions rated by all three = 18 pairable values (< 20: shown with its
+#   caveat). Value counts n_1..n_5 = 1, 1, 3, 10, 3; ordinal d^2(c,k) = (sum n_c..n_k -
+#   (n_c+n_k)/2)^2, e.g. d(1,5) = 16^2 = 256, d(4,5) = 6.5^2 = 42.25. Observed (each unit's
+#   ordered pairs / (3-1)): 434 + 118.5 + 253.5 + 84.5 = 890.5; expected sum n_c n_k d = 14328;
+#   alpha = 1 - 17 * 890.5 / 14328 = -0.0566 -> "-0.06".
+EXPECTED_ALPHA = 1 - 17 * 890.5 / 14328
+
+PIA_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
+              "hardest-case": 5, "could-not-help": 4,
+              "angry-customer": 5, "customer-is-wrong": 5,
+              "why-customer-service": 3}
+PEETER_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
+                 "hardest-case": 1, "could-not-help": 2,
+                 "angry-customer": 4, "customer-is-wrong": 4,
+                 "why-customer-service": None}
+MARI_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
+               "hardest-case": 3, "could-not-help": 3,
+               "angry-customer": 3, "customer-is-wrong": 4}
+EXPECTED_AGENDA = ["behavioural", "situational", "customer-service", "personal", "company"]
+
+
+def worked_example(services: Services, **kwargs: Any) -> int:
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI), **kwargs)
+    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire",
+                  takeaways="Owned the <!channel> outage story & fixed it.",
+                  private_note="Salary expectations are high.")
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire",
+                  takeaways="Could not give a concrete example.")
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire",
+                  takeaways="Calm under pressure.")
+    return interview_id
+
+
+def summary_of(services: Services, interview_id: int) -> debrief.DebriefSummary:
+    with transaction(services.db) as session:
+        return debrief.build_summary(get_interview(session, TEAM, interview_id))
+
+
+def interview_row(services: Services, interview_id: int) -> Interview:
+    with transaction(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        assert interview is not None
+        session.expunge(interview)
+        return interview
+
+
+def events(services: Services, interview_id: int, kind: str) -> list[Event]:
+    with transaction(services.db) as session:
+        return list(session.scalars(select(Event).where(
+            Event.interview_id == interview_id, Event.kind == kind).order_by(Event.id)))
+
+
+def post_plan(world: World) -> str:
+    """A stand-in for the plan message, for the summary to thread under."""
+    reply = world.services.client.chat_postMessage(channel=CHANNEL, text="Interview plan")
+    return str(reply["ts"])
+
+
+def summary_posts(world: World) -> list[dict[str, Any]]:
+    return [c for c in world.fake.calls("chat.postMessage")
+            if str(c.get("params", c).get("text", "")).startswith("Debrief summary")]
+
+
+# --- the numbers ---------------------------------------------------------------------------
+
+
+def test_summary_numbers_match_the_worked_example(world: World) -> None:
+    summary = summary_of(world.services, worked_example(world.services))
+    agenda = summary.consensus.agenda
+    assert [c.category_id for c in agenda] == EXPECTED_AGENDA
+    behavioural, situational, service, personal, company = agenda
+
+    assert behavioural.verdict is Verdict.SPLIT
+    assert (behavioural.mean, behavioural.minimum, behavioural.maximum, behavioural.spread) \
+        == (3.0, 1.5, 4.5, 3.0)
+    assert behavioural.rwg == 0.0 and behavioural.band is AgreementBand.NONE
+    assert (behavioural.high, behavioural.low, behavioural.middle) == ((PIA,), (PEETER,), (MARI,))
+
+    assert situational.verdict is Verdict.MIXED
+    assert situational.mean == pytest.approx(12.5 / 3)
+    assert (situational.minimum, situational.maximum, situational.spread) == (3.5, 5.0, 1.5)
+    assert situational.rwg == pytest.approx(0.8) and situational.band is AgreementBand.STRONG
+
+    assert service.verdict is Verdict.CONSENSUS
+    assert (service.mean, service.spread, service.rwg) == (4.0, 0.0, 1.0)
+    assert service.band is AgreementBand.VERY_STRONG
+
+    assert personal.verdict is Verdict.TOO_FEW and personal.raters == 1  # Peeter: not assessed
+    assert company.verdict is Verdict.TOO_FEW and company.raters == 0
+
+    assert dict(summary.consensus.recommendation_tally) == {
+        "strong_no_hire": 0, "no_hire": 1, "hire": 1, "strong_hire": 1}
+    assert summary.consensus.alpha_pairable == 18 and not summary.consensus.alpha_reliable
+    assert summary.consensus.alpha == pytest.approx(EXPECTED_ALPHA)
+    assert (summary.submitted, summary.missing) == ((PIA, PEETER, MARI), ())
+
+
+def test_only_current_versions_of_active_panelists_count(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    # Peeter edits: his second version replaces the first in the numbers.
+    add_scorecard(services, interview_id, PEETER, {**PEETER_SCORES, "hardest-case": 3,
+                                                   "could-not-help": 3}, recommendation="hire")
+    with transaction(services.db) as session:  # Mari leaves the panel
+        interview = get_interview(session, TEAM, interview_id)
+        interview.panelist_for(MARI).removed_at = utcnow()  # type: ignore[union-attr]
+    summary = summary_of(services, interview_id)
+    behavioural = next(c for c in summary.consensus.categories if c.category_id == "behavioural")
+    assert dict(behavioural.rater_scores) == {PIA: 4.5, PEETER: 3.0}
+    assert summary.panel == (PIA, PEETER)
+    assert dict(summary.consensus.recommendation_tally)["hire"] == 1
+    assert [p.version for p in summary.panelists] == [1, 2]
+
+
+def test_missing_panelists_are_named(world: World) -> None:
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, {"hardest-case": 4})
+    summary = summary_of(services, interview_id)
+    assert (summary.submitted, summary.missing) == ((PIA,), (PEETER, MARI))
+
+
+# --- posting once, updating in place --------------------------------------------------------
+
+
+def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world: World) -> None:
+    services = world.services
+    plan_ts = post_plan(world)
+    interview_id = worked_example(services, plan_ts=plan_ts)
+
+    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    thread = world.fake.thread(CHANNEL, plan_ts)
+    assert len(thread) == 1
+    summary_ts = thread[0]["ts"]
+    row = interview_row(services, interview_id)
+    assert row.summary_ts == summary_ts and row.status == InterviewStatus.DEBRIEF
+    assert [e.actor_id for e in events(services, interview_id, "debrief_posted")] == [None]
+
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="strong_hire")
+    debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    thread = world.fake.thread(CHANNEL, plan_ts)
+    assert [m["ts"] for m in thread] == [summary_ts]
+    assert thread[0]["edits"], "updated in place"
+    assert "Strong hire 2" in str(thread[0]["blocks"])
+    assert len(world.fake.messages(CHANNEL)) == 1  # only the plan at the top level
+
+
+def test_without_a_plan_message_the_summary_goes_in_the_channel(world: World) -> None:
+    interview_id = worked_example(world.services)
+    debrief.post_debrief_summary(world.services, interview_id, actor_id=RECRUITER)
+    top = world.fake.messages(CHANNEL)
+    assert len(top) == 1 and top[0]["text"].startswith("Debrief summary")
+    assert interview_row(world.services, interview_id).summary_ts == top[0]["ts"]
+
+
+def test_timer_and_button_at_once_give_one_summary(world: World) -> None:
+    services = world.services
+    plan_ts = post_plan(world)
+    interview_id = worked_example(services, plan_ts=plan_ts)
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def press(actor: str | None) -> None:
+        start.wait()
+        try:
+            debrief.post_debrief_summary(services, interview_id, actor_id=actor)
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=press, args=(a,)) for a in (None, LEAD, RECRUITER)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert len(world.fake.thread(CHANNEL, plan_ts)) == 1
+    assert len(summary_posts(world)) == 1
+    assert len(events(services, interview_id, "debrief_posted")) == 1
+
+
+def test_a_caller_finding_a_post_in_progress_waits_and_updates_that_message(
+        world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    with transaction(services.db) as session:  # another process has claimed the post
+        session.add(Event(team_id=TEAM, interview_id=interview_id, kind=debrief.CLAIMED,
+                          detail={}, created_at=utcnow()))
+    waiter = threading.Thread(target=debrief.post_debrief_summary,
+                              args=(services, interview_id, LEAD))
+    waiter.start()
+    world.fake.wait_for(lambda: len(events(services, interview_id, debrief.CLAIMED)) == 1
+                        and waiter.is_alive())
+    # ... and finishes: its message is in and its ts stored.
+    other_ts = str(services.client.chat_postMessage(channel=CHANNEL, text="Debrief (other)")["ts"])
+    with transaction(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        assert interview is not None
+        interview.summary_ts = other_ts
+        session.add(Event(team_id=TEAM, interview_id=interview_id, kind=debrief.POSTED,
+                          detail={}, created_at=utcnow()))
+    waiter.join(timeout=10)
+    assert not waiter.is_alive()
+    assert [m["ts"] for m in world.fake.messages(CHANNEL)] == [other_ts]
+    assert world.fake.message(CHANNEL, other_ts)["text"].startswith("Debrief summary")
+
+
+def test_a_failed_post_releases_its_claim(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    world.fake.fail_next("chat.postMessage", "not_in_channel", status=200)
+    with pytest.raises(SlackApiError):
+        debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    assert interview_row(services, interview_id).summary_ts is None
+    debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)  # no waiting
+    assert len(world.fake.messages(CHANNEL)) == 1
+
+
+def test_a_claim_left_by_a_dead_process_expires(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    with transaction(services.db) as session:
+        session.add(Event(team_id=TEAM, interview_id=interview_id, kind=debrief.CLAIMED,
+                          detail={}, created_at=utcnow() - timedelta(minutes=5)))
+    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    assert len(world.fake.messages(CHANNEL)) == 1
+
+
+def test_a_summary_deleted_in_slack_is_posted_again(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    old_ts = interview_row(services, interview_id).summary_ts
+    services.client.chat_delete(channel=CHANNEL, ts=old_ts)
+    debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    new_ts = interview_row(services, interview_id).summary_ts
+    assert new_ts and new_ts != old_ts
+    assert [m["ts"] for m in world.fake.messages(CHANNEL)] == [new_ts]
+
+
+def test_a_cancelled_interview_has_no_debrief(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    with transaction(services.db) as session:
+        session.get(Interview, interview_id).status = InterviewStatus.CANCELLED  # type: ignore
+    with pytest.raises(debrief.DebriefRefused):
+        debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    assert world.fake.messages(CHANNEL) == []
+
+
+def test_only_organisers_start_the_debrief(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    for outsider in (PIA, OUTSIDER):
+        with pytest.raises(NotAllowed):
+            debrief.start_debrief(services, TEAM, str(interview_id), outsider)
+    with pytest.raises(NotFound):
+        debrief.start_debrief(services, "TOTHER", str(interview_id), LEAD)
+    posted = debrief.start_debrief(services, TEAM, f"#{interview_id}", RECRUITER)
+    assert posted is not None and not posted.updated
+
+
+# --- who may read the summary ---------------------------------------------------------------
+
+
+def test_summary_readers(world: World) -> None:
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, PIA_SCORES)
+    for reader, organiser in ((LEAD, True), (RECRUITER, True), (PIA, False)):
+        summary, is_organiser = debrief.summary_for(services, TEAM, str(interview_id), reader)
+        assert is_organiser is organiser and summary.submitted == (PIA,)
+    with pytest.raises(debrief.DebriefRefused, match="own scorecard first"):
+        debrief.summary_for(services, TEAM, str(interview_id), PEETER)
+    with pytest.raises(debrief.DebriefRefused, match="Only the hiring lead"):
+        debrief.summary_for(services, TEAM, str(interview_id), OUTSIDER)
+
+
+# --- the decision ---------------------------------------------------------------------------
+
+
+def add_pending_reminders(services: Services, interview_id: int) -> None:
+    due = services.clock() + timedelta(hours=3)
+    with transaction(services.db) as session:
+        session.add(Reminder(interview_id=interview_id, kind="daily:1", recipient_id=MARI,
+                             due_at=due))
+        session.add(Reminder(interview_id=interview_id, kind="debrief", recipient_id=CHANNEL,
+                             due_at=due))
+        session.add(Reminder(interview_id=interview_id, kind="first", recipient_id=PEETER,
+                             due_at=due - timedelta(hours=4), status=ReminderStatus.SENT))
+
+
+def reminder_statuses(services: Services, interview_id: int) -> list[ReminderStatus]:
+    with transaction(services.db) as session:
+        return list(session.scalars(select(Reminder.status).where(
+            Reminder.interview_id == interview_id)))
+
+
+def test_recording_a_decision(world: World) -> None:
+    services = world.services
+    plan_ts = post_plan(world)
+    interview_id = worked_example(services, plan_ts=plan_ts)
+    add_pending_reminders(services, interview_id)
+    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+
+    result = debrief.record_decision(services, TEAM, interview_id, RECRUITER,
+                                     DecisionOutcome.HIRE, "  Strong STAR stories <b>.  ",
+                                     "V1")
+    assert result.stored and result.previous is None
+    row = interview_row(services, interview_id)
+    assert (row.status, row.decision, row.decided_by, row.decision_reason) == (
+        InterviewStatus.DECIDED, DecisionOutcome.HIRE, RECRUITER, "Strong STAR stories <b>.")
+    assert row.decided_at is not None
+    assert scorecard_locked(row)
+    assert reminder_statuses(services, interview_id) == [ReminderStatus.SENT]  # pending gone
+    assert [e.detail["outcome"] for e in events(services, interview_id, "decided")] == ["hire"]
+
+    thread = world.fake.thread(CHANNEL, plan_ts)
+    summary, announcement = thread
+    assert "Decision recorded" in announcement["blocks"][0]["text"]["text"]
+    assert "*Hire*" in announcement["blocks"][0]["text"]["text"]
+    assert "&lt;b&gt;" in announcement["blocks"][0]["text"]["text"]
+    for panelist in (PIA, PEETER, MARI):
+        assert f"<@{panelist}>" in str(announcement["blocks"])
+    assert summary["edits"] and "*Decision:* Hire" in str(summary["blocks"])
+    assert "Change decision" in str(summary["blocks"])
+
+
+def test_a_retried_submission_stores_one_decision(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    first = debrief.record_decision(services, TEAM, interview_id, RECRUITER,
+                                    DecisionOutcome.HOLD, "Wait for references.", "V1")
+    again = debrief.record_decision(services, TEAM, interview_id, RECRUITER,
+                                    DecisionOutcome.HOLD, "Wait for references.", "V1")
+    assert first.stored and not again.stored
+    with transaction(services.db) as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 1
+    assert len(world.fake.messages(CHANNEL)) == 1  # one announcement
+
+
+def test_only_the_hiring_lead_changes_a_decision_and_history_is_kept(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    debrief.record_decision(services, TEAM, interview_id, RECRUITER, DecisionOutcome.HOLD,
+                            "References first.", "V1")
+    with pytest.raises(debrief.DebriefRefused, match="only the hiring lead"):
+        debrief.decision_form(services, TEAM, interview_id, RECRUITER)
+    with pytest.raises(debrief.DebriefRefused, match="only the hiring lead"):
+        debrief.record_decision(services, TEAM, interview_id, RECRUITER,
+                                DecisionOutcome.HIRE, "Changed my mind.", "V2")
+    changed = debrief.record_decision(services, TEAM, interview_id, LEAD,
+                                      DecisionOutcome.NO_HIRE, "References were poor.", "V3")
+    assert changed.previous is DecisionOutcome.HOLD
+    form = debrief.decision_form(services, TEAM, interview_id, LEAD)
+    assert [d.outcome for d in form.history] == [DecisionOutcome.HOLD, DecisionOutcome.NO_HIRE]
+    assert form.current is not None and form.current.changes == 1
+    row = interview_row(services, interview_id)
+    assert (row.decision, row.decided_by) == (DecisionOutcome.NO_HIRE, LEAD)
+    assert len(events(services, interview_id, "decision_changed")) == 1
+    told = [m["blocks"][0]["text"]["text"] for m in world.fake.messages(CHANNEL)]
+    assert "Decision changed" in told[-1] and "(was Hold)" in told[-1]
+
+
+def test_panelists_and_outsiders_cannot_decide(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    for who in (PIA, OUTSIDER):
+        with pytest.raises(NotAllowed):
+            debrief.record_decision(services, TEAM, interview_id, who, DecisionOutcome.HIRE,
+                                    "Yes.", f"V-{who}")
+    with pytest.raises(UserError, match="reason"):
+        debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.HIRE,
+                                "   ", "V-empty")
+    assert interview_row(services, interview_id).decision is None

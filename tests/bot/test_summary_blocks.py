@@ -1,0 +1,264 @@
+"""Every debrief surface, rendered and sent through the local Slack fake (which rejects
+anything over Slack's limits), for the largest panel and set a team may have, and the
+worked example's words and numbers in English and Estonian."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import question_sets
+from bot import debrief
+from bot.blocks.decision_modal import decision_modal
+from bot.blocks.full_scorecards import OVERVIEW, PAGE_ACTION, full_scorecards_modal
+from bot.blocks.summary import debrief_summary_message, decision_announcement, nearest_label
+from bot.i18n import translator
+from bot.mrkdwn import escape
+from bot.question_sets import QuestionSet, load_question_set_file
+from bot.services import Services
+from models import DecisionOutcome
+from tests.bot.test_debrief import summary_of, worked_example
+from tests.conftest import CHANNEL, LEAD, PIA, RECRUITER, TEAM, World
+from tests.factories import add_scorecard, make_interview, shipped_set
+
+PANEL = [f"UPANEL{i:02d}" for i in range(12)]
+NASTY = "<!channel> & <@ULEAD> said *this*"
+
+
+def largest_set() -> QuestionSet:
+    """10 categories, 150 questions (15 each), texts near their limits."""
+    anchor = "Concrete example, owns the outcome, clear steps shown"
+    return QuestionSet.model_validate({
+        "id": "largest", "name": "Largest set", "language": "en",
+        "description": "A set at the limits.",
+        "scale": [{"value": v, "label": f"Level {v} label", "anchor": anchor}
+                  for v in range(1, 6)],
+        "categories": [
+            {"id": f"cat-{c}", "name": f"Category {c} with a name near sixty characters long",
+             "purpose": "Why it matters. " * 40,
+             "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}? " * 16}
+                           for q in range(15)]}
+            for c in range(10)],
+    })
+
+
+def largest_interview(services: Services) -> int:
+    qs = largest_set()
+    interview_id = make_interview(services, panel=PANEL, question_set=qs,
+                                  candidate_name="Maria " + "<!here> " * 20)
+    for i, user_id in enumerate(PANEL):
+        scores = {q.id: (i + j) % 5 + 1 for c in qs.categories
+                  for j, q in enumerate(c.questions)}
+        add_scorecard(services, interview_id, user_id, scores,
+                      recommendation=("strong_no_hire", "no_hire", "hire", "strong_hire")[i % 4],
+                      takeaways=(NASTY + " ") * 100,  # ~3000 characters
+                      private_note="Secret " * 400,
+                      category_notes={c.id: "Note " * 500 for c in qs.categories})
+    return interview_id
+
+
+def text_of(blocks: list[dict[str, Any]]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def mrkdwn_of(blocks: list[dict[str, Any]]) -> str:
+    """The text Slack parses for mentions (plain_text, e.g. the header, is shown as typed)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node.get("text", ""))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(found)
+
+
+def post(world: World, message: Any) -> dict[str, Any]:
+    reply = world.services.client.chat_postMessage(channel=CHANNEL, text=message.text,
+                                                   blocks=message.blocks)
+    return world.fake.message(CHANNEL, str(reply["ts"]))
+
+
+def open_modal(world: World, user: str, view: dict[str, Any]) -> dict[str, Any]:
+    reply = world.services.client.views_open(trigger_id=world.fake.issue_trigger_id(user),
+                                             view=view)
+    return reply["view"]
+
+
+# --- the largest panel ----------------------------------------------------------------------
+
+
+def test_the_summary_of_the_largest_panel_fits_one_message(world: World) -> None:
+    services = world.services
+    summary = summary_of(services, largest_interview(services))
+    message = debrief_summary_message(translator("en"), summary)
+    assert len(message.blocks) <= 50
+    posted = post(world, message)  # the fake refuses invalid or over-limit blocks
+    text = text_of(posted["blocks"])
+    assert text.count("agenda:cat-") == 10
+    assert text.count("panelist:UPANEL") == 12
+    mrkdwn = mrkdwn_of(posted["blocks"])
+    assert "<!channel>" not in mrkdwn and "<!here>" not in mrkdwn
+    assert "&lt;!channel&gt;" in mrkdwn
+    assert "Secret" not in text and "Note Note" not in text  # private notes, category notes
+    assert "more in “Full scorecards”" in text
+
+
+def test_full_scorecards_of_the_largest_panel_page_by_panelist(world: World) -> None:
+    services = world.services
+    interview_id = largest_interview(services)
+    data = debrief.full_scorecards(services, TEAM, interview_id, LEAD)
+    t = translator("en")
+    names = {u: f"Panelist {u[-2:]}" for u in PANEL}
+    overview = open_modal(world, LEAD, full_scorecards_modal(t, data, names))
+    select_block = next(b for b in overview["blocks"] if b.get("block_id") == "page")
+    options = select_block["elements"][0]["options"]
+    assert [o["value"] for o in options] == [OVERVIEW, *PANEL]
+    assert select_block["elements"][0]["action_id"] == PAGE_ACTION
+    assert text_of(overview["blocks"]).count("Private note") == 12
+    for user_id in PANEL:
+        page = full_scorecards_modal(t, data, names, page=user_id)
+        view = world.services.client.views_update(view_id=overview["id"], view=page)["view"]
+        text = text_of(view["blocks"])
+        assert f"<@{user_id}>" in text and "Private note" in text
+        assert "Question 14 of category 9?" in text, "every question rated is there"
+        sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+        start = next(i for i, x in enumerate(sections) if "*Key takeaways:*" in x)
+        end = next(i for i, x in enumerate(sections) if "_Private note" in x)
+        takeaways = "".join([sections[start].split("\n", 2)[2], *sections[start + 1:end]])
+        assert takeaways == escape((NASTY + " ") * 100), "the takeaways, every word"
+        assert text.count("Secret") == 400, "the private note, every word"
+        assert len(view["blocks"]) <= 100
+
+
+def test_decision_modal_with_a_long_history_fits(world: World) -> None:
+    services = world.services
+    interview_id = largest_interview(services)
+    for n in range(8):
+        outcome = list(DecisionOutcome)[n % 3]
+        debrief.record_decision(services, TEAM, interview_id, LEAD, outcome,
+                                (NASTY + " ") * 90, f"V{n}")
+    form = debrief.decision_form(services, TEAM, interview_id, LEAD)
+    view = open_modal(world, LEAD, decision_modal(translator("en"), form))
+    assert view["title"]["text"] == "Change decision"
+    assert view["callback_id"] == "record_decision"
+    radio = next(b for b in view["blocks"] if b.get("block_id") == "outcome")["element"]
+    assert [o["value"] for o in radio["options"]] == ["hire", "no_hire", "hold"]
+    assert radio["initial_option"]["value"] == list(DecisionOutcome)[7 % 3].value
+    reason = next(b for b in view["blocks"] if b.get("block_id") == "reason")
+    assert reason["element"]["multiline"] and not reason.get("optional")
+    summary = summary_of(services, interview_id)
+    posted = post(world, debrief_summary_message(translator("en"), summary))
+    assert "Changed 7 times" in text_of(posted["blocks"])
+
+
+# --- the worked example, in words -----------------------------------------------------------
+
+
+def agenda_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    return [b["text"]["text"] for b in blocks if b.get("block_id", "").startswith("agenda:")]
+
+
+def test_english_summary_of_the_worked_example(world: World) -> None:
+    services = world.services
+    summary = summary_of(services, worked_example(services))
+    message = debrief_summary_message(translator("en"), summary)
+    blocks = post(world, message)["blocks"]
+    headline = next(b for b in blocks if b.get("block_id") == "headline")["text"]["text"]
+    assert "*Scorecards in:* 3 of 3 · everyone's is in" in headline
+    assert "*Recommendations:* Strong hire 1 · Hire 1 · No hire 1 · Strong no hire 0" in headline
+    assert "Split 1 · Mixed 1 · Consensus 1 · Too few ratings 2" in headline
+    agenda = agenda_texts(blocks)
+    assert [a.splitlines()[0] for a in agenda] == [
+        "*1. Behavioural questions* — Split",
+        "*2. Situational questions* — Mixed",
+        "*3. Customer service questions* — Consensus",
+        "*4. Personal questions* — Too few ratings",
+        "*5. Questions about the company* — Too few ratings",
+    ]
+    assert agenda[0].splitlines()[1:] == [
+        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · no agreement · 3 raters",
+        f"Rated high: <@{PIA}> 4.5 · Rated low: <@UPEETER> 1.5 · At the midpoint: <@UMARI> 3.0",
+    ]
+    assert agenda[1].splitlines()[1] == (
+        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · strong agreement · 3 raters")
+    assert "very strong agreement" in agenda[2]
+    assert "1 rater" in agenda[3] and "Nobody rated this category." in agenda[4]
+    text = text_of(blocks)
+    assert "from only 18 paired ratings: read it with care" in text
+    assert "Owned the &lt;!channel&gt; outage story &amp; fixed it." in text
+    assert "Salary" not in text  # the private note stays private
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["text"]["text"]) for e in buttons] == [
+        ("record_decision", "Record decision"), ("full_scorecards", "Full scorecards")]
+
+
+def test_estonian_summary_uses_decimal_commas_and_the_sets_labels(world: World) -> None:
+    services = world.services
+    summary = summary_of(services, worked_example(services, language="et"))
+    qs = shipped_set(services, "et")
+    blocks = post(world, debrief_summary_message(translator("et"), summary))["blocks"]
+    agenda = agenda_texts(blocks)
+    assert agenda[0].startswith(f"*1. {qs.category('behavioural').name}*")
+    assert f"3,0 ({qs.scale_point(3).label})" in agenda[0]
+    assert f"4,5 ({qs.scale_point(5).label})" in agenda[0]
+    assert f"4,2 ({qs.scale_point(4).label})" in agenda[1]
+    assert "3.0" not in agenda[0]
+
+
+def test_panelist_reader_gets_the_feedback_button_not_the_decision(world: World) -> None:
+    summary = summary_of(world.services, worked_example(world.services))
+    blocks = post(world, debrief_summary_message(translator("en"), summary,
+                                                 organiser=False))["blocks"]
+    ids = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert ids == ["view_panel_feedback"]
+
+
+def test_small_full_scorecards_show_everything_at_once(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    data = debrief.full_scorecards(services, TEAM, interview_id, RECRUITER)
+    view = open_modal(world, RECRUITER, full_scorecards_modal(translator("en"), data, {}))
+    text = text_of(view["blocks"])
+    assert all(b.get("block_id") != "page" for b in view["blocks"])
+    assert "Salary expectations are high." in text  # organisers see private notes
+    assert "• How do you define customer service?: 4 · Good" in text
+    assert "Behavioural questions* — 4.5 (Excellent)" in text
+
+
+def test_the_decision_announcement_mentions_the_panel(world: World) -> None:
+    services = world.services
+    interview_id = worked_example(services)
+    result = debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.NO_HIRE,
+                                     NASTY, "V1")
+    posted = post(world, decision_announcement(translator("en"), result))
+    text = text_of(posted["blocks"])
+    assert "Decision recorded by <@ULEAD>: *No hire*" in text
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    assert "<@UPIA>, <@UPEETER>, <@UMARI>" in text
+
+
+@pytest.mark.parametrize(("mean", "label"), [(1.0, "Poor"), (1.49, "Poor"), (1.5, "Weak"),
+                                             (2.5, "Adequate"), (4.4, "Good"),
+                                             (4.5, "Excellent"), (5.0, "Excellent")])
+def test_a_mean_takes_the_nearest_scale_label(mean: float, label: str) -> None:
+    qs = load_question_set_file(Path(question_sets.__file__).parent / "customer-service.en.yaml")
+    assert nearest_label(qs, mean) == label
+
+
+def test_every_surface_names_the_interview(world: World) -> None:
+    """The notification text (what a phone shows) says which interview it is."""
+    services = world.services
+    interview_id = worked_example(services)
+    summary = summary_of(services, interview_id)
+    message = debrief_summary_message(translator("en"), summary)
+    assert message.text == f"Debrief summary: Mari Maasikas, interview {interview_id}"
