@@ -40,7 +40,9 @@ from bot.interviews import (
     question_set_of,
     require_organiser,
 )
+from bot.plan import refresh_plan_message
 from bot.question_sets import RECOMMENDATION_KEYS, QuestionSet
+from bot.reminders import cancel_reminders
 from bot.services import Services
 from models import (
     Decision,
@@ -524,7 +526,7 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
     interview.decided_by = user_id
     interview.decided_at = now
     interview.status = InterviewStatus.DECIDED
-    _cancel_reminders(session, interview.id)
+    cancel_reminders(session, interview.id)
     log_event(session, interview, user_id,
               "decided" if previous is None else "decision_changed",
               outcome=outcome.value, previous=previous.value if previous else None)
@@ -540,15 +542,6 @@ def _decision_result(interview: Interview, decision: Decision, *, stored: bool,
         previous=previous, channel=interview.channel_id,
         thread_ts=interview.plan_ts or interview.summary_ts,
         panel=tuple(p.user_id for p in interview.active_panelists))
-
-
-def _cancel_reminders(session: Session, interview_id: int) -> None:
-    try:
-        from bot.reminders import cancel_reminders
-    except ImportError:
-        log.warning("bot.reminders.cancel_reminders is missing: reminders not removed")
-        return
-    cancel_reminders(session, interview_id)
 
 
 def _after_decision(services: Services, result: DecisionResult) -> None:
@@ -568,11 +561,6 @@ def _after_decision(services: Services, result: DecisionResult) -> None:
 
 
 def _refresh_plan(services: Services, interview_id: int) -> None:
-    try:
-        from bot.plan import refresh_plan_message
-    except ImportError:
-        log.warning("bot.plan.refresh_plan_message is missing: plan not refreshed")
-        return
     try:
         refresh_plan_message(services, interview_id)
     except SlackApiError as error:

@@ -33,7 +33,7 @@ from bot.blocks.setup_modal import length_text
 from bot.i18n import N_, Translator
 from bot.mrkdwn import channel, date_token, escape, link, user
 from bot.question_sets import QuestionSet
-from models import DecisionOutcome, Interview, InterviewStatus
+from models import DecisionOutcome, Interview, InterviewStatus, Panelist
 
 if TYPE_CHECKING:
     from bot.plan import KitsSent, Published, UnpostedPlan
@@ -144,7 +144,6 @@ def chunk_lines(lines: Sequence[str], limit: int = SECTION_TEXT_LIMIT) -> list[s
 def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) -> Message:
     """The plan as the channel sees it. `tz` is only for the fallback text of date tokens."""
     panel = interview.active_panelists
-    submitted = sum(1 for p in panel if p.scorecard is not None)
     details = [
         candidate_line(t, interview),
         interview_times(t, interview, tz),
@@ -164,8 +163,7 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) 
         for p in panel
     ]
     blocks += [section(text) for text in chunk_lines(panel_lines)]
-    progress = t.ngettext("{done} of {n} scorecard in", "{done} of {n} scorecards in",
-                          len(panel), done=submitted)
+    progress = plan_progress(t, panel)
     blocks.append(context(f"*{progress}* · {status_text(t, interview)}"))
     # The buttons stay after the decision (a late "Score candidate" is told the scorecards
     # are locked); the organisers' "…" menu (reschedule, panel, cancel, delete) stays too.
@@ -178,6 +176,16 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) 
     text = t._("Interview plan: {candidate} ({role})", candidate=escape(interview.candidate_name),
                role=escape(interview.role))
     return Message(text=text, blocks=to_dicts(blocks))
+
+
+def plan_progress(t: Translator, panel: list[Panelist]) -> str:
+    """Progress as "2 of 3 scorecards in: @Pia, @Peeter": who is in, never their scores."""
+    done = [user(p.user_id) for p in panel if p.scorecard is not None]
+    if not done:
+        return t.ngettext("{done} of {n} scorecard in", "{done} of {n} scorecards in",
+                          len(panel), done=0)
+    return t.ngettext("{done} of {n} scorecard in: {names}", "{done} of {n} scorecards in: "
+                      "{names}", len(panel), done=len(done), names=", ".join(done))
 
 
 def status_text(t: Translator, interview: Interview) -> str:

@@ -151,7 +151,7 @@ def test_a_panelist_scores_and_gets_their_own_scores_back(world: World) -> None:
         (1, "hire", "Only for the lead.")]
     # The plan shows the progress, never a score.
     plan = world.fake.wait_for(
-        lambda: "1 of 3 scorecards in" in dump(plan_of(world, interview_id)["blocks"])
+        lambda: f"1 of 3 scorecards in: <@{PIA}>" in dump(plan_of(world, interview_id)["blocks"])
         and plan_of(world, interview_id))
     assert "Good" not in dump(plan["blocks"]) and "Hire" not in dump(plan["blocks"])
     ratings = {r.question_id: r.score for r in stored[0].ratings}
