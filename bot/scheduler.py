@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB = "reminders-sweep"
 ALARM_JOB = "reminders-alarm"
+RETENTION_JOB = "retention-sweep"
 
 # The running schedulers of this process, by worker id: what the job functions look up.
 _RUNNING: dict[str, ReminderScheduler] = {}
@@ -41,6 +42,20 @@ def run_reminders(worker: str) -> None:
         scheduler = _RUNNING.get(worker)
     if scheduler is not None:
         scheduler.run_due()
+
+
+def run_retention(worker: str) -> None:
+    """The daily DATA_RETENTION_DAYS job: delete candidate data older than the period."""
+    with _RUNNING_LOCK:
+        scheduler = _RUNNING.get(worker)
+    if scheduler is None:
+        return
+    from bot.lifecycle import retention_sweep
+
+    try:
+        retention_sweep(scheduler.services)
+    except Exception:  # the database is down, say: tomorrow's run tries again
+        log.exception("Retention sweep failed")
 
 
 class ReminderScheduler:
@@ -70,6 +85,10 @@ class ReminderScheduler:
             run_reminders, "interval", args=[self.worker], id=SWEEP_JOB,
             seconds=self.services.settings.reminder_sweep_seconds,
         )
+        if self.services.settings.data_retention_days:
+            # Daily, and once at start (a bot restarted every night still sweeps).
+            self._scheduler.add_job(run_retention, "interval", args=[self.worker],
+                                    id=RETENTION_JOB, days=1, next_run_time=datetime.now(UTC))
         self._scheduler.start()
         # Anything that fell due while the bot was down goes out now.
         self._arm(datetime.now(UTC))

@@ -9,7 +9,15 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.services import Services
+from handlers.commands import cancel as cancel_command
+from handlers.commands import debrief as debrief_command
+from handlers.commands import delete as delete_command
+from handlers.commands import export as export_command
 from handlers.commands import help as help_command
+from handlers.commands import list as list_command
+from handlers.commands import new as new_command
+from handlers.commands import reschedule as reschedule_command
+from handlers.commands import summary as summary_command
 from handlers.commands.base import CommandCall
 
 Subcommand = Callable[[CommandCall], None]
@@ -17,6 +25,14 @@ Subcommand = Callable[[CommandCall], None]
 # Subcommand name -> handler. The module handling `/interview new` is handlers/commands/new.py.
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": help_command.handle,
+    "new": new_command.handle,
+    "debrief": debrief_command.handle,
+    "summary": summary_command.handle,
+    "list": list_command.handle,
+    "reschedule": reschedule_command.handle,
+    "cancel": cancel_command.handle,
+    "export": export_command.handle,
+    "delete": delete_command.handle,
 }
 
 

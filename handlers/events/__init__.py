@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
+from handlers.events import app_home_opened
 
-MODULES: list = []
+MODULES: list = [app_home_opened]
 
 
 def register(app: App, services: Services) -> None:

@@ -1,0 +1,195 @@
+"""One person's interviews at a glance: the App Home tab and `/interview list`.
+
+Four sections, each read with ONE query (a window count gives the total beside the capped
+rows, so "and N more" costs nothing extra), whatever the number of interviews:
+- scorecards I owe: I am on the panel (not removed), the interview has started, it is not
+  decided or cancelled, and my scorecard is not in;
+- my upcoming interviews: I am on the panel or the hiring lead, and it has not started;
+- debriefs I lead: I am the hiring lead and no decision is recorded yet, with progress;
+- interviews I created (recruiters): every interview I set up, open ones first.
+Deleted interviews never show.
+
+`refresh_home(services, user_ids)` publishes the tab again for the people an interview
+change concerns; `refresh_home_for_interview(services, interview_id)` finds them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.services import Services
+from models import DecisionOutcome, Interview, InterviewStatus, Panelist, Scorecard, transaction
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.DEBRIEF)
+# The App Home holds 100 blocks, a message 50: each section shows at most this many rows.
+HOME_ROWS = 20
+LIST_ROWS = 8
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    """What a home or list line shows about one interview."""
+
+    interview_id: int
+    candidate_name: str
+    role: str
+    channel_id: str
+    starts_at: datetime
+    ends_at: datetime
+    debrief_at: datetime
+    status: InterviewStatus
+    decision: DecisionOutcome | None
+    panel_size: int  # active panelists
+    submitted: int  # of them, scorecards in
+
+
+@dataclass(frozen=True)
+class Section:
+    rows: tuple[InterviewRow, ...] = ()
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.rows))
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    owed: Section = field(default_factory=Section)
+    upcoming: Section = field(default_factory=Section)
+    leading: Section = field(default_factory=Section)
+    created: Section = field(default_factory=Section)
+
+
+def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | None = None,
+              rows: int = HOME_ROWS) -> HomeData:
+    """The four sections for one person (four queries in all)."""
+    me = aliased(Panelist)
+    mine = and_(me.interview_id == Interview.id, me.user_id == user_id, me.removed_at.is_(None))
+    on_panel = exists(select(me.id).where(mine))
+    owed = _section(session, _rows_query(team_id)
+                    .join(me, mine)
+                    .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
+                    .where(Scorecard.id.is_(None), Interview.status.in_(OPEN_STATUSES),
+                           Interview.starts_at <= now)
+                    .order_by(Interview.debrief_at, Interview.id), rows)
+    upcoming = _section(session, _rows_query(team_id)
+                        .where(or_(on_panel, Interview.hiring_lead_id == user_id),
+                               Interview.status == InterviewStatus.SCHEDULED,
+                               Interview.starts_at > now)
+                        .order_by(Interview.starts_at, Interview.id), rows)
+    leading = _section(session, _rows_query(team_id)
+                       .where(Interview.hiring_lead_id == user_id,
+                              Interview.status.in_(OPEN_STATUSES))
+                       .order_by(Interview.debrief_at, Interview.id), rows)
+    open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
+    created = _section(session, _rows_query(team_id)
+                       .where(Interview.recruiter_id == user_id)
+                       .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
+                       rows)
+    return HomeData(user_id, owed=owed, upcoming=upcoming, leading=leading, created=created)
+
+
+def _rows_query(team_id: str | None) -> Select[Any]:
+    panel = aliased(Panelist)
+    card = aliased(Scorecard)
+    progress = (
+        select(panel.interview_id.label("interview_id"),
+               func.count(panel.id).label("panel_size"),
+               func.count(card.id).label("submitted"))
+        .outerjoin(card, card.panelist_id == panel.id)
+        .where(panel.removed_at.is_(None))
+        .group_by(panel.interview_id)
+        .subquery()
+    )
+    query = (
+        select(Interview.id, Interview.candidate_name, Interview.role, Interview.channel_id,
+               Interview.starts_at, Interview.ends_at, Interview.debrief_at, Interview.status,
+               Interview.decision,
+               func.coalesce(progress.c.panel_size, 0).label("panel_size"),
+               func.coalesce(progress.c.submitted, 0).label("submitted"),
+               func.count().over().label("total"))
+        .select_from(Interview)
+        .outerjoin(progress, progress.c.interview_id == Interview.id)
+        .where(Interview.deleted_at.is_(None))
+    )
+    return query.where(Interview.team_id == team_id) if team_id else query
+
+
+def _section(session: Session, query: Select[Any], rows: int) -> Section:
+    found = session.execute(query.limit(rows)).all()
+    if not found:
+        return Section()
+    items = tuple(InterviewRow(
+        interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
+        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
+        debrief_at=r.debrief_at, status=r.status, decision=r.decision,
+        panel_size=int(r.panel_size), submitted=int(r.submitted)) for r in found)
+    return Section(items, int(found[0].total))
+
+
+def load_home(services: Services, user_id: str, *, team_id: str | None = None,
+              rows: int = HOME_ROWS) -> HomeData:
+    with transaction(services.db) as session:
+        return home_data(session, user_id, services.clock(), team_id=team_id, rows=rows)
+
+
+# ---------------------------------------------------------------------------- publishing
+
+
+def publish_home(services: Services, user_id: str, *, team_id: str | None = None) -> None:
+    """Build and publish one person's App Home (views.publish). Slack errors are raised."""
+    from bot.blocks.home import home_view
+    from bot.i18n import translator
+
+    data = load_home(services, user_id, team_id=team_id)
+    t = translator(services.settings.default_language)
+    view = home_view(t, data, services.users.tz(user_id))
+    services.client.views_publish(user_id=user_id, view=view)
+
+
+def refresh_home(services: Services, user_ids: Iterable[str], *,
+                 team_id: str | None = None) -> None:
+    """Publish the App Home again for each of these people (something changed for them).
+    One failure (a deactivated user, a Slack hiccup) does not stop the others; nothing is
+    raised: the tab is rebuilt the next time they open it anyway."""
+    for user_id in dict.fromkeys(u for u in user_ids if u):
+        try:
+            publish_home(services, user_id, team_id=team_id)
+        except (SlackApiError, OSError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else error
+            log.info("App Home of %s not refreshed: %s", user_id, reason)
+        except Exception:  # a refresh must never break the action that triggered it
+            log.exception("App Home of %s not refreshed", user_id)
+
+
+def interview_people(session: Session, interview_id: int) -> tuple[str | None, list[str]]:
+    """(team id, everyone whose home shows this interview: panel incl. removed panelists,
+    hiring lead, recruiter)."""
+    row = session.execute(select(Interview.team_id, Interview.recruiter_id,
+                                 Interview.hiring_lead_id)
+                          .where(Interview.id == interview_id)).first()
+    if row is None:
+        return None, []
+    panel = session.scalars(select(Panelist.user_id).where(
+        Panelist.interview_id == interview_id).order_by(Panelist.position)).all()
+    return row.team_id, list(dict.fromkeys([*panel, row.hiring_lead_id, row.recruiter_id]))
+
+
+def refresh_home_for_interview(services: Services, interview_id: int) -> None:
+    """refresh_home for everyone an interview concerns: call it after a change to it (set
+    up, scored, debrief, decided, rescheduled, cancelled, panel changed, deleted)."""
+    with transaction(services.db) as session:
+        team_id, people = interview_people(session, interview_id)
+    refresh_home(services, people, team_id=team_id)

@@ -1,0 +1,41 @@
+"""`plan_menu`: the "…" menu on the plan (value "<action>:<interview id>"): reschedule, add
+or remove a panelist, cancel, delete the candidate's data. Opens that action's modal for the
+hiring lead or the recruiter; anyone else is told why not."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.lifecycle import parse_menu_value
+from bot.errors import UserError
+from bot.lifecycle import Action, modal_view, render_error
+from bot.services import Services
+from handlers.replies import tell_user
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("plan_menu")
+    def plan_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        chosen = (body["actions"][0].get("selected_option") or {}).get("value") or ""
+        name, raw_id = parse_menu_value(str(chosen))
+        try:
+            action = Action(name)
+        except ValueError:
+            log.warning("plan_menu: unknown option %r", chosen)
+            return
+        channel = (body.get("channel") or {}).get("id")
+        try:
+            view = modal_view(services, team_id, raw_id, user_id, action, channel)
+        except UserError as err:
+            tell_user(client, body, render_error(err, services.settings.default_language))
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,0 +1,38 @@
+"""callback_id `cancel_interview`: the cancellation is confirmed. The interview is
+cancelled (reminders removed, scorecards locked), the plan shows it and the panel is told
+in the thread. A retried delivery finds it cancelled and does nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.lifecycle import read_metadata
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.lifecycle import cancel_interview, render_error
+from bot.services import Services
+from handlers.replies import tell_user
+
+
+def register(app: App, services: Services) -> None:
+    @app.view("cancel_interview")
+    def on_cancel_interview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        meta = read_metadata(body["view"])
+        if meta is None:
+            return
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
+        try:
+            change = cancel_interview(services, team_id, meta.interview_id, user_id)
+        except UserError as err:
+            tell_user(client, where, render_error(err, services.settings.default_language))
+            return
+        if change.changed and not change.plan_ts:
+            t = translator(change.language)
+            tell_user(client, where, t._("Interview {id} is cancelled; its reminders are "
+                                         "off.", id=change.interview_id))
