@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from bot import consensus
 from bot.blocks.base import Message
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.home import refresh_home_for_interview
 from bot.i18n import N_
 from bot.interviews import (
     get_interview,
@@ -38,6 +39,7 @@ from bot.interviews import (
     log_event,
     missing_panelists,
     question_set_of,
+    record_posted,
     require_organiser,
 )
 from bot.plan import refresh_plan_message
@@ -316,6 +318,7 @@ def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
     _refresh_plan(services, interview_id)  # the plan shows the status: debrief now
+    refresh_home_for_interview(services, interview_id)
     return SummaryPost(prepared.channel, ts, updated=False)
 
 
@@ -548,13 +551,16 @@ def _after_decision(services: Services, result: DecisionResult) -> None:
     """Slack side of a decision, after the commit; each step independent of the others."""
     _refresh_plan(services, result.interview_id)
     refresh_summary(services, result.interview_id)
+    refresh_home_for_interview(services, result.interview_id)
     from bot.blocks.summary import decision_announcement
     from bot.i18n import translator
 
     message = decision_announcement(translator(result.language), result)
     try:
-        services.client.chat_postMessage(channel=result.channel, thread_ts=result.thread_ts,
-                                         text=message.text, blocks=message.blocks)
+        posted = services.client.chat_postMessage(
+            channel=result.channel, thread_ts=result.thread_ts, text=message.text,
+            blocks=message.blocks)
+        record_posted(services.db, result.interview_id, "decision_announced", posted)
     except SlackApiError as error:
         log.warning("interview %s: decision not announced: %s", result.interview_id,
                     error.response.get("error"))

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_, Translator, translator
@@ -106,3 +106,14 @@ def log_event(session: Session, interview: Interview | None, actor_id: str | Non
     )
     session.add(event)
     return event
+
+
+def record_posted(db: sessionmaker[Session], interview_id: int, kind: str,
+                  response: Any) -> None:
+    """Log where a message that shows candidate text landed (`channel`, `ts`): deleting the
+    candidate's data edits every message the log knows of."""
+    with db.begin() as session:
+        interview = session.get(Interview, interview_id)
+        if interview is not None:
+            log_event(session, interview, None, kind, channel=str(response["channel"]),
+                      ts=str(response["ts"]))

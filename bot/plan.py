@@ -27,11 +27,13 @@ from bot.blocks.base import Message
 from bot.blocks.kit import kit_messages
 from bot.blocks.plan import plan_message
 from bot.errors import NotFound, UserError
+from bot.home import refresh_home_for_interview
 from bot.i18n import N_
 from bot.interviews import (
     get_interview,
     log_event,
     question_set_of,
+    record_posted,
     require_organiser,
     translator_for,
 )
@@ -215,8 +217,9 @@ def send_kit(services: Services, interview_id: int, panelist_user_id: str) -> No
         if row is not None:
             row.kit_channel, row.kit_ts = kit_channel, kit_ts
     for message in messages[1:]:
-        client.chat_postMessage(channel=kit_channel, thread_ts=kit_ts, text=message.text,
-                                blocks=message.blocks)
+        page = client.chat_postMessage(channel=kit_channel, thread_ts=kit_ts,
+                                       text=message.text, blocks=message.blocks)
+        record_posted(services.db, interview_id, "kit_page_sent", page)
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,7 @@ def publish_new_interview(services: Services, interview_id: int, actor_id: str) 
             assert interview is not None  # just created
             channel_id, language = interview.channel_id, interview.language
     kits = send_kits(services, interview_id)
+    refresh_home_for_interview(services, interview_id)
     return Published(interview_id, channel_id, language, status, kits, error)
 
 

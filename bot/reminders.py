@@ -23,7 +23,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -352,9 +352,11 @@ def process_one(services: Services, reminder_id: int, now: datetime, worker: str
         missing = [p.user_id for p in missing_panelists(interview)]
     # Slack calls (users.info for the time zone, the post) after the commit: the loaded
     # interview stays readable (expire_on_commit=False).
+    posted: dict[str, str] = {}
     try:
-        detail = _delivery_for(services, reminder_id, kind, recipient, interview,
-                               missing).send(services)
+        delivery = _delivery_for(services, reminder_id, kind, recipient, interview, missing)
+        detail = delivery.send(services)
+        posted = delivery.posted
     except TransientError as error:
         return _record_retry(services, reminder_id, now, worker, error)
     except PermanentError as error:
@@ -363,7 +365,8 @@ def process_one(services: Services, reminder_id: int, now: datetime, worker: str
         log.exception("Reminder %s (%s to %s) failed", reminder_id, kind, recipient)
         return _record_retry(services, reminder_id, now, worker,
                              TransientError(f"{type(error).__name__}: {error}"))
-    return _record(services, reminder_id, worker, ReminderStatus.SENT, now, detail)
+    return _record(services, reminder_id, worker, ReminderStatus.SENT, now, detail,
+                   posted=posted)
 
 
 def _load_interview(session: Session, interview_id: int) -> Interview | None:
@@ -419,7 +422,7 @@ def _superseded(session: Session, reminder: Reminder, now: datetime) -> bool:
 
 
 def _record(services: Services, reminder_id: int, worker: str, status: ReminderStatus,
-            now: datetime, detail: str) -> Outcome:
+            now: datetime, detail: str, posted: dict[str, str] | None = None) -> Outcome:
     with transaction(services.db) as session:
         reminder = session.get(Reminder, reminder_id)
         if reminder is None or reminder.claimed_by != worker or (
@@ -440,7 +443,7 @@ def _record(services: Services, reminder_id: int, worker: str, status: ReminderS
         interview = session.get(Interview, reminder.interview_id)
         log_event(session, interview, None, f"reminder_{status.value}",
                   reminder=reminder.kind, recipient=reminder.recipient_id,
-                  **({"error": detail} if status != ReminderStatus.SENT else {}))
+                  **({"error": detail} if status != ReminderStatus.SENT else posted or {}))
         return Outcome(reminder_id, reminder.kind, reminder.recipient_id, status.value, detail)
 
 
@@ -486,12 +489,17 @@ class Delivery:
     kind: str
     channel: str = ""
     message: Message | None = None
+    # Where the DM landed, kept in the event log so deleting the candidate's data can
+    # edit this message too.
+    posted: dict[str, str] = field(default_factory=dict)
 
     def send(self, services: Services) -> str:
         if self.kind == DEBRIEF:
             return _send_debrief(services, self.interview_id)
         assert self.message is not None
-        return _post(services, self.channel, self.message)
+        channel, ts = _post(services, self.channel, self.message)
+        self.posted = {"channel": channel, "ts": ts}
+        return ts
 
 
 def _delivery_for(services: Services, reminder_id: int, kind: str, recipient: str,
@@ -521,7 +529,7 @@ def reminder_client(services: Services) -> WebClient:
                      retry_handlers=[])
 
 
-def _post(services: Services, channel: str, message: Message) -> str:
+def _post(services: Services, channel: str, message: Message) -> tuple[str, str]:
     try:
         response = reminder_client(services).chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks)
@@ -529,7 +537,7 @@ def _post(services: Services, channel: str, message: Message) -> str:
         raise classify(error) from error
     except OSError as error:  # connection refused or reset, timeouts, DNS
         raise TransientError(f"network: {error}") from error
-    return str(response.get("ts", ""))
+    return str(response.get("channel", channel)), str(response.get("ts", ""))
 
 
 def classify(error: SlackApiError) -> TransientError | PermanentError:

@@ -360,6 +360,7 @@ class SubmitResult:
     language: str
     question_set: QuestionSet
     scorecard: ScorecardSummary  # the author's own, private note included
+    organisers: tuple[str, str] = ("", "")  # hiring lead, recruiter: their App Home changes
 
     @property
     def edited(self) -> bool:
@@ -445,7 +446,8 @@ def _result(interview: Interview, panelist: Panelist, *, stored: bool) -> Submit
         stored=stored, interview_id=interview.id, candidate_name=interview.candidate_name,
         role=interview.role, language=interview.language,
         question_set=question_set_of(interview),
-        scorecard=_summary(panelist, with_private_note=True))
+        scorecard=_summary(panelist, with_private_note=True),
+        organisers=(interview.hiring_lead_id, interview.recruiter_id))
 
 
 # ---------------------------------------------------------------------------- panel feedback

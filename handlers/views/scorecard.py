@@ -16,7 +16,9 @@ from slack_sdk import WebClient
 
 from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata, first_input_block_id
 from bot.blocks.scorecard_views import scorecard_confirmation
+from bot.debrief import refresh_summary
 from bot.errors import UserError
+from bot.home import refresh_home
 from bot.i18n import translator
 from bot.plan import refresh_plan_message
 from bot.scorecards import (
@@ -87,5 +89,9 @@ def register(app: App, services: Services) -> None:
         client.chat_postMessage(channel=user_id, text=message.text, blocks=message.blocks)
         try:
             refresh_plan_message(services, result.interview_id)
+            # A late or edited scorecard also updates a summary already posted.
+            refresh_summary(services, result.interview_id)
         except Exception:  # the scorecard is stored and confirmed; the plan catches up later
             log.exception("could not refresh the plan of interview %s", result.interview_id)
+        # Owed scorecards and debrief progress change for these three only.
+        refresh_home(services, [user_id, *result.organisers], team_id=team_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.reminders import process_due
 from bot.slack_fake import blockkit
 from models import (
     Base,
@@ -380,6 +381,9 @@ def test_delete_confirms_naming_the_candidate_and_leaves_no_trace(world: World) 
     add_scorecard(services, interview_id, PIA, {"define-customer-service": 4},
                   takeaways=TYPED["takeaways"], private_note=TYPED["private"],
                   category_notes={"customer-service": TYPED["category"]})
+    # A reminder DM names the candidate too: fire the first nudges before the debrief.
+    sent = process_due(services, row(world, interview_id).ends_at + timedelta(hours=2), "t")
+    assert any(o.status == "sent" for o in sent)
     assert command_reply(world, LEAD, f"debrief {interview_id}")
     fake.wait_for(lambda: row(world, interview_id).summary_ts)
     from bot.debrief import record_decision
@@ -406,6 +410,14 @@ def test_delete_confirms_naming_the_candidate_and_leaves_no_trace(world: World) 
         shown = fake.message(channel, ts)
         current = json.dumps([shown["text"], shown["blocks"]], ensure_ascii=False)
         assert "deleted" in current and not [v for v in TYPED.values() if v in current]
+    # Every message the bot ever posted (plan, summary, kits and their question pages,
+    # reminder DMs, the decision note in the thread) now shows none of it.
+    posted = [c["response"] for c in fake.calls("chat.postMessage") if c["response"]["ok"]]
+    assert len(posted) > len(messages)
+    for response in posted:
+        shown = fake.message(response["channel"], response["ts"])
+        current = json.dumps([shown["text"], shown["blocks"]], ensure_ascii=False)
+        assert not [v for v in TYPED.values() if v in current], current[:200]
     # Gone for everyone: the id is unknown now.
     assert "no interview" in command_reply(world, RECRUITER, f"export {interview_id}")["text"]
     assert "no interview" in command_reply(world, LEAD, f"delete {interview_id}")["text"]

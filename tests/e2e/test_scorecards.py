@@ -420,3 +420,21 @@ def test_a_150_question_set_is_scored_page_by_page_and_every_rating_lands(
     with transaction(world.services.db) as session:
         assert session.scalars(select(ScorecardDraft)).all() == []
     assert len(world.fake.dms(PIA)[-1]["blocks"]) <= 50
+
+
+def test_app_home_stops_listing_a_scorecard_once_it_is_in(world: World) -> None:
+    qs = shipped_set(world.services)
+    interview_id = scorecard_interview(world)
+
+    def owes(user: str) -> bool:
+        home = world.fake.home(user) or {}
+        return any(e.get("action_id") == "score_candidate" and e.get("value") == str(interview_id)
+                   for b in home.get("blocks", []) for e in
+                   ([b["accessory"]] if "accessory" in b else b.get("elements", [])))
+
+    world.slack.home_opened(PIA)
+    world.fake.wait_for(lambda: owes(PIA))
+    view = open_scorecard(world, PIA, interview_id)
+    world.slack.submit(PIA, view["id"], complete(qs))
+    # Refreshed without Pia reopening the tab.
+    world.fake.wait_for(lambda: world.fake.home(PIA) and not owes(PIA))
