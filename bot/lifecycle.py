@@ -38,9 +38,9 @@ from bot.new_interview import (
     MAX_PANEL,
     STARTS_AT_BLOCK,
     NewInterviewForm,
-    _look_up,
-    _person_problem,
-    _time_problems,
+    look_up,
+    person_problem,
+    time_problems,
 )
 from bot.reminders import cancel_reminders, schedule_reminders
 from bot.services import Services
@@ -228,7 +228,7 @@ def check_reschedule(services: Services, team_id: str, interview_id: int, user_i
         _require_open(interview)
         starts_at, language = interview.starts_at, interview.language
     t = translator(language)
-    errors = _time_problems(services, form, t, services.users.tz(user_id))
+    errors = time_problems(services, form, t, services.users.tz(user_id))
     if form.starts_at == starts_at:
         errors.pop(STARTS_AT_BLOCK, None)
     return language, errors
@@ -316,7 +316,7 @@ def check_new_panelist(services: Services, team_id: str, interview_id: int, user
         return language, t._("{user} is on the panel already.", user=_name(services, new_user))
     if len(panel) >= MAX_PANEL:
         return language, t._("A panel has at most {max} people.", max=MAX_PANEL)
-    return language, _person_problem(new_user, _look_up(services, [new_user]), t)
+    return language, person_problem(new_user, look_up(services, [new_user]), t)
 
 
 def add_panelist(services: Services, team_id: str, interview_id: int, user_id: str,

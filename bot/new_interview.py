@@ -114,7 +114,7 @@ def validate(services: Services, form: NewInterviewForm, t: Translator,
     if chosen_set(services, form) is None:
         errors[QUESTION_SET_BLOCK] = t._("That question set is not available any more; "
                                          "pick another.")
-    people = _look_up(services, [*form.panel, form.hiring_lead_id, recruiter_id])
+    people = look_up(services, [*form.panel, form.hiring_lead_id, recruiter_id])
     panel_problem = _panel_problem(form.panel, people, t)
     if panel_problem:
         errors[PANEL_BLOCK] = panel_problem
@@ -125,7 +125,7 @@ def validate(services: Services, form: NewInterviewForm, t: Translator,
         errors[CHANNEL_BLOCK] = t._("Pick the channel for the interview plan.")
     recruiter = people.get(recruiter_id)
     recruiter_tz = recruiter.tz if isinstance(recruiter, SlackUser) and recruiter.tz else "UTC"
-    errors.update(_time_problems(services, form, t, recruiter_tz))
+    errors.update(time_problems(services, form, t, recruiter_tz))
     link_problem = _link_problem(form.candidate_link, t)
     if link_problem:
         errors[LINK_BLOCK] = link_problem
@@ -143,7 +143,7 @@ def chosen_set(services: Services, form: NewInterviewForm) -> QuestionSet | None
 Lookup = Mapping[str, SlackUser | SlackApiError | None]
 
 
-def _look_up(services: Services, user_ids: Sequence[str | None]) -> Lookup:
+def look_up(services: Services, user_ids: Sequence[str | None]) -> Lookup:
     """Every user at once (cached; concurrent on a cold cache so the ack stays quick)."""
     wanted = list(dict.fromkeys(u for u in user_ids if u))
 
@@ -160,7 +160,7 @@ def _look_up(services: Services, user_ids: Sequence[str | None]) -> Lookup:
         return dict(zip(wanted, pool.map(one, wanted), strict=True))
 
 
-def _person_problem(user_id: str, people: Lookup, t: Translator) -> str | None:
+def person_problem(user_id: str, people: Lookup, t: Translator) -> str | None:
     found = people.get(user_id)
     if isinstance(found, SlackApiError):
         return t._("Slack did not answer about one of these people; submit again in a moment.")
@@ -187,7 +187,7 @@ def _panel_problem(panel: Sequence[str], people: Lookup, t: Translator) -> str |
             return t._("{name} is on the panel twice.", name=name)
         seen.add(user_id)
     for user_id in panel:
-        problem = _person_problem(user_id, people, t)
+        problem = person_problem(user_id, people, t)
         if problem:
             return problem
     return None
@@ -196,10 +196,10 @@ def _panel_problem(panel: Sequence[str], people: Lookup, t: Translator) -> str |
 def _lead_problem(lead_id: str | None, people: Lookup, t: Translator) -> str | None:
     if not lead_id:
         return t._("Pick the hiring lead.")
-    return _person_problem(lead_id, people, t)
+    return person_problem(lead_id, people, t)
 
 
-def _time_problems(services: Services, form: NewInterviewForm, t: Translator,
+def time_problems(services: Services, form: NewInterviewForm, t: Translator,
                    tz: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     now = services.clock()
