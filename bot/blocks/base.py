@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,32 @@ class Message:
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters, marked with … when cut. Never leaves half an escape
+    (`&amp;`) or half a mention or link (`<@U123>`) behind: Slack would show it raw."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    for opener, closer in (("&", ";"), ("<", ">")):
+        at = cut.rfind(opener)
+        if at != -1 and closer not in cut[at:]:
+            cut = cut[:at]
+    return cut + "…"
+
+
+def chunk_lines(lines: Sequence[str], limit: int = SECTION_TEXT_LIMIT) -> list[str]:
+    """Lines joined into as few texts of at most `limit` characters as they fit in."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = clip(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def header(text: str) -> Block:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.models.blocks import ActionsBlock, Block, Option, StaticSelectElement
 from slack_sdk.models.views import View
 
-from bot.blocks.base import SECTION_TEXT_LIMIT, clip, context, divider, plain, section
+from bot.blocks.base import SECTION_TEXT_LIMIT, chunk_lines, clip, context, divider, plain, section
+from bot.blocks.scorecard_views import score_text
 from bot.blocks.summary import recommendation_label, score_with_label
 from bot.i18n import Translator
 from bot.mrkdwn import escape, user
@@ -32,29 +33,8 @@ MAX_MODAL_BLOCKS = 100
 QUESTION_TEXT_IN_LISTS = 120
 
 
-def chunk_lines(lines: list[str], limit: int = SECTION_TEXT_LIMIT) -> list[str]:
-    """Lines joined into as few texts of at most `limit` characters as they fit in."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = clip(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
 
 
-def _score(t: Translator, qs: QuestionSet, score: int | None) -> str:
-    if score is None:
-        return t._("not assessed")
-    try:
-        return f"{score} · {escape(qs.scale_point(score).label)}"
-    except KeyError:
-        return str(score)
 
 
 def escaped_pieces(text: str, first: int, rest: int = SECTION_TEXT_LIMIT) -> list[str]:
@@ -112,7 +92,7 @@ def _detail(t: Translator, qs: QuestionSet, card: FullScorecard) -> list[Block]:
         for question in category.questions:
             if question.id in card.ratings:
                 lines.append(f"• {escape(clip(question.text, QUESTION_TEXT_IN_LISTS))}: "
-                             f"{_score(t, qs, card.ratings[question.id])}")
+                             f"{score_text(t, qs, card.ratings[question.id])}")
         note = card.category_notes.get(category.id)
         if note:
             lines.append(t._("_Note:_ {note}", note=escape(note)))

@@ -17,6 +17,8 @@ from bot.blocks.base import (
     SECTION_TEXT_LIMIT,
     Message,
     actions,
+    chunk_lines,
+    clip,
     context,
     header,
     section,
@@ -25,8 +27,6 @@ from bot.blocks.base import (
 from bot.blocks.buttons import score_candidate_button
 from bot.blocks.plan import (
     candidate_line,
-    chunk_lines,
-    clip_mrkdwn,
     focus_names,
     interview_times,
     link_lines,
@@ -110,7 +110,7 @@ def question_text(t: Translator, number: int, text: str, guidance: str | None) -
     if guidance:
         quoted = "\n".join(f"> {escape(line)}" for line in guidance.splitlines() if line.strip())
         lines.append(t._("> _What to listen for:_") + "\n" + quoted)
-    return clip_mrkdwn("\n".join(lines), SECTION_TEXT_LIMIT)
+    return clip("\n".join(lines), SECTION_TEXT_LIMIT)
 
 
 def pack(texts: Sequence[str], limit: int = SECTION_TEXT_LIMIT) -> list[str]:

@@ -18,9 +18,9 @@ from urllib.parse import quote
 from slack_sdk.models.blocks import Block
 
 from bot.blocks.base import (
-    SECTION_TEXT_LIMIT,
     Message,
     actions,
+    chunk_lines,
     clip,
     context,
     header,
@@ -98,18 +98,9 @@ def note_blocks(t: Translator, interview: Interview, limit: int) -> list[Block]:
 
 def escaped(raw: str, limit: int) -> str:
     """Typed text escaped for mrkdwn and clipped to `limit` without cutting an entity."""
-    return clip_mrkdwn(escape(raw), limit)
+    return clip(escape(raw), limit)
 
 
-def clip_mrkdwn(text: str, limit: int) -> str:
-    """Like clip, but never leaves half an `&amp;` behind."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut + "…"
 
 
 def focus_names(qs: QuestionSet, category_ids: Sequence[str]) -> list[str]:
@@ -122,20 +113,6 @@ def focus_names(qs: QuestionSet, category_ids: Sequence[str]) -> list[str]:
     return names
 
 
-def chunk_lines(lines: Sequence[str], limit: int = SECTION_TEXT_LIMIT) -> list[str]:
-    """Lines joined into as few texts of at most `limit` characters as they fit in."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = clip(line, limit)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 # ---------------------------------------------------------------------------- the plan

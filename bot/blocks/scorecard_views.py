@@ -11,10 +11,10 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.blocks.base import (
-    SECTION_TEXT_LIMIT,
     Message,
     actions,
     button,
+    chunk_lines,
     clip,
     context,
     divider,
@@ -34,20 +34,6 @@ MAX_MODAL_BLOCKS = 100
 QUESTION_TEXT_IN_LISTS = 120
 
 
-def chunk_lines(lines: list[str], limit: int = SECTION_TEXT_LIMIT) -> list[str]:
-    """Lines joined into as few texts of at most `limit` characters as they fit in."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = clip(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 def score_text(t: Translator, qs: QuestionSet, score: int | None) -> str:
@@ -57,7 +43,7 @@ def score_text(t: Translator, qs: QuestionSet, score: int | None) -> str:
         point = qs.scale_point(score)
     except KeyError:
         return str(score)
-    return f"{point.value} · {point.label}"
+    return f"{point.value} · {escape(point.label)}"
 
 
 def rating_lines(t: Translator, qs: QuestionSet, card: ScorecardSummary,
@@ -75,7 +61,7 @@ def rating_lines(t: Translator, qs: QuestionSet, card: ScorecardSummary,
                          total=len(category.questions)))
         if per_question:
             lines += [f"• {escape(clip(q.text, QUESTION_TEXT_IN_LISTS))}: "
-                      f"*{escape(score_text(t, qs, card.ratings[q.id]))}*" for q in answered]
+                      f"*{score_text(t, qs, card.ratings[q.id])}*" for q in answered]
         note = card.category_notes.get(category.id)
         if note:
             lines.append(t._("_Note:_ {note}", note=escape(note)))
