@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot import consensus
 from bot.blocks.base import Message
-from bot.errors import NotAllowed, NotFound, UserError
+from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
 from bot.home import refresh_home_for_interview
 from bot.i18n import N_
 from bot.interviews import (
@@ -73,13 +72,6 @@ WAIT_INTERVAL_SECONDS = 0.05
 
 REASON_MAX_LENGTH = 3000
 
-
-class DebriefRefused(NotAllowed):
-    """A refusal about one interview, rendered in that interview's language."""
-
-    def __init__(self, message: str, /, *, language: str, **values: Any) -> None:
-        super().__init__(message, **values)
-        self.language = language
 
 
 # ---------------------------------------------------------------------------- the summary
@@ -195,15 +187,15 @@ def can_view_summary(interview: Interview, user_id: str) -> bool:
 def summary_for(services: Services, team_id: str, interview_id: int | str,
                 user_id: str) -> tuple[DebriefSummary, bool]:
     """The summary for `/interview summary`, and whether the reader is an organiser.
-    Raises NotFound, or DebriefRefused for anyone else."""
+    Raises NotFound, or InterviewRefused for anyone else."""
     with transaction(services.db) as session:
         interview = get_interview(session, team_id, interview_id)
         if not can_view_summary(interview, user_id):
             if interview.panelist_for(user_id) is not None:
-                raise DebriefRefused(N_("Submit your own scorecard first: the summary of "
+                raise InterviewRefused(N_("Submit your own scorecard first: the summary of "
                                         "interview {id} opens to panelists once theirs is in."),
                                      language=interview.language, id=interview.id)
-            raise DebriefRefused(N_("Only the hiring lead, the recruiter and panelists who "
+            raise InterviewRefused(N_("Only the hiring lead, the recruiter and panelists who "
                                     "have submitted their scorecard can see the summary of "
                                     "interview {id}."),
                                  language=interview.language, id=interview.id)
@@ -246,7 +238,7 @@ def post_debrief_summary(services: Services, interview_id: int, actor_id: str | 
     """Post the consensus summary in the plan's thread (in the channel when the plan was
     never posted), or update it in place when it is already there; never two. Sets the
     status to debrief unless decided or cancelled. The reminders call this at debrief time
-    with actor_id None. Raises NotFound / DebriefRefused (cancelled) and SlackApiError."""
+    with actor_id None. Raises NotFound / InterviewRefused (cancelled) and SlackApiError."""
     publish_summary(services, interview_id, actor_id)
 
 
@@ -284,7 +276,7 @@ def _prepare(services: Services, interview_id: int, actor_id: str | None) -> _Pr
     with transaction(services.db) as session:
         interview = _locked(session, interview_id)
         if interview.status == InterviewStatus.CANCELLED:
-            raise DebriefRefused(N_("Interview {id} was cancelled: there is no debrief."),
+            raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                  language=interview.language, id=interview.id)
         if interview.summary_ts:
             if interview.status == InterviewStatus.SCHEDULED:
@@ -393,7 +385,7 @@ def check_can_run_debrief(services: Services, team_id: str, interview_id: int | 
         interview = get_interview(session, team_id, interview_id)
         _require_organiser(interview, user_id)
         if interview.status == InterviewStatus.CANCELLED:
-            raise DebriefRefused(N_("Interview {id} was cancelled: there is no debrief."),
+            raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                  language=interview.language, id=interview.id)
         return interview.id
 
@@ -402,15 +394,9 @@ def _require_organiser(interview: Interview, user_id: str) -> None:
     try:
         require_organiser(interview, user_id)
     except NotAllowed as err:
-        raise DebriefRefused(err.message, language=interview.language, **err.values) from err
+        raise InterviewRefused(err.message, language=interview.language, **err.values) from err
 
 
-def render_refusal(err: UserError, default_language: str) -> str:
-    """The error in the interview's language when it is about one, else the workspace's."""
-    from bot.i18n import translator
-
-    language = getattr(err, "language", None) or default_language
-    return err.render(translator(language))
 
 
 # ---------------------------------------------------------------------------- the decision
@@ -445,10 +431,10 @@ class DecisionResult:
 def _check_may_decide(interview: Interview, user_id: str) -> None:
     _require_organiser(interview, user_id)
     if interview.status == InterviewStatus.CANCELLED:
-        raise DebriefRefused(N_("Interview {id} was cancelled: there is no decision to "
+        raise InterviewRefused(N_("Interview {id} was cancelled: there is no decision to "
                                 "record."), language=interview.language, id=interview.id)
     if interview.decision is not None and user_id != interview.hiring_lead_id:
-        raise DebriefRefused(N_("The decision on interview {id} is recorded; only the hiring "
+        raise InterviewRefused(N_("The decision on interview {id} is recorded; only the hiring "
                                 "lead can change it."),
                              language=interview.language, id=interview.id)
 
@@ -456,7 +442,7 @@ def _check_may_decide(interview: Interview, user_id: str) -> None:
 def decision_form(services: Services, team_id: str, interview_id: int | str,
                   user_id: str) -> DecisionForm:
     """The modal's content, for the hiring lead or the recruiter (the recruiter only while
-    no decision is recorded). Raises NotFound / DebriefRefused."""
+    no decision is recorded). Raises NotFound / InterviewRefused."""
     with transaction(services.db) as session:
         interview = get_interview(session, team_id, interview_id)
         _check_may_decide(interview, user_id)

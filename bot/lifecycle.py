@@ -24,7 +24,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.blocks.base import Message
-from bot.errors import NotAllowed, NotFound, UserError
+from bot.errors import InterviewRefused, NotAllowed, NotFound
 from bot.focus import assign_focus
 from bot.home import refresh_home
 from bot.i18n import N_, translator
@@ -76,17 +76,7 @@ class Action(enum.StrEnum):
     DELETE = "delete"
 
 
-class Refused(NotAllowed):
-    """A refusal about one interview, rendered in that interview's language."""
 
-    def __init__(self, message: str, /, *, language: str, **values: Any) -> None:
-        super().__init__(message, **values)
-        self.language = language
-
-
-def render_error(err: UserError, default_language: str) -> str:
-    """The error in the interview's language when it is about one, else the workspace's."""
-    return err.render(translator(getattr(err, "language", None) or default_language))
 
 
 # ---------------------------------------------------------------------------- reading
@@ -127,32 +117,33 @@ def _organised(session: Session, team_id: str, interview_id: int | str, user_id:
     try:
         require_organiser(interview, user_id)
     except NotAllowed as err:
-        raise Refused(err.message, language=interview.language, **err.values) from err
+        raise InterviewRefused(err.message, language=interview.language, **err.values) from err
     return interview
 
 
 def _require_open(interview: Interview) -> None:
     if interview.status == InterviewStatus.CANCELLED:
-        raise Refused(N_("Interview {id} is cancelled; there is nothing to change."),
+        raise InterviewRefused(N_("Interview {id} is cancelled; there is nothing to change."),
                       language=interview.language, id=interview.id)
     if interview.status == InterviewStatus.DECIDED:
-        raise Refused(N_("Interview {id} is decided; there is nothing to change."),
+        raise InterviewRefused(N_("Interview {id} is decided; there is nothing to change."),
                       language=interview.language, id=interview.id)
 
 
 def prepare(services: Services, team_id: str, interview_id: int | str, user_id: str,
             action: Action) -> InterviewInfo:
     """Check that this user may do `action` to the interview now, and what its modal
-    shows. Raises NotFound (unknown, malformed, another workspace's) or Refused."""
+    shows. Raises NotFound (unknown, malformed, another workspace's) or InterviewRefused."""
     with transaction(services.db) as session:
         interview = _organised(session, team_id, interview_id, user_id)
         if action != Action.DELETE:
             _require_open(interview)
         if action == Action.REMOVE_PANELIST and len(interview.active_panelists) < 2:
-            raise Refused(N_("Interview {id} has one panelist; add someone before removing "
-                             "them."), language=interview.language, id=interview.id)
+            raise InterviewRefused(N_("Interview {id} has one panelist; add someone before "
+                                      "removing them."), language=interview.language,
+                                   id=interview.id)
         if action == Action.ADD_PANELIST and len(interview.active_panelists) >= MAX_PANEL:
-            raise Refused(N_("The panel of interview {id} is full ({n} people)."),
+            raise InterviewRefused(N_("The panel of interview {id} is full ({n} people)."),
                           language=interview.language, id=interview.id, n=MAX_PANEL)
         return _info(interview)
 
@@ -330,7 +321,7 @@ def add_panelist(services: Services, team_id: str, interview_id: int, user_id: s
         if interview.panelist_for(new_user) is not None:
             return _unchanged(interview)
         if len(interview.active_panelists) >= MAX_PANEL:
-            raise Refused(N_("The panel of interview {id} is full ({n} people)."),
+            raise InterviewRefused(N_("The panel of interview {id} is full ({n} people)."),
                           language=interview.language, id=interview.id, n=MAX_PANEL)
         now = services.clock()
         earlier = next((p for p in interview.panelists if p.user_id == new_user), None)
@@ -366,8 +357,9 @@ def remove_panelist(services: Services, team_id: str, interview_id: int, user_id
         if panelist is None:
             return _unchanged(interview)
         if len(interview.active_panelists) < 2:
-            raise Refused(N_("Interview {id} has one panelist; add someone before removing "
-                             "them."), language=interview.language, id=interview.id)
+            raise InterviewRefused(N_("Interview {id} has one panelist; add someone before "
+                                      "removing them."), language=interview.language,
+                                   id=interview.id)
         panelist.removed_at = services.clock()
         rebalance(interview)
         session.flush()

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import NotAllowed, UserError
-from bot.i18n import N_, Translator, translator
+from bot.errors import InterviewRefused
+from bot.i18n import N_, Translator
 from bot.interviews import get_interview, is_organiser, log_event, question_set_of
 from bot.question_sets import RECOMMENDATION_KEYS, Category, QuestionSet
 from bot.services import Services
@@ -53,18 +53,7 @@ def category_note_block_id(category_id: str) -> str:
     return f"note:{category_id}"
 
 
-class ScorecardRefused(NotAllowed):
-    """A refusal about one interview, rendered in that interview's language."""
 
-    def __init__(self, message: str, /, *, language: str, **values: Any) -> None:
-        super().__init__(message, **values)
-        self.language = language
-
-
-def render_refusal(err: UserError, default_language: str) -> str:
-    """The error in the interview's language when it is about one, else the workspace's."""
-    language = err.language if isinstance(err, ScorecardRefused) else default_language
-    return err.render(translator(language))
 
 
 # ---------------------------------------------------------------------------- answers
@@ -242,17 +231,17 @@ def _panelist_of(interview: Interview, user_id: str, opened_by: str | None) -> P
     language = interview.language
     panelist = interview.panelist_for(user_id)
     if panelist is None:
-        raise ScorecardRefused(N_("You are not on the panel of interview {id}."),
+        raise InterviewRefused(N_("You are not on the panel of interview {id}."),
                                language=language, id=interview.id)
     if opened_by is not None and opened_by != user_id:
         # A submission of a form opened for someone else: each scorecard is its author's.
-        raise ScorecardRefused(N_("This scorecard form belongs to someone else; open your own "
+        raise InterviewRefused(N_("This scorecard form belongs to someone else; open your own "
                                   "with “Score candidate”."), language=language)
     if interview.status == InterviewStatus.CANCELLED:
-        raise ScorecardRefused(N_("Interview {id} was cancelled: its scorecards are locked."),
+        raise InterviewRefused(N_("Interview {id} was cancelled: its scorecards are locked."),
                                language=language, id=interview.id)
     if scorecard_locked(interview):
-        raise ScorecardRefused(N_("Scorecards of interview {id} are locked: the decision is "
+        raise InterviewRefused(N_("Scorecards of interview {id} are locked: the decision is "
                                   "recorded."), language=language, id=interview.id)
     return panelist
 
@@ -283,7 +272,7 @@ def _form(session: Session, interview: Interview, panelist: Panelist) -> Scoreca
 def load_form(services: Services, team_id: str, interview_id: int | str, user_id: str,
               *, opened_by: str | None = None) -> ScorecardForm:
     """The form for the user's scorecard, prefilled with their last answers. Raises
-    NotFound or ScorecardRefused (not on the panel, someone else's form, locked)."""
+    NotFound or InterviewRefused (not on the panel, someone else's form, locked)."""
     with transaction(services.db) as session:
         interview = get_interview(session, team_id, interview_id)
         panelist = _panelist_of(interview, user_id, opened_by)
@@ -377,7 +366,7 @@ def submit_scorecard(services: Services, team_id: str, interview_id: int, user_i
                      opened_by: str | None = None) -> SubmitResult:
     """Store the answers as the panelist's next scorecard version, in one transaction,
     and drop their draft. Idempotent on the submitted view's id: a retried delivery
-    stores nothing and reports the version already stored. Raises ScorecardRefused."""
+    stores nothing and reports the version already stored. Raises InterviewRefused."""
 
     def store() -> SubmitResult:
         with transaction(services.db) as session:
@@ -401,13 +390,13 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
     existing = _version_by_view(session, source_view_id)
     if existing is not None:
         if existing.scorecard.panelist_id != panelist.id:
-            raise ScorecardRefused(N_("This scorecard form belongs to someone else; open your "
+            raise InterviewRefused(N_("This scorecard form belongs to someone else; open your "
                                       "own with “Score candidate”."), language=interview.language)
         return _result(interview, panelist, stored=False)
     form = _form(session, interview, panelist)
     qs = form.question_set
     if answer_problems(form, answers, categories=[c.id for c in qs.categories], final=True):
-        raise ScorecardRefused(N_("The scorecard is incomplete: open it again with “Score "
+        raise InterviewRefused(N_("The scorecard is incomplete: open it again with “Score "
                                   "candidate” and fill in the marked fields."),
                                language=interview.language)
     now = services.clock()
@@ -475,9 +464,9 @@ def panel_feedback(services: Services, team_id: str, interview_id: int | str,
         interview = get_interview(session, team_id, interview_id)
         if not can_view_panel_feedback(interview, user_id):
             if interview.panelist_for(user_id) is None:
-                raise ScorecardRefused(N_("You are not on the panel of interview {id}."),
+                raise InterviewRefused(N_("You are not on the panel of interview {id}."),
                                        language=interview.language, id=interview.id)
-            raise ScorecardRefused(N_("Submit your own scorecard first: panelists rate "
+            raise InterviewRefused(N_("Submit your own scorecard first: panelists rate "
                                       "independently, so the others' feedback opens once "
                                       "yours is in."), language=interview.language)
         organiser = is_organiser(interview, user_id)

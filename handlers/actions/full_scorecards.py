@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.full_scorecards import full_scorecards_modal, needs_pages
-from bot.debrief import full_scorecards, render_refusal
+from bot.debrief import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
@@ -35,7 +35,7 @@ def register(app: App, services: Services) -> None:
         try:
             data = full_scorecards(services, team_id, value, user_id)
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         t = translator(data.language)
         # Names only label the page select; a modal that fits at once looks up nobody

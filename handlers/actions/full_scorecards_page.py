@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.full_scorecards import OVERVIEW, full_scorecards_modal, read_interview_id
-from bot.debrief import full_scorecards, render_refusal
+from bot.debrief import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
@@ -31,7 +31,7 @@ def register(app: App, services: Services) -> None:
         try:
             data = full_scorecards(services, team_id, interview_id, user_id)
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         names = panelist_names(services, [c.user_id for c in data.cards])
         client.views_update(view_id=view["id"], hash=view.get("hash"),

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.lifecycle import parse_menu_value
 from bot.errors import UserError
-from bot.lifecycle import Action, modal_view, render_error
+from bot.lifecycle import Action, modal_view
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -36,6 +36,6 @@ def register(app: App, services: Services) -> None:
         try:
             view = modal_view(services, team_id, raw_id, user_id, action, channel)
         except UserError as err:
-            tell_user(client, body, render_error(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.decision_modal import decision_modal
-from bot.debrief import decision_form, render_refusal
+from bot.debrief import decision_form
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
@@ -26,7 +26,7 @@ def register(app: App, services: Services) -> None:
         try:
             form = decision_form(services, team_id, value, user_id)
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         client.views_open(trigger_id=body["trigger_id"],
                           view=decision_modal(translator(form.language), form))

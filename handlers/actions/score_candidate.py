@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.scorecard_modal import ScorecardModal
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.scorecards import load_form, render_refusal
+from bot.scorecards import load_form
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
         try:
             form = load_form(services, team_id, value, user_id)
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         modal = ScorecardModal(translator(form.language), form)
         client.views_open(trigger_id=body["trigger_id"], view=modal.view(0))

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.scorecards import load_form, render_refusal, save_draft
+from bot.scorecards import load_form, save_draft
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -37,6 +37,6 @@ def register(app: App, services: Services) -> None:
         except ValueError:
             return
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         client.views_update(view_id=view["id"], view=modal.view(target, form.answers.apply(patch)))

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.debrief import render_refusal, start_debrief
+from bot.debrief import start_debrief
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
@@ -30,7 +30,7 @@ def register(app: App, services: Services) -> None:
         try:
             start_debrief(services, team_id, value, user_id)
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
         except SlackApiError as error:
             log.warning("debrief summary not posted: %s", error.response.get("error"))
             tell_user(client, body, t._("Slack did not take the summary ({error}); try "

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.scorecard_views import panel_feedback_modal
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.scorecards import panel_feedback, render_refusal
+from bot.scorecards import panel_feedback
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
         try:
             feedback = panel_feedback(services, team_id, value, user_id)
         except UserError as err:
-            tell_user(client, body, render_refusal(err, services.settings.default_language))
+            tell_user(client, body, err.render_in(services.settings.default_language))
             return
         view = panel_feedback_modal(translator(feedback.language), feedback)
         client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -7,7 +7,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.debrief import check_can_run_debrief, publish_summary, render_refusal
+from bot.debrief import check_can_run_debrief, publish_summary
 from bot.errors import UserError
 from handlers.commands.base import CommandCall
 
@@ -19,7 +19,7 @@ def handle(call: CommandCall) -> None:
     try:
         interview_id = check_can_run_debrief(services, call.team_id, call.args, call.user_id)
     except UserError as err:
-        call.ack(text=render_refusal(err, services.settings.default_language),
+        call.ack(text=err.render_in(services.settings.default_language),
                  response_type="ephemeral")
         return
     call.ack(text=t._("Posting the debrief summary of interview {id} in its thread…",
@@ -27,7 +27,7 @@ def handle(call: CommandCall) -> None:
     try:
         publish_summary(services, interview_id, call.user_id)
     except UserError as err:
-        call.respond(text=render_refusal(err, services.settings.default_language),
+        call.respond(text=err.render_in(services.settings.default_language),
                      response_type="ephemeral")
     except SlackApiError as error:
         log.warning("debrief summary not posted: %s", error.response.get("error"))

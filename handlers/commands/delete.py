@@ -8,7 +8,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserError
-from bot.lifecycle import Action, modal_view, render_error
+from bot.lifecycle import Action, modal_view
 from handlers.commands.base import CommandCall
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def handle(call: CommandCall) -> None:
         view = modal_view(services, call.team_id, call.args, call.user_id, Action.DELETE,
                           call.channel_id)
     except UserError as err:
-        call.ack(text=render_error(err, services.settings.default_language),
+        call.ack(text=err.render_in(services.settings.default_language),
                  response_type="ephemeral")
         return
     call.ack()

@@ -9,7 +9,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserError
 from bot.export import check_can_export, export_for, upload_export
-from bot.lifecycle import render_error
 from handlers.commands.base import CommandCall
 
 log = logging.getLogger(__name__)
@@ -20,7 +19,7 @@ def handle(call: CommandCall) -> None:
     try:
         interview_id = check_can_export(services, call.team_id, call.args, call.user_id)
     except UserError as err:
-        call.ack(text=render_error(err, services.settings.default_language),
+        call.ack(text=err.render_in(services.settings.default_language),
                  response_type="ephemeral")
         return
     call.ack(text=t._("Preparing the export of interview {id}; the files arrive in a DM from "
@@ -29,7 +28,7 @@ def handle(call: CommandCall) -> None:
         upload_export(services, call.user_id,
                       export_for(services, call.team_id, interview_id, call.user_id))
     except UserError as err:  # deleted or changed hands in the meantime
-        call.respond(text=render_error(err, services.settings.default_language),
+        call.respond(text=err.render_in(services.settings.default_language),
                      response_type="ephemeral")
     except SlackApiError as error:
         log.warning("export of interview %s not uploaded: %s", interview_id,

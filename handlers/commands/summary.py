@@ -4,7 +4,7 @@ recruiter, and panelists whose own scorecard is in. Others are refused."""
 from __future__ import annotations
 
 from bot.blocks.summary import debrief_summary_message
-from bot.debrief import render_refusal, summary_for
+from bot.debrief import summary_for
 from bot.errors import UserError
 from bot.i18n import translator
 from handlers.commands.base import CommandCall
@@ -15,7 +15,7 @@ def handle(call: CommandCall) -> None:
     try:
         summary, organiser = summary_for(services, call.team_id, call.args, call.user_id)
     except UserError as err:
-        call.ack(text=render_refusal(err, services.settings.default_language),
+        call.ack(text=err.render_in(services.settings.default_language),
                  response_type="ephemeral")
         return
     message = debrief_summary_message(translator(summary.language), summary,

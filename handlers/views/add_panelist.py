@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.blocks.lifecycle import PANELIST_BLOCK, read_metadata, selected_user
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.lifecycle import add_panelist, check_new_panelist, render_error
+from bot.lifecycle import add_panelist, check_new_panelist
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -35,7 +35,7 @@ def register(app: App, services: Services) -> None:
             _, problem = check_new_panelist(services, team_id, meta.interview_id, user_id,
                                             new_user)
         except UserError as err:
-            problem = render_error(err, default)
+            problem = err.render_in(default)
         if problem or not new_user:
             ack(response_action="errors", errors={PANELIST_BLOCK: problem or ""})
             return
@@ -44,4 +44,4 @@ def register(app: App, services: Services) -> None:
         try:
             add_panelist(services, team_id, meta.interview_id, user_id, new_user)
         except UserError as err:
-            tell_user(client, where, render_error(err, default))
+            tell_user(client, where, err.render_in(default))

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.lifecycle import read_metadata
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.lifecycle import cancel_interview, render_error
+from bot.lifecycle import cancel_interview
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -30,7 +30,7 @@ def register(app: App, services: Services) -> None:
         try:
             change = cancel_interview(services, team_id, meta.interview_id, user_id)
         except UserError as err:
-            tell_user(client, where, render_error(err, services.settings.default_language))
+            tell_user(client, where, err.render_in(services.settings.default_language))
             return
         if change.changed and not change.plan_ts:
             t = translator(change.language)

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.lifecycle import read_metadata
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.lifecycle import delete_candidate_data, render_error
+from bot.lifecycle import delete_candidate_data
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -30,7 +30,7 @@ def register(app: App, services: Services) -> None:
         try:
             deleted = delete_candidate_data(services, team_id, meta.interview_id, user_id)
         except UserError as err:
-            tell_user(client, where, render_error(err, services.settings.default_language))
+            tell_user(client, where, err.render_in(services.settings.default_language))
             return
         if not deleted.changed:
             return

@@ -19,7 +19,7 @@ from bot.blocks.decision_modal import (
     read_decision,
     read_interview_id,
 )
-from bot.debrief import check_decision_submission, record_decision, render_refusal
+from bot.debrief import check_decision_submission, record_decision
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
@@ -28,7 +28,7 @@ from handlers.replies import tell_user
 
 def register(app: App, services: Services) -> None:
     def refusal(err: UserError) -> str:
-        return render_refusal(err, services.settings.default_language)
+        return err.render_in(services.settings.default_language)
 
     @app.view("record_decision")
     def on_record_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.lifecycle import PANELIST_BLOCK, read_metadata, selected_user
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.lifecycle import remove_panelist, render_error
+from bot.lifecycle import remove_panelist
 from bot.services import Services
 from handlers.replies import tell_user
 
@@ -35,4 +35,4 @@ def register(app: App, services: Services) -> None:
         try:
             remove_panelist(services, team_id, meta.interview_id, user_id, leaving)
         except UserError as err:
-            tell_user(client, where, render_error(err, default))
+            tell_user(client, where, err.render_in(default))

@@ -16,7 +16,7 @@ from bot.blocks.lifecycle import read_metadata
 from bot.blocks.setup_modal import NewInterviewModal
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.lifecycle import check_reschedule, render_error, reschedule
+from bot.lifecycle import check_reschedule, reschedule
 from bot.new_interview import STARTS_AT_BLOCK
 from bot.services import Services
 from handlers.replies import tell_user
@@ -38,7 +38,7 @@ def register(app: App, services: Services) -> None:
         try:
             _, errors = check_reschedule(services, team_id, meta.interview_id, user_id, form)
         except UserError as err:
-            ack(response_action="errors", errors={STARTS_AT_BLOCK: render_error(err, default)})
+            ack(response_action="errors", errors={STARTS_AT_BLOCK: err.render_in(default)})
             return
         if errors or not (form.starts_at and form.ends_at and form.debrief_at):
             ack(response_action="errors", errors=errors)
@@ -49,7 +49,7 @@ def register(app: App, services: Services) -> None:
             change = reschedule(services, team_id, meta.interview_id, user_id,
                                 form.starts_at, form.ends_at, form.debrief_at)
         except UserError as err:  # cancelled or decided since the check
-            tell_user(client, where, render_error(err, default))
+            tell_user(client, where, err.render_in(default))
             return
         if change.changed and not change.plan_ts:  # no thread to see it in
             t = translator(change.language)

@@ -25,7 +25,6 @@ from bot.scorecards import (
     answer_problems,
     load_form,
     render_problems,
-    render_refusal,
     save_draft,
     submit_scorecard,
 )
@@ -37,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: Services) -> None:
     def refusal(err: UserError) -> str:
-        return render_refusal(err, services.settings.default_language)
+        return err.render_in(services.settings.default_language)
 
     @app.view("scorecard")
     def scorecard(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -295,7 +295,7 @@ def test_a_cancelled_interview_has_no_debrief(world: World) -> None:
     interview_id = worked_example(services)
     with transaction(services.db) as session:
         session.get(Interview, interview_id).status = InterviewStatus.CANCELLED  # type: ignore
-    with pytest.raises(debrief.DebriefRefused):
+    with pytest.raises(debrief.InterviewRefused):
         debrief.post_debrief_summary(services, interview_id, actor_id=None)
     assert world.fake.messages(CHANNEL) == []
 
@@ -322,9 +322,9 @@ def test_summary_readers(world: World) -> None:
     for reader, organiser in ((LEAD, True), (RECRUITER, True), (PIA, False)):
         summary, is_organiser = debrief.summary_for(services, TEAM, str(interview_id), reader)
         assert is_organiser is organiser and summary.submitted == (PIA,)
-    with pytest.raises(debrief.DebriefRefused, match="own scorecard first"):
+    with pytest.raises(debrief.InterviewRefused, match="own scorecard first"):
         debrief.summary_for(services, TEAM, str(interview_id), PEETER)
-    with pytest.raises(debrief.DebriefRefused, match="Only the hiring lead"):
+    with pytest.raises(debrief.InterviewRefused, match="Only the hiring lead"):
         debrief.summary_for(services, TEAM, str(interview_id), OUTSIDER)
 
 
@@ -396,9 +396,9 @@ def test_only_the_hiring_lead_changes_a_decision_and_history_is_kept(world: Worl
     interview_id = worked_example(services)
     debrief.record_decision(services, TEAM, interview_id, RECRUITER, DecisionOutcome.HOLD,
                             "References first.", "V1")
-    with pytest.raises(debrief.DebriefRefused, match="only the hiring lead"):
+    with pytest.raises(debrief.InterviewRefused, match="only the hiring lead"):
         debrief.decision_form(services, TEAM, interview_id, RECRUITER)
-    with pytest.raises(debrief.DebriefRefused, match="only the hiring lead"):
+    with pytest.raises(debrief.InterviewRefused, match="only the hiring lead"):
         debrief.record_decision(services, TEAM, interview_id, RECRUITER,
                                 DecisionOutcome.HIRE, "Changed my mind.", "V2")
     changed = debrief.record_decision(services, TEAM, interview_id, LEAD,

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot import lifecycle
 from bot.debrief import post_debrief_summary, record_decision
-from bot.errors import NotFound
+from bot.errors import InterviewRefused, NotFound
 from bot.focus import assign_focus
-from bot.lifecycle import Action, Refused
+from bot.lifecycle import Action
 from bot.new_interview import DEBRIEF_AT_BLOCK, STARTS_AT_BLOCK, NewInterviewForm
 from bot.plan import post_interview_plan, send_kits
 from bot.reminders import schedule_reminders
@@ -96,7 +96,7 @@ def test_only_organisers_and_only_known_ids(world: World) -> None:
     other_team = make_interview(services, team_id="T0002")
     for action in Action:
         for user in (PIA, OUTSIDER):
-            with pytest.raises(Refused):
+            with pytest.raises(InterviewRefused):
                 lifecycle.prepare(services, TEAM, str(interview_id), user, action)
         for raw in ("999999", "twelve", str(other_team), ""):
             with pytest.raises(NotFound):
@@ -113,7 +113,7 @@ def test_a_decided_interview_can_only_be_deleted(world: World) -> None:
     record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.HIRE, "Good.", None)
     for action in (Action.RESCHEDULE, Action.CANCEL, Action.ADD_PANELIST,
                    Action.REMOVE_PANELIST):
-        with pytest.raises(Refused) as refused:
+        with pytest.raises(InterviewRefused) as refused:
             lifecycle.prepare(services, TEAM, str(interview_id), LEAD, action)
         assert "decided" in refused.value.render(lifecycle.translator("en"))
     assert lifecycle.prepare(services, TEAM, str(interview_id), LEAD, Action.DELETE)
@@ -198,7 +198,7 @@ def test_cancel_shows_on_the_plan_removes_reminders_and_tells_the_panel(world: W
     # A retried confirmation: nothing more.
     assert not lifecycle.cancel_interview(services, TEAM, interview_id, LEAD).changed
     assert len(thread_texts(world, interview_id)) == 1
-    with pytest.raises(Refused):
+    with pytest.raises(InterviewRefused):
         lifecycle.reschedule(services, TEAM, interview_id, LEAD, services.clock(),
                              services.clock() + timedelta(hours=1),
                              services.clock() + timedelta(days=1))
@@ -231,7 +231,7 @@ def test_new_panelist_checks(world: World) -> None:
     assert "bot" in str(check(services, TEAM, interview_id, LEAD, "UBOTUSER")[1])
     assert "deactivated" in str(check(services, TEAM, interview_id, LEAD, "UGONE")[1])
     assert check(services, TEAM, interview_id, LEAD, OUTSIDER)[1] is None
-    with pytest.raises(Refused):
+    with pytest.raises(InterviewRefused):
         check(services, TEAM, interview_id, PIA, OUTSIDER)
 
 
@@ -257,7 +257,7 @@ def test_removing_a_panelist_keeps_their_scorecard_and_rebalances(world: World) 
     interview = row(world, interview_id)
     peeter = next(p for p in interview.panelists if p.user_id == PEETER)
     assert peeter.removed_at is not None and peeter.scorecard is not None
-    with pytest.raises(Refused):  # Mari is the last one
+    with pytest.raises(InterviewRefused):  # Mari is the last one
         lifecycle.remove_panelist(services, TEAM, interview_id, LEAD, MARI)
     # Pia comes back: the same row, active again.
     lifecycle.add_panelist(services, TEAM, interview_id, LEAD, PIA)
@@ -360,7 +360,7 @@ def test_delete_edits_plan_kits_and_summary(world: World) -> None:
 def test_delete_checks_who_and_which(world: World) -> None:
     services = world.services
     interview_id = set_up(world)
-    with pytest.raises(Refused):
+    with pytest.raises(InterviewRefused):
         lifecycle.delete_candidate_data(services, TEAM, str(interview_id), PIA)
     with pytest.raises(NotFound):
         lifecycle.delete_candidate_data(services, "T0002", str(interview_id), RECRUITER)

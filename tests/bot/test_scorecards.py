@@ -20,12 +20,12 @@ from bot.blocks.scorecard_modal import (
     plan_pages,
 )
 from bot.blocks.scorecard_views import panel_feedback_modal, scorecard_confirmation
+from bot.errors import InterviewRefused
 from bot.i18n import LANGUAGES, translator
 from bot.question_sets import QuestionSet
 from bot.scorecards import (
     Answers,
     ScorecardForm,
-    ScorecardRefused,
     answer_problems,
     can_view_panel_feedback,
     load_form,
@@ -307,22 +307,22 @@ def test_only_active_panelists_may_submit_and_nothing_after_the_decision(world: 
     interview_id = make_interview(services)
     answers = _full_answers(shipped_set(services))
     for user in (OUTSIDER, LEAD):
-        with pytest.raises(ScorecardRefused, match="not on the panel"):
+        with pytest.raises(InterviewRefused, match="not on the panel"):
             submit_scorecard(services, TEAM, interview_id, user, answers, f"X{user}")
-    with pytest.raises(ScorecardRefused, match="someone else"):
+    with pytest.raises(InterviewRefused, match="someone else"):
         submit_scorecard(services, TEAM, interview_id, PEETER, answers, "XP", opened_by=PIA)
     submit_scorecard(services, TEAM, interview_id, PIA, answers, "V1")
     with transaction(services.db) as session:
         panelist = session.scalars(select(Panelist).where(Panelist.user_id == PIA)).one()
         panelist.removed_at = services.clock()
-    with pytest.raises(ScorecardRefused, match="not on the panel"):
+    with pytest.raises(InterviewRefused, match="not on the panel"):
         submit_scorecard(services, TEAM, interview_id, PIA, answers, "V2")
     with transaction(services.db) as session:
         interview = session.get(Interview, interview_id)
         assert interview is not None and not scorecard_locked(interview)
         interview.status = InterviewStatus.DECIDED
         assert scorecard_locked(interview)
-    with pytest.raises(ScorecardRefused, match="locked"):
+    with pytest.raises(InterviewRefused, match="locked"):
         load_form(services, TEAM, interview_id, PEETER)
     with transaction(services.db) as session:
         assert session.scalars(select(ScorecardVersion.source_view_id)).all() == ["V1"]
@@ -344,9 +344,9 @@ def test_no_one_sees_others_scorecards_before_their_own_and_private_notes_stay_p
         assert can_view_panel_feedback(interview, LEAD)
         assert can_view_panel_feedback(interview, RECRUITER)
         assert can_view_panel_feedback(interview, PEETER)
-    with pytest.raises(ScorecardRefused, match="Submit your own scorecard first"):
+    with pytest.raises(InterviewRefused, match="Submit your own scorecard first"):
         panel_feedback(services, TEAM, interview_id, PIA)
-    with pytest.raises(ScorecardRefused, match="not on the panel"):
+    with pytest.raises(InterviewRefused, match="not on the panel"):
         panel_feedback(services, TEAM, interview_id, OUTSIDER)
     add_scorecard(services, interview_id, PIA, {first: 5}, private_note="Pia's secret")
     seen = panel_feedback(services, TEAM, interview_id, PIA)
