@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
 from handlers.actions.full_scorecards import panelist_names
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -22,7 +23,7 @@ def register(app: App, services: Services) -> None:
     def on_full_scorecards_page(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         view = body.get("view") or {}
         interview_id = read_interview_id(view)
         page = ((body["actions"][0].get("selected_option") or {}).get("value")) or OVERVIEW

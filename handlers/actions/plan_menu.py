@@ -14,6 +14,7 @@ from bot.blocks.lifecycle import parse_menu_value
 from bot.errors import UserError
 from bot.lifecycle import Action, modal_view
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def register(app: App, services: Services) -> None:
     def plan_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         chosen = (body["actions"][0].get("selected_option") or {}).get("value") or ""
         name, raw_id = parse_menu_value(str(chosen))
         try:

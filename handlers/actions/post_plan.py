@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.plan import PlanStatus, publish_plan
 from bot.services import Services
+from handlers.payload import action_value, team_id_of
 from handlers.replies import tell_user
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ def register(app: App, services: Services) -> None:
     def post_plan(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-        value = str(body["actions"][0].get("value") or "")
+        team_id = team_id_of(body)
+        value = action_value(body)
         t = translator(services.settings.default_language)
         try:
             result = publish_plan(services, team_id, value, user_id)

@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.scorecards import load_form
 from bot.services import Services
+from handlers.payload import action_value, team_id_of
 from handlers.replies import tell_user
 
 
@@ -22,8 +23,8 @@ def register(app: App, services: Services) -> None:
     def score_candidate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-        value = str(body["actions"][0].get("value") or "")
+        team_id = team_id_of(body)
+        value = action_value(body)
         try:
             form = load_form(services, team_id, value, user_id)
         except UserError as err:

@@ -13,6 +13,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.scorecards import load_form, save_draft
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -25,7 +26,7 @@ def register(app: App, services: Services) -> None:
         if meta is None:
             return
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         try:
             target = int(body["actions"][0].get("value") or 0)
             form = load_form(services, team_id, meta.interview_id, user_id,

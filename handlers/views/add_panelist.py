@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.lifecycle import add_panelist, check_new_panelist
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -23,7 +24,7 @@ def register(app: App, services: Services) -> None:
     def on_add_panelist(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         default = services.settings.default_language
         meta = read_metadata(view)
         new_user = selected_user(view)

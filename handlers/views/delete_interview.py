@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.lifecycle import delete_candidate_data
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -25,7 +26,7 @@ def register(app: App, services: Services) -> None:
         if meta is None:
             return
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
             deleted = delete_candidate_data(services, team_id, meta.interview_id, user_id)

@@ -24,6 +24,7 @@ from bot.mrkdwn import escape
 from bot.new_interview import create_interview, validate
 from bot.plan import publish_new_interview
 from bot.services import Services
+from handlers.payload import team_id_of
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def register(app: App, services: Services) -> None:
     def new_interview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         t = translator(services.settings.default_language)
         form = NewInterviewModal.read((view.get("state") or {}).get("values"))
         errors = validate(services, form, t, user_id)

@@ -23,6 +23,7 @@ from bot.debrief import check_decision_submission, record_decision
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -34,7 +35,7 @@ def register(app: App, services: Services) -> None:
     def on_record_decision(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         interview_id = read_interview_id(view)
         t = translator(services.settings.default_language)
         if interview_id is None:

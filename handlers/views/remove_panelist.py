@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.lifecycle import remove_panelist
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -30,7 +31,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
             remove_panelist(services, team_id, meta.interview_id, user_id, leaving)

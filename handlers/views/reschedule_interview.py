@@ -19,6 +19,7 @@ from bot.i18n import translator
 from bot.lifecycle import check_reschedule, reschedule
 from bot.new_interview import STARTS_AT_BLOCK
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 
@@ -27,7 +28,7 @@ def register(app: App, services: Services) -> None:
     def reschedule_interview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         default = services.settings.default_language
         meta = read_metadata(view)
         if meta is None:

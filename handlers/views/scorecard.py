@@ -29,6 +29,7 @@ from bot.scorecards import (
     submit_scorecard,
 )
 from bot.services import Services
+from handlers.payload import team_id_of
 from handlers.replies import tell_user
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def register(app: App, services: Services) -> None:
     def scorecard(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
         user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        team_id = team_id_of(body)
         anywhere = first_input_block_id(view)
         meta = decode_metadata(view.get("private_metadata"))
         if meta is None:
