@@ -45,8 +45,9 @@ def merge(template: Catalog, language: str) -> Catalog:
     catalog.obsolete.clear()
     if language == "en":
         for message in catalog:
-            if message.id and not message.string:
-                message.string = message.id
+            filled = all(message.string) if isinstance(message.string, tuple) else message.string
+            if message.id and not filled:
+                message.string = message.id  # singular and plural alike
     return catalog
 
 
@@ -56,10 +57,12 @@ def write(catalog: Catalog, path: Path) -> None:
         write_po(po, catalog, no_location=True, sort_output=True, width=100)
 
 
-def main() -> None:
+def main(languages: list[str] | None = None) -> None:
+    """Update the given languages' catalogs (default: all); one language at a time lets
+    translators work in parallel without overwriting each other's file."""
     template = extract_template()
     write(template, LOCALE_DIR / "messages.pot")
-    for language in LANGUAGES:
+    for language in languages or LANGUAGES:
         catalog = merge(template, language)
         write(catalog, catalog_path(language))
         untranslated = sum(1 for m in catalog if m.id and not all(
@@ -68,4 +71,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main([a for a in sys.argv[1:] if a in LANGUAGES] or None)
