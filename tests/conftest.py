@@ -154,6 +154,8 @@ def world(fake: FakeSlack, database_url: str, request: pytest.FixtureRequest) ->
     finally:
         server.shutdown()
         server.server_close()
+        # Work Bolt runs after its acks must not outlive the test's Slack fake and database.
+        services.listener_executor.shutdown(wait=True)
         services.engine.dispose()
 
 

@@ -156,6 +156,9 @@ class FakeSlack:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
+        # Slack's view ids are unique everywhere, and the app keys retries on them: a second
+        # stand-in on the same database must not reuse the first one's ids.
+        self._view_prefix = secrets.token_hex(3).upper()
         self._last_ts_us = 0
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
@@ -746,7 +749,7 @@ class FakeSlack:
         self, spec: dict[str, Any], user_id: str, *, root: str | None = None,
         previous: str | None = None,
     ) -> dict[str, Any]:
-        view_id = f"V{next(self._counter):04d}"
+        view_id = f"V{self._view_prefix}{next(self._counter):04d}"
         view = {"id": view_id, "team_id": self.team_id, "type": spec["type"],
                 "state": {"values": {}}, "root_view_id": root or view_id,
                 "previous_view_id": previous, "app_id": self.app_id,
