@@ -51,6 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    demo = sub.add_parser("demo", help="play a whole interview against a local Slack "
+                          "stand-in: no workspace, no tokens, no .env")
+    demo.add_argument("--language", choices=("en", "et", "fi"), default="en",
+                      help="the question set's language, used by everything the app says")
+    demo.add_argument("--database-url", help="keep the database here (default: a temporary "
+                      "SQLite file, removed at the end)")
+    demo.add_argument("--quiet", action="store_true", help="print only the steps and checks")
+    demo.add_argument("--full", action="store_true", help="show long texts in full")
+    demo.set_defaults(func=cmd_demo)
+
     run = sub.add_parser("run", help="run the app (Socket Mode if SLACK_APP_TOKEN is set, "
                          "else HTTP on PORT at /slack/events)")
     run.set_defaults(func=cmd_run)
@@ -71,7 +81,34 @@ def build_parser() -> argparse.ArgumentParser:
     qs_check.add_argument("paths", nargs="*", type=Path, help="YAML files or directories "
                           "(default: the shipped sets and QUESTION_SETS_DIR)")
     qs_check.set_defaults(func=cmd_question_sets_check)
+
+    export = sub.add_parser("export", help="one interview as CSV (one row per rating) or JSON "
+                            "(everything), to stdout or a file")
+    export.add_argument("interview_id", help="the interview's number, e.g. 12")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--output", "-o", type=Path, help="write to this file (default: stdout)")
+    export.set_defaults(func=cmd_export)
     return parser
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    from bot.demo import DemoOptions, run_demo
+
+    logging.basicConfig(level=logging.WARNING, format="   app log: %(levelname)s %(name)s: "
+                        "%(message)s")
+    tty = sys.stdout.isatty()
+    if hasattr(sys.stdout, "reconfigure"):  # a terminal that cannot show │ or õ gets "?"
+        sys.stdout.reconfigure(errors="replace")
+    options = DemoOptions(
+        language=args.language, database_url=args.database_url, quiet=args.quiet,
+        full=args.full,
+        color=tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb",
+        width=min(max(shutil.get_terminal_size((100, 24)).columns, 60), 120) if tty else 100,
+    )
+    return run_demo(options, sys.stdout)
 
 
 def _question_set_dirs() -> list[Path]:
@@ -91,6 +128,23 @@ def cmd_question_sets_check(args: argparse.Namespace) -> int:
 
     paths = args.paths or [shipped_dir(), *_question_set_dirs()]
     return run_check(paths, sys.stdout)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.errors import UserError
+    from bot.export import export_from_database
+    from bot.i18n import translator
+
+    try:
+        content = export_from_database(_database_settings(), args.interview_id, args.format)
+    except UserError as error:
+        print(f"interview-bot: {error.render(translator('en'))}", file=sys.stderr)
+        return 1
+    if args.output:
+        args.output.write_text(content, encoding="utf-8")
+    else:
+        sys.stdout.write(content)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
