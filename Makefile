@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## test: run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 ## demo: play a whole interview against a local Slack stand-in, no Slack or tokens needed
 demo: $(STAMP)

@@ -374,20 +374,38 @@ def start_debrief(services: Services, team_id: str, interview_id: int | str,
                   user_id: str) -> SummaryPost | None:
     """"Start debrief" / `/interview debrief <id>`: the hiring lead or the recruiter posts
     (or refreshes) the summary now."""
-    number = check_can_run_debrief(services, team_id, interview_id, user_id)
-    return publish_summary(services, number, user_id)
+    return publish_for(services, check_can_run_debrief(services, team_id, interview_id,
+                                                       user_id), user_id)
+
+
+def publish_for(services: Services, target: DebriefTarget, user_id: str) -> SummaryPost | None:
+    """Post or refresh the summary for someone already checked; Slack refusing it becomes a
+    UserError in the interview's language."""
+    try:
+        return publish_summary(services, target.interview_id, user_id)
+    except SlackApiError as error:
+        log.warning("debrief summary not posted: %s", error.response.get("error"))
+        raise UserError(N_("Slack did not take the summary ({error}); try again in a moment."),
+                        language=target.language,
+                        error=error.response.get("error") or "error") from error
+
+
+@dataclass(frozen=True)
+class DebriefTarget:
+    interview_id: int
+    language: str  # the interview's: every answer about it is in this language
 
 
 def check_can_run_debrief(services: Services, team_id: str, interview_id: int | str,
-                          user_id: str) -> int:
-    """The interview's id if the user may run its debrief; raises NotFound / NotAllowed."""
+                          user_id: str) -> DebriefTarget:
+    """The interview if the user may run its debrief; raises NotFound / NotAllowed."""
     with transaction(services.db) as session:
         interview = get_interview(session, team_id, interview_id)
         _require_organiser(interview, user_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                  language=interview.language, id=interview.id)
-        return interview.id
+        return DebriefTarget(interview.id, interview.language)
 
 
 def _require_organiser(interview: Interview, user_id: str) -> None:

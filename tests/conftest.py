@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from bot.app import build_services, create_app
 from bot.migrate import upgrade
@@ -42,13 +44,38 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@contextmanager
+def scratch_postgres_database(base_url: str, suffix: str) -> Iterator[str]:
+    """A new, empty database beside TEST_DATABASE_URL's, dropped afterwards: test runs
+    (and servers under test) never share tables with another run on the same server."""
+    import psycopg
+
+    parsed = make_url(base_url)
+    name = f"{parsed.database}_{suffix}_{os.getpid()}"
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def _postgres_engine() -> Iterator[Engine]:
-    engine = create_db_engine(os.environ["TEST_DATABASE_URL"])
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
+def _postgres_url() -> Iterator[str]:
+    with scratch_postgres_database(os.environ["TEST_DATABASE_URL"], "run") as url:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine(_postgres_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(_postgres_url)
     yield engine
     engine.dispose()
 
@@ -62,7 +89,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     engine: Engine = request.getfixturevalue("_postgres_engine")
     _truncate(engine)
-    yield os.environ["TEST_DATABASE_URL"]
+    yield request.getfixturevalue("_postgres_url")
 
 
 def _truncate(engine: Engine) -> None:

@@ -8,11 +8,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.debrief import start_debrief
 from bot.errors import UserError
-from bot.i18n import translator
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 from handlers.replies import tell_user
@@ -27,13 +25,7 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         team_id = team_id_of(body)
         value = action_value(body)
-        t = translator(services.settings.default_language)
         try:
             start_debrief(services, team_id, value, user_id)
-        except UserError as err:
+        except UserError as err:  # refused, or Slack did not take it: in the interview's language
             tell_user(client, body, err.render_in(services.settings.default_language))
-        except SlackApiError as error:
-            log.warning("debrief summary not posted: %s", error.response.get("error"))
-            tell_user(client, body, t._("Slack did not take the summary ({error}); try "
-                                        "again in a moment.",
-                                        error=error.response.get("error") or "error"))

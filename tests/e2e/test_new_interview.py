@@ -202,6 +202,8 @@ def test_a_submitted_interview_gets_its_plan_kits_and_confirmation(world: World)
     assert fake.view_stack(RECRUITER) == []
 
     plan = plan_in(world)
+    # The ts is stored as the posting transaction commits, just after Slack has it.
+    world.fake.wait_for(lambda: only_interview(world).plan_ts)
     interview = only_interview(world)
     qs = shipped_set(world.services, "en")
     assert interview.plan_ts == plan["ts"]
@@ -375,7 +377,8 @@ def test_a_private_channel_without_the_bot_keeps_the_interview_until_invited(
     slack.click(RECRUITER, "post_plan", channel=CHANNEL, value=str(interview.id))
     plan = plan_in(world, PRIVATE_CHANNEL)
     assert "*Candidate:* Mari Maasikas" in dump(plan["blocks"])
-    assert only_interview(world).plan_ts == plan["ts"]
+    # The ts is stored as the posting transaction commits, just after Slack has it.
+    assert world.fake.wait_for(lambda: only_interview(world).plan_ts) == plan["ts"]
     fake.wait_for(lambda: any("Posted the plan" in e["text"] for e in fake.ephemerals(RECRUITER)))
     # The other message with the button, pressed later: already there, not posted twice.
     slack.click(RECRUITER, "post_plan", channel=CHANNEL, value=str(interview.id))
