@@ -1,6 +1,7 @@
 """Logging set-up. Tokens and secrets are masked in every record, whoever logs them
 (slack-sdk logs request headers at DEBUG). Production logs are JSON lines carrying the id
-of the Slack request they belong to."""
+of the Slack request they belong to and the process that wrote them (one of several
+workers)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,22 @@ import re
 from datetime import UTC, datetime
 
 _SECRET = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# What we accept as a request id from a load balancer's X-Request-Id; anything else is
+# replaced by our own (a client must not be able to write arbitrary text into the logs).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Extra fields a record may carry (logger.info(..., extra={...})) that the JSON line keeps.
+JSON_FIELDS = ("method", "path", "status", "duration_ms")
+# Libraries that log every routine step at INFO (APScheduler: each job run, every sweep).
+CHATTY_LOGGERS = ("apscheduler",)
 
 # Set per HTTP request by bot.web; copied into Bolt's listener threads by bot.executor.
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id",
                                                                         default=None)
+
+
+def clean_request_id(raw: str | None) -> str | None:
+    """The incoming X-Request-Id if it looks like one, else None."""
+    return raw if raw and _REQUEST_ID.match(raw) else None
 
 
 class RedactSecrets(logging.Filter):
@@ -33,22 +46,30 @@ class RedactSecrets(logging.Filter):
         cleaned = self.redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Tracebacks quote local values (a URL with a token, say): mask them too.
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
         record.request_id = request_id.get()
         return True
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,
             "message": record.getMessage(),
         }
         if getattr(record, "request_id", None):
             entry["request_id"] = record.request_id
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        for name in JSON_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info or record.exc_text:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -61,3 +82,14 @@ def configure_logging(level: str = "INFO", secrets: list[str] | None = None,
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else quiet)
+
+
+def json_handler_setup(logger: logging.Logger, secrets: list[str] | None = None) -> None:
+    """Make the handlers another library attached to `logger` (gunicorn's) write our JSON
+    lines, secrets masked."""
+    for handler in logger.handlers:
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(RedactSecrets(secrets))
