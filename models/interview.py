@@ -51,8 +51,9 @@ class Interview(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     plan_ts: Mapped[str | None] = mapped_column(String(32))
     summary_ts: Mapped[str | None] = mapped_column(String(32))
-    recruiter_id: Mapped[str] = mapped_column(String(32))
-    hiring_lead_id: Mapped[str] = mapped_column(String(32))
+    # Indexed: App Home and /interview list look interviews up by the person.
+    recruiter_id: Mapped[str] = mapped_column(String(32), index=True)
+    hiring_lead_id: Mapped[str] = mapped_column(String(32), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     debrief_at: Mapped[datetime]
@@ -92,7 +93,7 @@ class Panelist(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
     position: Mapped[int] = mapped_column(default=0)
     focus_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)

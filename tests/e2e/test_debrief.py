@@ -239,23 +239,27 @@ def test_summary_command_is_for_organisers_and_panelists_who_scored(world: World
     interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
     add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire")
 
-    reply = slack.command(PIA, f"summary {interview_id}").json()
-    assert reply["response_type"] == "ephemeral"
+    def summary(user: str, text: str) -> dict:
+        """The command acks at once; its answer follows as an ephemeral (response_url)."""
+        before = len(world.fake.ephemerals(user))
+        assert slack.command(user, text).status == 200
+        return world.fake.wait_for(lambda: world.fake.ephemerals(user)[before:])[-1]
+
+    reply = summary(PIA, f"summary {interview_id}")
     text = json.dumps(reply["blocks"])
     assert "Scorecards in:* 1 of 3" in text and "missing: <@UPEETER>, <@UMARI>" in text
     buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions"
                for e in b["elements"]]
     assert buttons == ["view_panel_feedback"]
 
-    lead = slack.command(LEAD, f"summary #{interview_id}").json()
+    lead = summary(LEAD, f"summary #{interview_id}")
     assert [e["action_id"] for b in lead["blocks"] if b["type"] == "actions"
             for e in b["elements"]] == ["record_decision", "full_scorecards"]
 
     for user, words in ((PEETER, "Submit your own scorecard first"),
                         (OUTSIDER, "Only the hiring lead, the recruiter and panelists")):
-        refused = slack.command(user, f"summary {interview_id}").json()
-        assert refused["response_type"] == "ephemeral" and words in refused["text"]
-    assert "no interview 999" in slack.command(LEAD, "summary 999").json()["text"]
+        assert words in summary(user, f"summary {interview_id}")["text"]
+    assert "no interview 999" in summary(LEAD, "summary 999")["text"]
     assert world.fake.messages(CHANNEL) == []  # nothing was posted for anyone to see
 
 

@@ -359,9 +359,12 @@ def read_and_decide(run: Run) -> None:
     world = run.world
     fake, slack = world.fake, world.slack
     for reader in (PIA, LEAD):
-        reply = run.answer(f"/interview summary by {reader}",
-                           slack.command(reader, f"summary {run.interview_id}"))
-        assert reply["response_type"] == "ephemeral" and reply.get("blocks"), reply
+        before = len(fake.ephemerals(reader))
+        run.answer(f"/interview summary by {reader}",
+                   slack.command(reader, f"summary {run.interview_id}"))
+        # The summary follows the ack through response_url, as an ephemeral.
+        reply = fake.wait_for(lambda r=reader, b=before: fake.ephemerals(r)[b:])[-1]
+        assert reply.get("blocks"), reply
     feedback = run.click_for_view(PIA, "view_panel_feedback", "panel_feedback", channel=PIA)
     fake.close_view(PIA, feedback["id"])
     full = run.click_for_view(LEAD, "full_scorecards", "full_scorecards", channel=CHANNEL,
