@@ -262,9 +262,15 @@ def test_a_submitted_interview_gets_its_plan_kits_and_confirmation(world: World)
         assert kit_buttons == [("score_candidate", str(interview.id))]
     define = next(p for p, f in expected_focus.items() if "customer-service" in f)
     assert "STAR method" in dump(kit_of(world, define))  # the guidance is in the kit
-    with transaction(world.services.db) as session:
-        kits = {p.user_id: (p.kit_channel, p.kit_ts) for p in session.scalars(select(Panelist))}
-    assert all(channel and ts for channel, ts in kits.values())
+    def kits_stored() -> dict[str, tuple[str | None, str | None]] | None:
+        with transaction(world.services.db) as session:
+            kits = {p.user_id: (p.kit_channel, p.kit_ts)
+                    for p in session.scalars(select(Panelist))}
+        return kits if all(channel and ts for channel, ts in kits.values()) else None
+
+    # Each kit's place is stored as its DM goes out, just after Slack has it.
+    kits = world.fake.wait_for(kits_stored)
+    assert set(kits) == set(expected_focus)
 
     # The recruiter hears where the plan went, in the channel they ran the command in.
     confirmation = fake.wait_for(lambda: [e for e in fake.ephemerals(RECRUITER)
