@@ -3,31 +3,10 @@ only); the confirmed modal cancels."""
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
-
-from bot.errors import UserError
-from bot.lifecycle import Action, modal_view
+from bot.lifecycle import Action
 from handlers.commands.base import CommandCall
-
-log = logging.getLogger(__name__)
+from handlers.commands.lifecycle_modal import open_lifecycle_modal
 
 
 def handle(call: CommandCall) -> None:
-    services = call.services
-    try:  # a quick read, so the trigger (3 seconds) is still fresh for the modal
-        view = modal_view(services, call.team_id, call.args, call.user_id, Action.CANCEL,
-                          call.channel_id)
-    except UserError as err:
-        call.ack(text=err.render_in(services.settings.default_language),
-                 response_type="ephemeral")
-        return
-    call.ack()
-    try:
-        call.client.views_open(trigger_id=call.body["trigger_id"], view=view)
-    except SlackApiError as error:
-        log.warning("cancel modal not opened: %s", error.response.get("error"))
-        call.respond(text=call.t._("Slack did not open the form ({error}); run the command "
-                                   "again.", error=error.response.get("error") or "error"),
-                     response_type="ephemeral")
+    open_lifecycle_modal(call, Action.CANCEL)
