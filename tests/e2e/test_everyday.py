@@ -76,6 +76,7 @@ def create(world: World, name: str = "Mari Maasikas", **values: Any) -> int:
                  "panel": list(PANEL), "hiring_lead": LEAD, "channel": CHANNEL,
                  "starts_at": at(world, days=2), "length": "60",
                  "debrief_at": at(world, days=3), **values}
+    published = len(world.fake.calls("views.publish"))
     assert world.slack.submit(RECRUITER, view["id"], submitted).status == 200
 
     def ready() -> int | None:
@@ -86,7 +87,12 @@ def create(world: World, name: str = "Mari Maasikas", **values: Any) -> int:
                 return found.id
         return None
 
-    return world.fake.wait_for(ready)
+    interview_id = world.fake.wait_for(ready)
+    # The set-up ends by refreshing everyone's App Home (recruiter, lead, panel): wait for
+    # it, so a later, newer publish in the test is not overtaken by this older one.
+    people = {RECRUITER, LEAD, *submitted["panel"]}
+    world.fake.wait_for(lambda: len(world.fake.calls("views.publish")) >= published + len(people))
+    return interview_id
 
 
 def plan(world: World, interview_id: int) -> dict[str, Any]:
