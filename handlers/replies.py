@@ -12,12 +12,13 @@ log = logging.getLogger(__name__)
 
 
 def tell_user(client: WebClient, body: dict[str, Any], text: str,
-              blocks: list[dict[str, Any]] | None = None) -> None:
+              blocks: list[dict[str, Any]] | None = None, *, channel: str | None = None) -> None:
     """Answer the person who clicked: an ephemeral message in the channel the click came
-    from; from App Home or a modal (no channel to be ephemeral in), a DM from the bot."""
+    from (or `channel`: where a modal was opened from); from App Home or a modal with no
+    such channel, a DM from the bot."""
     user_id = body["user"]["id"]
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id")
+    channel = channel or (body.get("channel") or {}).get("id") or (
+        body.get("container") or {}).get("channel_id")
     thread_ts = (body.get("message") or {}).get("thread_ts")
     try:
         if channel and not channel.startswith("D"):

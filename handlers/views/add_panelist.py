@@ -29,20 +29,24 @@ def register(app: App, services: Services) -> None:
         meta = read_metadata(view)
         new_user = selected_user(view)
         if meta is None:
-            ack(response_action="errors", errors={PANELIST_BLOCK: translator(default)._(
-                "This form has lost its interview; choose “Add a panelist” again.")})
+            ack(
+                response_action="errors",
+                errors={
+                    PANELIST_BLOCK: translator(default)._(
+                        "This form has lost its interview; choose “Add a panelist” again."
+                    )
+                },
+            )
             return
         try:
-            _, problem = check_new_panelist(services, team_id, meta.interview_id, user_id,
-                                            new_user)
+            _, problem = check_new_panelist(services, team_id, meta.interview_id, user_id, new_user)
         except UserError as err:
             problem = err.render_in(default)
         if problem or not new_user:
             ack(response_action="errors", errors={PANELIST_BLOCK: problem or ""})
             return
         ack()
-        where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
             add_panelist(services, team_id, meta.interview_id, user_id, new_user)
         except UserError as err:
-            tell_user(client, where, err.render_in(default))
+            tell_user(client, body, err.render_in(default), channel=meta.reply_channel)

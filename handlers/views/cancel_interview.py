@@ -27,13 +27,21 @@ def register(app: App, services: Services) -> None:
             return
         user_id = body["user"]["id"]
         team_id = team_id_of(body)
-        where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
             change = cancel_interview(services, team_id, meta.interview_id, user_id)
         except UserError as err:
-            tell_user(client, where, err.render_in(services.settings.default_language))
+            tell_user(
+                client,
+                body,
+                err.render_in(services.settings.default_language),
+                channel=meta.reply_channel,
+            )
             return
         if change.changed and not change.plan_ts:
             t = translator(change.language)
-            tell_user(client, where, t._("Interview {id} is cancelled; its reminders are "
-                                         "off.", id=change.interview_id))
+            tell_user(
+                client,
+                body,
+                t._("Interview {id} is cancelled; its reminders are off.", id=change.interview_id),
+                channel=meta.reply_channel,
+            )

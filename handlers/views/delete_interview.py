@@ -27,18 +27,24 @@ def register(app: App, services: Services) -> None:
             return
         user_id = body["user"]["id"]
         team_id = team_id_of(body)
-        where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
             deleted = delete_candidate_data(services, team_id, meta.interview_id, user_id)
         except UserError as err:
-            tell_user(client, where, err.render_in(services.settings.default_language))
+            tell_user(
+                client,
+                body,
+                err.render_in(services.settings.default_language),
+                channel=meta.reply_channel,
+            )
             return
         if not deleted.changed:
             return
         t = translator(deleted.language)
         text = t._("The candidate's data of interview {id} is deleted.", id=deleted.interview_id)
         if deleted.failed:
-            text += " " + t.ngettext("{n} Slack message could not be changed; delete it by "
-                                     "hand.", "{n} Slack messages could not be changed; "
-                                     "delete them by hand.", len(deleted.failed))
-        tell_user(client, where, text)
+            text += " " + t.ngettext(
+                "{n} Slack message could not be changed; delete it by hand.",
+                "{n} Slack messages could not be changed; delete them by hand.",
+                len(deleted.failed),
+            )
+        tell_user(client, body, text, channel=meta.reply_channel)

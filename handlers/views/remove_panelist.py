@@ -26,14 +26,15 @@ def register(app: App, services: Services) -> None:
         meta = read_metadata(view)
         leaving = selected_user(view)
         if meta is None or not leaving:
-            ack(response_action="errors", errors={PANELIST_BLOCK: translator(default)._(
-                "Pick the person to remove.")})
+            ack(
+                response_action="errors",
+                errors={PANELIST_BLOCK: translator(default)._("Pick the person to remove.")},
+            )
             return
         ack()
         user_id = body["user"]["id"]
         team_id = team_id_of(body)
-        where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
             remove_panelist(services, team_id, meta.interview_id, user_id, leaving)
         except UserError as err:
-            tell_user(client, where, err.render_in(default))
+            tell_user(client, body, err.render_in(default), channel=meta.reply_channel)

@@ -32,8 +32,14 @@ def register(app: App, services: Services) -> None:
         default = services.settings.default_language
         meta = read_metadata(view)
         if meta is None:
-            ack(response_action="errors", errors={STARTS_AT_BLOCK: translator(default)._(
-                "This form has lost its interview; run `/interview reschedule` again.")})
+            ack(
+                response_action="errors",
+                errors={
+                    STARTS_AT_BLOCK: translator(default)._(
+                        "This form has lost its interview; run `/interview reschedule` again."
+                    )
+                },
+            )
             return
         form = NewInterviewModal.read((view.get("state") or {}).get("values"))
         try:
@@ -45,14 +51,27 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        where = {**body, "channel": {"id": meta.reply_channel}} if meta.reply_channel else body
         try:
-            change = reschedule(services, team_id, meta.interview_id, user_id,
-                                form.starts_at, form.ends_at, form.debrief_at)
+            change = reschedule(
+                services,
+                team_id,
+                meta.interview_id,
+                user_id,
+                form.starts_at,
+                form.ends_at,
+                form.debrief_at,
+            )
         except UserError as err:  # cancelled or decided since the check
-            tell_user(client, where, err.render_in(default))
+            tell_user(client, body, err.render_in(default), channel=meta.reply_channel)
             return
         if change.changed and not change.plan_ts:  # no thread to see it in
             t = translator(change.language)
-            tell_user(client, where, t._("Interview {id} is rescheduled; the kits and the "
-                                         "reminders have moved.", id=change.interview_id))
+            tell_user(
+                client,
+                body,
+                t._(
+                    "Interview {id} is rescheduled; the kits and the reminders have moved.",
+                    id=change.interview_id,
+                ),
+                channel=meta.reply_channel,
+            )
