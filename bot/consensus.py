@@ -5,12 +5,16 @@ debrief summary builder turns the result into words through i18n keys (``Verdict
 ``AgreementBand`` values), so nothing in this module knows about Slack, the database or a
 language.
 
-Arithmetic is done on exact rationals (``fractions.Fraction``) and converted to ``float`` only in
-the results. Scores are small integers, so this is cheap, and it buys two things a debrief needs:
-the result does not depend on the order in which ratings arrive (float sums do), and boundary
-cases the design names ("spread <= 1", "more than 2 points apart", "exactly at the midpoint")
-are decided exactly instead of by rounding noise. The 1e-9 tolerance the design asks for is
-still applied to every such comparison, as a second line of defence.
+Arithmetic is exact and converted to ``float`` only in the results. Scores are small integers, so
+ratings are first reduced to integer counts (per rater: sum and number of questions; per
+question: how many raters gave each scale point) and every statistic is a ratio of integers
+built from them; the one division at the end is correctly rounded (``int / int`` and ``float``
+of a ``Fraction`` both are), so the floats are those of the same sums done in ``Fraction``
+values, only without a gcd per rating. Exactness buys two things a debrief needs: the result
+does not depend on the order in which ratings arrive (float sums do), and boundary cases the
+design names ("spread <= 1", "more than 2 points apart", "exactly at the midpoint") are decided
+exactly, by integer cross-multiplication, instead of by rounding noise. The 1e-9 tolerance the
+design asks for is still applied to every such comparison, as a second line of defence.
 
 Sources:
 - James, L. R., Demaree, R. G. & Wolf, G. (1984). Estimating within-group interrater reliability
@@ -24,6 +28,7 @@ Sources:
 from __future__ import annotations
 
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -135,9 +140,6 @@ class Scale:
             and self.minimum <= score <= self.maximum
         )
 
-    def _exact_midpoint(self) -> Fraction:
-        return Fraction(self.minimum + self.maximum, 2)
-
 
 @dataclass(frozen=True)
 class CategoryConsensus:
@@ -186,63 +188,129 @@ def _check_score(score: object, scale: Scale) -> int:
     raise ValueError(f"score {score!r} is not on the scale {scale.minimum}..{scale.maximum}")
 
 
-class _Scored(NamedTuple):
-    """A rating that counts: checked, and with a score that is certainly an int."""
+class _Tally:
+    """One category's ratings reduced to integer counts, which is all its statistics need.
 
-    rater: str
-    category_id: str
-    question_id: str
-    score: int
+    ``raters`` maps a rater to ``[sum of their scores, questions they rated]``; ``items`` maps a
+    question to how many raters gave each scale point (index 0 is ``scale.minimum``). Counts do
+    not depend on the order ratings arrive in, and everything below is exact integer arithmetic
+    on them, so the results are as order-independent as the rationals they replace.
+    """
+
+    __slots__ = ("items", "raters")
+
+    def __init__(self) -> None:
+        self.raters: dict[str, list[int]] = {}
+        self.items: dict[str, list[int]] = {}
 
 
-def _scored(ratings: Iterable[Rating], scale: Scale) -> list[_Scored]:
-    """The ratings that count: "not assessed" dropped, scores checked, duplicates refused.
+def _collect(ratings: Iterable[Rating], scale: Scale) -> dict[str, _Tally]:
+    """The ratings that count, tallied per category: "not assessed" dropped, scores checked,
+    duplicates refused.
 
     Two scores from one rater for one question would silently weigh that question double; the
     caller is meant to pass each panelist's current scorecard version only, so a duplicate is
     reported rather than guessed at.
     """
     seen: set[tuple[str, str, str]] = set()
-    kept: list[_Scored] = []
+    tallies: dict[str, _Tally] = {}
+    lowest, highest, points = scale.minimum, scale.maximum, scale.points
     for rating in ratings:
-        if rating.score is None:
+        score = rating.score
+        if score is None:
             continue
-        score = _check_score(rating.score, scale)
-        key = (rating.rater, rating.category_id, rating.question_id)
+        # Plain ints on the scale skip the general check, which also takes int subclasses
+        # (not bools) and raises for anything off the scale.
+        if type(score) is not int or not lowest <= score <= highest:
+            score = _check_score(score, scale)
+        rater, category, question = key = (rating.rater, rating.category_id, rating.question_id)
         if key in seen:
             raise ValueError(
-                f"rater {rating.rater!r} has two scores for question "
-                f"{rating.question_id!r} in category {rating.category_id!r}"
+                f"rater {rater!r} has two scores for question {question!r} in category {category!r}"
             )
         seen.add(key)
-        kept.append(_Scored(*key, score))
-    return kept
+        tally = tallies.get(category)
+        if tally is None:
+            tally = tallies[category] = _Tally()
+        sums = tally.raters.get(rater)
+        if sums is None:
+            tally.raters[rater] = [score, 1]
+        else:
+            sums[0] += score
+            sums[1] += 1
+        counts = tally.items.get(question)
+        if counts is None:
+            counts = tally.items[question] = [0] * points
+        counts[score - lowest] += 1
+    return tallies
+
+
+# --------------------------------------------------------------------------- exact comparisons
+
+
+def _exceeds(numerator: int, denominator: int) -> bool:
+    """``numerator / denominator > TOLERANCE`` for a positive denominator, decided exactly.
+
+    This is what comparing a ``Fraction`` with the float ``TOLERANCE`` did (Python compares a
+    rational with a float exactly), done by cross-multiplying integers: a verdict or a side must
+    never flip on float rounding, so these decisions stay exact while the means become floats
+    only for the result.
+    """
+    tolerance_numerator, tolerance_denominator = TOLERANCE.as_integer_ratio()
+    return numerator * tolerance_denominator > tolerance_numerator * denominator
 
 
 # --------------------------------------------------------------------------- r_wg(J)
 
 
-def _sample_variance(scores: Sequence[int]) -> Fraction:
-    """Unbiased (n - 1) variance, exactly: (n*sum(x^2) - sum(x)^2) / (n*(n - 1))."""
-    n = len(scores)
-    total = sum(scores)
-    squares = sum(x * x for x in scores)
-    return Fraction(n * squares - total * total, n * (n - 1))
+def _moments(scores: Sequence[int]) -> tuple[int, int, int]:
+    """(n, sum(x), sum(x^2)) of one question's scores."""
+    return len(scores), sum(scores), sum(x * x for x in scores)
 
 
-def _rwg_exact(item_scores: Iterable[Sequence[int]], scale: Scale) -> Fraction | None:
-    """r_wg(J) as an exact rational; see ``rwg_j``."""
-    variances = [_sample_variance(scores) for scores in item_scores if len(scores) >= 2]
-    if not variances:
+# x and x^2 for x = 0..9, the offsets of a 2- to 10-point scale's points from its minimum.
+_OFFSETS = tuple(range(10))
+_SQUARED_OFFSETS = tuple(x * x for x in _OFFSETS)
+
+
+def _count_moments(counts: Sequence[int]) -> tuple[int, int, int]:
+    """(n, sum(x), sum(x^2)) from per-point counts, x measured from the scale's minimum.
+
+    The shift leaves n*sum(x^2) - sum(x)^2, the only use of these, unchanged.
+    """
+    return (
+        sum(counts),
+        sum(map(operator.mul, counts, _OFFSETS)),
+        sum(map(operator.mul, counts, _SQUARED_OFFSETS)),
+    )
+
+
+def _rwg_exact(moments: Iterable[tuple[int, int, int]], scale: Scale) -> Fraction | None:
+    """r_wg(J) as an exact rational from each question's ``(n, sum, sum of squares)``.
+
+    A question's unbiased variance is (n*sum(x^2) - sum(x)^2) / (n(n - 1)). Numerators are
+    summed per n and put over the lcm of the n(n - 1), so the mean variance, the ratio to
+    sigma^2_EU and r_wg(J) are ratios of integers and only the result is a ``Fraction``: the
+    same value as summing one ``Fraction`` per question, without the per-question gcds.
+    """
+    by_size: dict[int, int] = {}
+    items = 0
+    for n, total, squares in moments:
+        if n >= 2:
+            by_size[n] = by_size.get(n, 0) + n * squares - total * total
+            items += 1
+    if not items:
         return None
-    items = len(variances)
-    mean_variance = sum(variances, Fraction(0)) / items
-    null_variance = Fraction(scale.points**2 - 1, 12)
-    ratio = mean_variance / null_variance
-    if ratio >= 1:
+    common = math.lcm(*(n * (n - 1) for n in by_size))
+    variance_sum = sum(numerator * (common // (n * (n - 1))) for n, numerator in by_size.items())
+    # ratio = s^2 / sigma^2_EU = (variance_sum / (common * items)) / ((A^2 - 1) / 12)
+    ratio_numerator = 12 * variance_sum
+    ratio_denominator = common * items * (scale.points**2 - 1)
+    if ratio_numerator >= ratio_denominator:
         return Fraction(0)
-    agreement = items * (1 - ratio)
-    return agreement / (agreement + ratio)
+    # J (1 - p/q) / (J (1 - p/q) + p/q) = J (q - p) / (J (q - p) + p)
+    agreement = items * (ratio_denominator - ratio_numerator)
+    return Fraction(agreement, agreement + ratio_numerator)
 
 
 def rwg_j(item_scores: Mapping[str, Sequence[int]], scale: Scale) -> float | None:
@@ -261,8 +329,8 @@ def rwg_j(item_scores: Mapping[str, Sequence[int]], scale: Scale) -> float | Non
     same question.
     """
     checked = [[_check_score(s, scale) for s in scores] for scores in item_scores.values()]
-    value = _rwg_exact(checked, scale)
-    return None if value is None else float(value)
+    value = _rwg_exact((_moments(scores) for scores in checked), scale)
+    return _float_or_none(value)
 
 
 def agreement_band(rwg: float) -> AgreementBand:
@@ -284,90 +352,101 @@ def agreement_band(rwg: float) -> AgreementBand:
 # --------------------------------------------------------------------------- one category
 
 
-def _median(values: Sequence[Fraction]) -> Fraction:
-    ordered = sorted(values)
+def _float_or_none(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class _RaterScores(NamedTuple):
+    """Every rater's category score (the mean of their rated questions) as ``scaled / common``.
+
+    ``common`` is the lcm of the raters' question counts, so each mean total/count is exactly
+    the integer total * (common // count) over ``common``: comparing, sorting, summing and
+    subtracting the ``scaled`` integers is exact, as it was on ``Fraction`` values.
+    """
+
+    common: int
+    scaled: dict[str, int]  # by rater id, sorted
+
+
+def _rater_scores(raters: Mapping[str, Sequence[int]]) -> _RaterScores:
+    common = math.lcm(*(count for _, count in raters.values()))
+    scaled = {rater: total * (common // count) for rater, (total, count) in sorted(raters.items())}
+    return _RaterScores(common, scaled)
+
+
+def _median(ordered: Sequence[int], common: int) -> float:
     half = len(ordered) // 2
     if len(ordered) % 2:
-        return ordered[half]
-    return (ordered[half - 1] + ordered[half]) / 2
+        return ordered[half] / common
+    return (ordered[half - 1] + ordered[half]) / (2 * common)
 
 
-def _rater_scores(scored: Iterable[_Scored]) -> dict[str, Fraction]:
-    """Each rater's category score: the mean of the questions they rated, exactly."""
-    by_rater: defaultdict[str, list[int]] = defaultdict(list)
-    for rating in scored:
-        by_rater[rating.rater].append(rating.score)
-    return {rater: Fraction(sum(s), len(s)) for rater, s in sorted(by_rater.items())}
+def _sides(
+    scores: _RaterScores, scale: Scale
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Who is above, below and at the midpoint (within ``TOLERANCE``), most extreme first, ties
+    by rater id.
+
+    score - midpoint = (2 * scaled - (min + max) * common) / (2 * common), compared exactly.
+    """
+    twice_midpoint = (scale.minimum + scale.maximum) * scores.common
+    denominator = 2 * scores.common
+    scaled = scores.scaled
+    high = sorted(
+        (r for r, s in scaled.items() if _exceeds(2 * s - twice_midpoint, denominator)),
+        key=lambda r: (-scaled[r], r),
+    )
+    low = sorted(
+        (r for r, s in scaled.items() if _exceeds(twice_midpoint - 2 * s, denominator)),
+        key=lambda r: (scaled[r], r),
+    )
+    middle = sorted(set(scaled) - set(high) - set(low))
+    return tuple(high), tuple(low), tuple(middle)
 
 
-def _above(score: Fraction, midpoint: Fraction) -> bool:
-    return score - midpoint > TOLERANCE
-
-
-def _below(score: Fraction, midpoint: Fraction) -> bool:
-    return midpoint - score > TOLERANCE
-
-
-def _verdict(scores: Sequence[Fraction], midpoint: Fraction) -> Verdict:
+def _verdict(scores: _RaterScores, both_sides: bool) -> Verdict:
     """Apply the design's verdict rules in order: too few, split, consensus, mixed.
 
     A rater exactly at the midpoint (within ``TOLERANCE``) is on neither side. They do not make
     a category split (that needs someone strictly above *and* someone strictly below) and they
     do not break consensus: 3.0 and 3.5 on a 1-5 scale is consensus, 2.5 and 3.5 is a split.
+    The spread thresholds are compared exactly, on the integers over ``common``.
     """
-    if len(scores) < 2:
+    if len(scores.scaled) < 2:
         return Verdict.TOO_FEW
-    spread = max(scores) - min(scores)
-    both_sides = any(_above(s, midpoint) for s in scores) and any(
-        _below(s, midpoint) for s in scores
-    )
-    if both_sides or spread - _SPLIT_MIN_SPREAD > TOLERANCE:
+    spread = max(scores.scaled.values()) - min(scores.scaled.values())
+    common = scores.common
+    if both_sides or _exceeds(spread - _SPLIT_MIN_SPREAD * common, common):
         return Verdict.SPLIT
-    if spread - _CONSENSUS_MAX_SPREAD <= TOLERANCE:
+    if not _exceeds(spread - _CONSENSUS_MAX_SPREAD * common, common):
         return Verdict.CONSENSUS
     return Verdict.MIXED
 
 
-def _sides(
-    scores: Mapping[str, Fraction], midpoint: Fraction
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Who is above, below and at the midpoint, most extreme first, ties by rater id."""
-    high = sorted(
-        (r for r, s in scores.items() if _above(s, midpoint)), key=lambda r: (-scores[r], r)
-    )
-    low = sorted(
-        (r for r, s in scores.items() if _below(s, midpoint)), key=lambda r: (scores[r], r)
-    )
-    middle = sorted(set(scores) - set(high) - set(low))
-    return tuple(high), tuple(low), tuple(middle)
+def _from_tally(category_id: str, tally: _Tally, scale: Scale) -> CategoryConsensus:
+    """Build one category's figures from its tally.
 
-
-def _float_or_none(value: Fraction | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _from_scored(category_id: str, scored: Sequence[_Scored], scale: Scale) -> CategoryConsensus:
-    """Build one category's figures from already-checked ratings of that category."""
-    by_rater = _rater_scores(scored)
-    values = list(by_rater.values())
-    by_item: defaultdict[str, list[int]] = defaultdict(list)
-    for rating in scored:
-        by_item[rating.question_id].append(rating.score)
-    rwg = _float_or_none(_rwg_exact(by_item.values(), scale))
-    midpoint = scale._exact_midpoint()
-    high, low, middle = _sides(by_rater, midpoint)
+    Floats come from one integer true division each (``a / b`` on ints is correctly rounded),
+    so they are the very floats ``float(Fraction(a, b))`` gave: the band (from ``rwg``) and the
+    agenda order (from ``spread``) are decided on the same values as before.
+    """
+    scores = _rater_scores(tally.raters)
+    rwg = _float_or_none(_rwg_exact(map(_count_moments, tally.items.values()), scale))
+    high, low, middle = _sides(scores, scale)
+    ordered = sorted(scores.scaled.values())
+    common = scores.common
     return CategoryConsensus(
         category_id=category_id,
-        rater_scores=MappingProxyType({r: float(s) for r, s in by_rater.items()}),
-        raters=len(values),
-        mean=float(sum(values, Fraction(0)) / len(values)) if values else None,
-        median=float(_median(values)) if values else None,
-        minimum=float(min(values)) if values else None,
-        maximum=float(max(values)) if values else None,
-        spread=float(max(values) - min(values)) if values else None,
+        rater_scores=MappingProxyType({r: t / c for r, (t, c) in sorted(tally.raters.items())}),
+        raters=len(ordered),
+        mean=sum(ordered) / (common * len(ordered)) if ordered else None,
+        median=_median(ordered, common) if ordered else None,
+        minimum=ordered[0] / common if ordered else None,
+        maximum=ordered[-1] / common if ordered else None,
+        spread=(ordered[-1] - ordered[0]) / common if ordered else None,
         rwg=rwg,
         band=None if rwg is None else agreement_band(rwg),
-        verdict=_verdict(values, midpoint),
+        verdict=_verdict(scores, bool(high) and bool(low)),
         high=high,
         low=low,
         middle=middle,
@@ -385,76 +464,77 @@ def category_consensus(
     Raises ``ValueError`` for a score off the scale or two scores from one rater for one
     question.
     """
-    scored = _scored((r for r in ratings if r.category_id == category_id), scale)
-    return _from_scored(category_id, scored, scale)
+    tallies = _collect((r for r in ratings if r.category_id == category_id), scale)
+    return _from_tally(category_id, tallies.get(category_id) or _Tally(), scale)
 
 
 # --------------------------------------------------------------------------- Krippendorff
 
 
-def _value_counts(units: Iterable[Mapping[str, int]], scale: Scale) -> list[dict[int, int]]:
-    """Per pairable unit, how many raters gave each value; units with < 2 values drop out."""
-    counted: list[dict[int, int]] = []
-    for unit in units:
-        counts: defaultdict[int, int] = defaultdict(int)
-        for score in unit.values():
-            counts[_check_score(score, scale)] += 1
-        if sum(counts.values()) >= 2:
-            counted.append(dict(counts))
-    return counted
+def _ordinal_distances(marginals: Sequence[int]) -> list[list[int]]:
+    """Four times Krippendorff's ordinal metric, in integers.
 
-
-def _ordinal_distances(marginals: Sequence[int]) -> list[list[Fraction]]:
-    """Krippendorff's ordinal metric: d^2(c, k) = (sum_{g=c..k} n_g - (n_c + n_k) / 2)^2.
-
-    ``marginals`` are the pairable counts n_g for every scale point in order. Distances depend
-    on how many values lie between two ranks, not on the numbers on the anchors.
+    d^2(c, k) = (sum_{g=c..k} n_g - (n_c + n_k) / 2)^2, so 4 d^2(c, k) =
+    (2 sum_{g=c..k} n_g - n_c - n_k)^2. ``marginals`` are the pairable counts n_g for every
+    scale point in order. Distances depend on how many values lie between two ranks, not on
+    the numbers on the anchors. The common factor 4 cancels in alpha's ratio.
     """
     size = len(marginals)
-    distances = [[Fraction(0)] * size for _ in range(size)]
+    distances = [[0] * size for _ in range(size)]
     for c in range(size):
+        between = marginals[c]
         for k in range(c + 1, size):
-            between = sum(marginals[c : k + 1])
-            value = (between - Fraction(marginals[c] + marginals[k], 2)) ** 2
+            between += marginals[k]
+            value = (2 * between - marginals[c] - marginals[k]) ** 2
             distances[c][k] = distances[k][c] = value
     return distances
 
 
-def _alpha_from_units(
-    units: Iterable[Mapping[str, int]], scale: Scale
-) -> tuple[Fraction | None, int]:
-    """Ordinal alpha (exact) and the number of pairable values, from per-unit rater scores.
+def _disagreement(counts: Sequence[int], distances: Sequence[Sequence[int]]) -> int:
+    """sum over c != k of counts_c * counts_k * distances_ck (each unordered pair twice)."""
+    present = [(point, count) for point, count in enumerate(counts) if count]
+    total = 0
+    for i, (c, count_c) in enumerate(present):
+        row = distances[c]
+        for k, count_k in present[i + 1 :]:
+            total += count_c * count_k * row[k]
+    return 2 * total
+
+
+def _alpha_from_counts(units: Iterable[Sequence[int]]) -> tuple[Fraction | None, int]:
+    """Ordinal alpha (exact) and the number of pairable values, from per-unit value counts.
 
     Follows Krippendorff (2011), section "C. Any number of observers, missing data": the
     coincidence matrix o_ck = sum_u (number of c-k pairs in u) / (m_u - 1), marginals n_c,
-    n = sum n_c, and alpha = 1 - (n - 1) * sum o_ck d_ck / sum n_c n_k d_ck.
+    n = sum n_c, and alpha = 1 - (n - 1) * sum o_ck d_ck / sum n_c n_k d_ck. Units with fewer
+    than two values cannot be paired and drop out. Each unit's pair disagreement is an
+    integer (with 4 d^2); they are summed per m_u and put over the lcm of the m_u - 1, so
+    alpha is one ratio of integers, exactly the old sum of ``Fraction`` values.
     """
-    counted = _value_counts(units, scale)
-    domain = range(scale.minimum, scale.maximum + 1)
-    marginals = [sum(counts.get(value, 0) for counts in counted) for value in domain]
+    pairable_units = [counts for counts in units if sum(counts) >= 2]
+    marginals = [sum(column) for column in zip(*pairable_units, strict=True)]
     pairable = sum(marginals)
     if pairable == 0:
         return None, 0
     distances = _ordinal_distances(marginals)
-    offset = scale.minimum
-    observed = Fraction(0)
-    for counts in counted:
-        within = sum(
-            counts[c] * counts[k] * distances[c - offset][k - offset]
-            for c in counts
-            for k in counts
-            if c != k
-        )
-        observed += Fraction(within, sum(counts.values()) - 1)
-    expected = sum(
-        marginals[c] * marginals[k] * distances[c][k]
-        for c in range(len(marginals))
-        for k in range(len(marginals))
-        if c != k
-    )
+    expected = _disagreement(marginals, distances)  # 4 * sum n_c n_k d_ck
     if expected == 0:
         return None, pairable
-    return 1 - (pairable - 1) * observed / expected, pairable
+    by_size: dict[int, int] = {}
+    for counts in pairable_units:
+        size = sum(counts)
+        by_size[size] = by_size.get(size, 0) + _disagreement(counts, distances)
+    common = math.lcm(*(size - 1 for size in by_size))
+    observed = sum(total * (common // (size - 1)) for size, total in by_size.items())
+    # sum o_ck d_ck = observed / (4 * common), sum n_c n_k d_ck = expected / 4
+    return 1 - Fraction((pairable - 1) * observed, common * expected), pairable
+
+
+def _unit_counts(unit: Mapping[str, int], scale: Scale) -> list[int]:
+    counts = [0] * scale.points
+    for score in unit.values():
+        counts[_check_score(score, scale) - scale.minimum] += 1
+    return counts
 
 
 def krippendorff_alpha_ordinal(
@@ -471,7 +551,7 @@ def krippendorff_alpha_ordinal(
     Reporting "perfect" there would be a guess; reporting nothing lets the debrief say why
     (the reference implementation returns NaN in that case).
     """
-    value, _ = _alpha_from_units(units.values(), scale)
+    value, _ = _alpha_from_counts([_unit_counts(unit, scale) for unit in units.values()])
     return _float_or_none(value)
 
 
@@ -522,16 +602,14 @@ def panel_consensus(
     category and question id, so equal question ids in two categories stay apart) and its
     coders are raters. Raises ``ValueError`` like ``category_consensus``.
     """
-    scored = _scored(ratings, scale)
-    by_category: defaultdict[str, list[_Scored]] = defaultdict(list)
-    units: defaultdict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for rating in scored:
-        by_category[rating.category_id].append(rating)
-        units[(rating.category_id, rating.question_id)][rating.rater] = rating.score
+    tallies = _collect(ratings, scale)
     order = list(dict.fromkeys(category_order))
-    order += sorted(set(by_category) - set(order))
-    categories = tuple(_from_scored(c, by_category.get(c, []), scale) for c in order)
-    alpha, pairable = _alpha_from_units(units.values(), scale)
+    order += sorted(set(tallies) - set(order))
+    categories = tuple(_from_tally(c, tallies.get(c) or _Tally(), scale) for c in order)
+    # A category's questions are its alpha units; the per-category dicts keep equal question ids
+    # of two categories apart.
+    units = [counts for tally in tallies.values() for counts in tally.items.values()]
+    alpha, pairable = _alpha_from_counts(units)
     return PanelConsensus(
         categories=categories,
         agenda=tuple(sorted(categories, key=_agenda_key)),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Mapping
+from fractions import Fraction
 
 import krippendorff
 import numpy as np
@@ -642,3 +644,111 @@ def test_panel_alpha_matches_reference_package() -> None:
     assert panel.alpha_pairable == sum(
         int(count) for count in (~np.isnan(matrix)).sum(axis=0) if count >= 2
     )
+
+
+# --------------------------------------------------------------------------- exact reference
+# The first version of bot.consensus, kept here as the specification: every figure summed in
+# Fraction values, one per rating. The module now works on integer counts over common
+# denominators for speed; this checks the two never drift apart.
+
+
+def _fraction_rwg(item_scores: list[list[int]], points: int) -> Fraction | None:
+    variances = [
+        Fraction(len(s) * sum(x * x for x in s) - sum(s) ** 2, len(s) * (len(s) - 1))
+        for s in item_scores
+        if len(s) >= 2
+    ]
+    if not variances:
+        return None
+    ratio = sum(variances, Fraction(0)) / len(variances) / Fraction(points**2 - 1, 12)
+    if ratio >= 1:
+        return Fraction(0)
+    agreement = len(variances) * (1 - ratio)
+    return agreement / (agreement + ratio)
+
+
+def _fraction_alpha(units: list[list[int]], scale: Scale) -> tuple[Fraction | None, int]:
+    pairable = [Counter(unit) for unit in units if len(unit) >= 2]
+    marginals = [sum(c[v] for c in pairable) for v in range(scale.minimum, scale.maximum + 1)]
+    n = sum(marginals)
+    if n == 0:
+        return None, 0
+
+    def d2(c: int, k: int) -> Fraction:  # ordinal metric, on scale values
+        c, k = sorted((c - scale.minimum, k - scale.minimum))
+        return (sum(marginals[c : k + 1]) - Fraction(marginals[c] + marginals[k], 2)) ** 2
+
+    observed = sum(
+        (
+            Fraction(sum(u[c] * u[k] * d2(c, k) for c in u for k in u), u.total() - 1)
+            for u in pairable
+        ),
+        Fraction(0),
+    )
+    domain = range(scale.minimum, scale.maximum + 1)
+    totals = dict(zip(domain, marginals, strict=True))
+    expected = sum(totals[c] * totals[k] * d2(c, k) for c in domain for k in domain)
+    if expected == 0:
+        return None, n
+    return 1 - (n - 1) * observed / expected, n
+
+
+def _fraction_verdict(scores: list[Fraction], scale: Scale) -> Verdict:
+    midpoint = Fraction(scale.minimum + scale.maximum, 2)
+    if len(scores) < 2:
+        return Verdict.TOO_FEW
+    spread = max(scores) - min(scores)
+    above = any(s - midpoint > 1e-9 for s in scores)
+    below = any(midpoint - s > 1e-9 for s in scores)
+    if (above and below) or spread - 2 > 1e-9:
+        return Verdict.SPLIT
+    return Verdict.CONSENSUS if spread - 1 <= 1e-9 else Verdict.MIXED
+
+
+@st.composite
+def panel_inputs(draw: st.DrawFn) -> tuple[Scale, list[Rating]]:
+    """Up to 12 raters and 24 questions in 3 categories, on a 2- to 10-point scale."""
+    minimum = draw(st.integers(-2, 3))
+    scale = Scale(minimum, minimum + draw(st.integers(2, 10)) - 1)
+    raters = [f"r{i}" for i in range(draw(st.integers(0, 12)))]
+    questions = [(f"c{j % 3}", f"q{j}") for j in range(draw(st.integers(1, 24)))]
+    score = st.none() | st.integers(scale.minimum, scale.maximum)
+    ratings = [Rating(r, c, q, draw(score)) for r in raters for c, q in questions]
+    return scale, ratings
+
+
+@PROPERTIES
+@given(panel_inputs())
+def test_matches_exact_fraction_reference(data: tuple[Scale, list[Rating]]) -> None:
+    scale, ratings = data
+    panel = panel_consensus(ratings, scale, ["c0", "c1", "c2"], {}, KEYS)
+    scored = [r for r in ratings if r.score is not None]
+    units: dict[str, dict[str, int]] = {}
+    for r in scored:
+        units.setdefault(f"{r.category_id}/{r.question_id}", {})[r.rater] = r.score
+
+    alpha, pairable = _fraction_alpha([list(u.values()) for u in units.values()], scale)
+    assert panel.alpha_pairable == pairable
+    for value in (panel.alpha, krippendorff_alpha_ordinal(units, scale)):
+        assert value == (None if alpha is None else pytest.approx(float(alpha), abs=1e-12))
+
+    for category in panel.categories:
+        prefix = f"{category.category_id}/"
+        items = {q: list(u.values()) for q, u in units.items() if q.startswith(prefix)}
+        rwg = _fraction_rwg(list(items.values()), scale.points)
+        assert rwg_j(items, scale) == category.rwg
+        assert category.rwg == (None if rwg is None else pytest.approx(float(rwg), abs=1e-12))
+        assert category.band is (None if rwg is None else agreement_band(float(rwg)))
+
+        mine = [r for r in scored if r.category_id == category.category_id]
+        means = {
+            rater: Fraction(sum(r.score for r in mine if r.rater == rater), n)
+            for rater, n in Counter(r.rater for r in mine).items()
+        }
+        assert dict(category.rater_scores) == {r: float(m) for r, m in means.items()}
+        assert category.verdict is _fraction_verdict(list(means.values()), scale)
+        if means:
+            mean = sum(means.values()) / len(means)
+            spread = max(means.values()) - min(means.values())
+            assert category.mean == pytest.approx(float(mean), abs=1e-12)
+            assert category.spread == pytest.approx(float(spread), abs=1e-12)
