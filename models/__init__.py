@@ -5,7 +5,7 @@ from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
 from models.reminder import Reminder, ReminderStatus
 from models.scorecard import Rating, Scorecard, ScorecardDraft, ScorecardVersion
-from models.session import create_db_engine, make_session_factory, transaction
+from models.session import create_db_engine, make_session_factory, reading, transaction
 
 __all__ = [
     "Base",
@@ -23,6 +23,7 @@ __all__ = [
     "ScorecardVersion",
     "create_db_engine",
     "make_session_factory",
+    "reading",
     "transaction",
     "utcnow",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "interview_bot_read_only"  # the execution option `reading` sets
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
@@ -26,7 +27,9 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     # Several threads (Bolt's listener pool, the scheduler) share the file: WAL lets readers
     # run beside a writer, the busy timeout makes writers queue instead of failing, and
     # "BEGIN IMMEDIATE" takes the write lock up front so two transactions cannot deadlock
-    # upgrading their read locks.
+    # upgrading their read locks. A read-only transaction (see `reading`) begins deferred:
+    # it never waits for the write lock, so a check before an ack does not queue behind
+    # the writes of requests already answered.
     kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
     if make_url(url).database in (None, "", ":memory:"):
         raise ValueError("use a SQLite file, not an in-memory database: threads share it")
@@ -44,7 +47,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -57,4 +61,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back as a whole on error."""
     with factory.begin() as session:
+        yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that only reads: one consistent snapshot, rolled back at the end. On
+    SQLite it does not take the write lock (PostgreSQL readers never wait for writers).
+    It ends with a commit, not a rollback: a rollback would expire the loaded objects."""
+    with factory.begin() as session:
+        session.connection(execution_options={READ_ONLY: True})
         yield session
