@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.interfaces import ORMOption
 
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_, Translator, translator
 from bot.question_sets import QuestionSet
-from models import Event, Interview, Panelist, Scorecard, utcnow
+from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, utcnow
 
 _ID = re.compile(r"^#?(\d{1,9})$")
 
@@ -29,23 +31,44 @@ def parse_interview_id(raw: str) -> int:
 
 
 def get_interview(session: Session, team_id: str, interview_id: int | str,
-                  *, for_update: bool = False) -> Interview:
-    """The interview in this workspace, with panel and scorecards loaded. Another
-    workspace's interview is reported exactly like a missing one."""
+                  *, for_update: bool = False, ratings: bool = False) -> Interview:
+    """The interview in this workspace, with its panel, their scorecards and each
+    scorecard's current version loaded (and that version's ratings if asked: the summary
+    and the panel feedback read them all). Another workspace's interview is reported
+    exactly like a missing one."""
+    versions = (selectinload(Interview.panelists).selectinload(Panelist.scorecard)
+                .selectinload(Scorecard.versions.and_(is_current_version())))
+    return find_interview(session, team_id, interview_id, for_update=for_update, options=(
+        versions.selectinload(ScorecardVersion.ratings) if ratings else versions,))
+
+
+def find_interview(session: Session, team_id: str, interview_id: int | str, *,
+                   for_update: bool = False, for_share: bool = False,
+                   options: Sequence[ORMOption] = ()) -> Interview:
+    """The interview row alone (get_interview loads its panel too). On PostgreSQL,
+    `for_update` locks the row; `for_share` keeps it from changing (status, decision)
+    while other sharers go on beside."""
     number = interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
-    query = (
-        select(Interview)
-        .where(Interview.id == number, Interview.team_id == team_id,
-               Interview.deleted_at.is_(None))
-        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)
-                 .selectinload(Scorecard.versions))
-    )
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Interview)
+    query = (select(Interview)
+             .where(Interview.id == number, Interview.team_id == team_id,
+                    Interview.deleted_at.is_(None))
+             .options(*options))
+    if (for_update or for_share) and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Interview, read=not for_update)
     interview = session.scalars(query).first()
     if interview is None:
         raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
     return interview
+
+
+def is_current_version() -> ColumnElement[bool]:
+    """Loader criteria for `Scorecard.versions`: only the current one. Everything but the
+    export reads only the current version, and an edited scorecard keeps every old one;
+    `Scorecard.current` finds it in the (partly loaded) list either way."""
+    current = (select(Scorecard.current_version)
+               .where(Scorecard.id == ScorecardVersion.scorecard_id)
+               .correlate(ScorecardVersion).scalar_subquery())
+    return ScorecardVersion.number == current
 
 
 @lru_cache(maxsize=256)

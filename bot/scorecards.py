@@ -18,11 +18,18 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import InterviewRefused
 from bot.i18n import N_, Translator
-from bot.interviews import get_interview, is_organiser, log_event, question_set_of
+from bot.interviews import (
+    find_interview,
+    get_interview,
+    is_current_version,
+    is_organiser,
+    log_event,
+    question_set_of,
+)
 from bot.question_sets import RECOMMENDATION_KEYS, Category, QuestionSet
 from bot.services import Services
 from models import (
@@ -33,6 +40,7 @@ from models import (
     Scorecard,
     ScorecardDraft,
     ScorecardVersion,
+    reading,
     transaction,
 )
 
@@ -226,14 +234,34 @@ def render_problems(t: Translator, problems: Iterable[Problem]) -> dict[str, str
 # ---------------------------------------------------------------------------- loading
 
 
-def _panelist_of(interview: Interview, user_id: str, opened_by: str | None) -> Panelist:
-    """The user's active seat on the panel, or a refusal saying why not."""
+def _seat(session: Session, team_id: str, interview_id: int | str, user_id: str,
+          opened_by: str | None, *, lock: bool = False) -> tuple[Interview, Panelist]:
+    """The interview (its panel not loaded: a panelist needs only their own seat) and the
+    user's active seat with their current scorecard, or a refusal saying why not.
+
+    `lock`, for a submission on PostgreSQL: the interview row is share-locked, so a
+    decision or a cancellation and a submission wait for each other while the other
+    panelists' submissions go on beside; the seat row is locked, so one person's two
+    submissions take turns. (SQLite's write transactions take turns anyway.)"""
+    interview = find_interview(session, team_id, interview_id, for_share=lock)
+    query = (select(Panelist)
+             .where(Panelist.interview_id == interview.id, Panelist.user_id == user_id,
+                    Panelist.removed_at.is_(None))
+             .options(selectinload(Panelist.scorecard)
+                      .selectinload(Scorecard.versions.and_(is_current_version()))
+                      .selectinload(ScorecardVersion.ratings)))
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Panelist)
+    return interview, _check_seat(interview, session.scalars(query).first(), opened_by)
+
+
+def _check_seat(interview: Interview, panelist: Panelist | None,
+                opened_by: str | None) -> Panelist:
     language = interview.language
-    panelist = interview.panelist_for(user_id)
     if panelist is None:
         raise InterviewRefused(N_("You are not on the panel of interview {id}."),
                                language=language, id=interview.id)
-    if opened_by is not None and opened_by != user_id:
+    if opened_by is not None and opened_by != panelist.user_id:
         # A submission of a form opened for someone else: each scorecard is its author's.
         raise InterviewRefused(N_("This scorecard form belongs to someone else; open your own "
                                   "with “Score candidate”."), language=language)
@@ -273,9 +301,8 @@ def load_form(services: Services, team_id: str, interview_id: int | str, user_id
               *, opened_by: str | None = None) -> ScorecardForm:
     """The form for the user's scorecard, prefilled with their last answers. Raises
     NotFound or InterviewRefused (not on the panel, someone else's form, locked)."""
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
-        panelist = _panelist_of(interview, user_id, opened_by)
+    with reading(services.db) as session:
+        interview, panelist = _seat(session, team_id, interview_id, user_id, opened_by)
         return _form(session, interview, panelist)
 
 
@@ -285,8 +312,7 @@ def save_draft(services: Services, team_id: str, interview_id: int, user_id: str
 
     def save() -> None:
         with transaction(services.db) as session:
-            interview = get_interview(session, team_id, interview_id)
-            panelist = _panelist_of(interview, user_id, opened_by)
+            _, panelist = _seat(session, team_id, interview_id, user_id, opened_by)
             draft = _draft_of(session, panelist)
             if draft is None:
                 draft = ScorecardDraft(panelist_id=panelist.id, data={})
@@ -385,8 +411,7 @@ def submit_scorecard(services: Services, team_id: str, interview_id: int, user_i
 def _store(services: Services, session: Session, team_id: str, interview_id: int,
            user_id: str, answers: Answers, source_view_id: str,
            opened_by: str | None) -> SubmitResult:
-    interview = get_interview(session, team_id, interview_id, for_update=True)
-    panelist = _panelist_of(interview, user_id, opened_by)
+    interview, panelist = _seat(session, team_id, interview_id, user_id, opened_by, lock=True)
     existing = _version_by_view(session, source_view_id)
     if existing is not None:
         if existing.scorecard.panelist_id != panelist.id:
@@ -461,7 +486,7 @@ class PanelFeedback:
 def panel_feedback(services: Services, team_id: str, interview_id: int | str,
                    user_id: str) -> PanelFeedback:
     with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+        interview = get_interview(session, team_id, interview_id, ratings=True)
         if not can_view_panel_feedback(interview, user_id):
             if interview.panelist_for(user_id) is None:
                 raise InterviewRefused(N_("You are not on the panel of interview {id}."),

@@ -5,7 +5,10 @@ are in tests/e2e/test_scorecards.py."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+import bot.scorecards
 from bot.blocks.scorecard_modal import (
     MAX_MODAL_BLOCKS,
     ScorecardModal,
@@ -20,6 +24,7 @@ from bot.blocks.scorecard_modal import (
     plan_pages,
 )
 from bot.blocks.scorecard_views import panel_feedback_modal, scorecard_confirmation
+from bot.debrief import record_decision
 from bot.errors import InterviewRefused
 from bot.i18n import LANGUAGES, translator
 from bot.question_sets import QuestionSet
@@ -37,6 +42,7 @@ from bot.scorecards import (
 )
 from bot.slack_fake import blockkit
 from models import (
+    DecisionOutcome,
     Event,
     Interview,
     InterviewStatus,
@@ -284,6 +290,43 @@ def test_a_submission_is_a_version_with_its_ratings_and_a_retry_stores_nothing(
         assert versions[0].scorecard.current_version == 2
         kinds = session.scalars(select(Event.kind).order_by(Event.id)).all()
         assert kinds == ["scored", "scorecard_edited"]
+
+
+def test_panelists_submit_side_by_side_and_a_decision_waits_for_a_submission(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = world.services
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: on SQLite every write transaction takes its turn")
+    interview_id = make_interview(services)
+    answers = _full_answers(shipped_set(services))
+    inside, release = threading.Event(), threading.Event()
+    log_event = bot.scorecards.log_event
+
+    def pia_pauses_mid_submission(session: Any, interview: Any, actor_id: Any,
+                                  *args: Any, **kwargs: Any) -> Any:
+        if actor_id == PIA:
+            inside.set()
+            release.wait(10)
+        return log_event(session, interview, actor_id, *args, **kwargs)
+
+    monkeypatch.setattr(bot.scorecards, "log_event", pia_pauses_mid_submission)
+    with ThreadPoolExecutor(3) as pool:
+        pia = pool.submit(submit_scorecard, services, TEAM, interview_id, PIA, answers, "VP")
+        assert inside.wait(10)
+        peeter = pool.submit(submit_scorecard, services, TEAM, interview_id, PEETER, answers,
+                             "VQ")
+        assert peeter.result(timeout=5).stored, "Peeter does not wait for Pia"
+        decision = pool.submit(record_decision, services, TEAM, interview_id, LEAD,
+                               DecisionOutcome.HIRE, "Strong on every focus area.", "VD")
+        time.sleep(0.3)
+        assert not decision.done(), "the decision waits for the submission in progress"
+        release.set()
+        assert pia.result(timeout=10).stored
+        assert decision.result(timeout=10).stored
+    with transaction(services.db) as session:
+        kinds = session.scalars(select(Event.kind).where(
+            Event.kind.in_(["scored", "decided"])).order_by(Event.id)).all()
+    assert kinds == ["scored", "scored", "decided"], "Pia's scorecard is in before the decision"
 
 
 def test_drafts_collect_pages_until_the_final_submit(world: World) -> None:
