@@ -29,10 +29,13 @@ from sqlalchemy.orm import Session
 
 from bot import consensus
 from bot.blocks.base import Message
+from bot.blocks.lifecycle import deleted_message
+from bot.coalesce import Target, update_until_current
 from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
 from bot.home import refresh_home_for_interview
-from bot.i18n import N_
+from bot.i18n import N_, translator
 from bot.interviews import (
+    find_interview,
     get_interview,
     is_organiser,
     log_event,
@@ -52,6 +55,7 @@ from models import (
     Interview,
     InterviewStatus,
     Panelist,
+    reading,
     transaction,
     utcnow,
 )
@@ -188,8 +192,8 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                 user_id: str) -> tuple[DebriefSummary, bool]:
     """The summary for `/interview summary`, and whether the reader is an organiser.
     Raises NotFound, or InterviewRefused for anyone else."""
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+    with reading(services.db) as session:
+        interview = get_interview(session, team_id, interview_id, ratings=True)
         if not can_view_summary(interview, user_id):
             if interview.panelist_for(user_id) is not None:
                 raise InterviewRefused(N_("Submit your own scorecard first: the summary of "
@@ -274,7 +278,7 @@ def publish_summary(services: Services, interview_id: int,
 
 def _prepare(services: Services, interview_id: int, actor_id: str | None) -> _Prepared:
     with transaction(services.db) as session:
-        interview = _locked(session, interview_id)
+        interview = _locked(session, interview_id, ratings=True)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                  language=interview.language, id=interview.id)
@@ -314,13 +318,13 @@ def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
     return SummaryPost(prepared.channel, ts, updated=False)
 
 
-def _locked(session: Session, interview_id: int) -> Interview:
+def _locked(session: Session, interview_id: int, *, ratings: bool = False) -> Interview:
     """The interview, locked for this transaction (row lock on PostgreSQL; on SQLite the
     transaction's BEGIN IMMEDIATE already holds the database's write lock)."""
     team_id = session.scalar(select(Interview.team_id).where(Interview.id == interview_id))
     if team_id is None:
         raise NotFound(N_("There is no interview {id} in this workspace."), id=interview_id)
-    return get_interview(session, team_id, interview_id, for_update=True)
+    return get_interview(session, team_id, interview_id, for_update=True, ratings=ratings)
 
 
 def _live_claim(session: Session, interview_id: int) -> bool:
@@ -355,19 +359,33 @@ def _forget_summary(services: Services, interview_id: int, ts: str) -> None:
 
 def refresh_summary(services: Services, interview_id: int) -> None:
     """Re-render the summary in place if it was posted (after a decision, a late
-    scorecard); never posts a new one. Slack errors are logged, not raised."""
-    with transaction(services.db) as session:
-        interview = _locked(session, interview_id)
-        if not interview.summary_ts:
-            return
-        message = summary_message(build_summary(interview))
-        channel, ts = interview.channel_id, interview.summary_ts
-    try:
-        services.client.chat_update(channel=channel, ts=ts, text=message.text,
-                                    blocks=message.blocks)
-    except SlackApiError as error:
-        log.warning("interview %s: summary not updated: %s", interview_id,
-                    error.response.get("error"))
+    scorecard); never posts a new one. Folded per interview, and sent again when it changed
+    during the update, like the plan (bot/plan.py `refresh_plan_message`). Slack errors
+    are logged, not raised."""
+    def refresh() -> None:
+        try:
+            update_until_current(services.client, lambda: _summary_now(services, interview_id))
+        except SlackApiError as error:
+            log.warning("interview %s: summary not updated: %s", interview_id,
+                        error.response.get("error"))
+
+    services.refreshes.run(("summary", interview_id), refresh)
+
+
+def _summary_now(services: Services, interview_id: int) -> Target | None:
+    """Where the summary is and what it should say now (None: not posted)."""
+    with reading(services.db) as session:
+        row = session.execute(select(Interview.team_id, Interview.channel_id,
+                                     Interview.summary_ts, Interview.deleted_at,
+                                     Interview.language)
+                              .where(Interview.id == interview_id)).first()
+        if row is None or not row.summary_ts:
+            return None
+        if row.deleted_at is not None:  # a refresh that lost the race to the deletion
+            return row.channel_id, row.summary_ts, deleted_message(
+                translator(row.language), interview_id)
+        interview = get_interview(session, row.team_id, interview_id, ratings=True)
+        return row.channel_id, row.summary_ts, summary_message(build_summary(interview))
 
 
 def start_debrief(services: Services, team_id: str, interview_id: int | str,
@@ -399,8 +417,8 @@ class DebriefTarget:
 def check_can_run_debrief(services: Services, team_id: str, interview_id: int | str,
                           user_id: str) -> DebriefTarget:
     """The interview if the user may run its debrief; raises NotFound / NotAllowed."""
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
         _require_organiser(interview, user_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
@@ -461,8 +479,8 @@ def decision_form(services: Services, team_id: str, interview_id: int | str,
                   user_id: str) -> DecisionForm:
     """The modal's content, for the hiring lead or the recruiter (the recruiter only while
     no decision is recorded). Raises NotFound / InterviewRefused."""
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
         _check_may_decide(interview, user_id)
         history = tuple(DecisionView(d.outcome, d.reason, d.decided_by, d.decided_at, i)
                         for i, d in enumerate(interview.decisions))
@@ -476,8 +494,8 @@ def check_decision_submission(services: Services, team_id: str, interview_id: in
     """The quick check before a decision modal's submission is acked; returns the
     interview's language. A retried delivery of a stored submission passes (it will store
     nothing), even though the recruiter could no longer change that decision."""
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
         if not _decision_by_view(session, source_view_id):
             _check_may_decide(interview, user_id)
         return interview.language
@@ -610,8 +628,8 @@ class FullScorecards:
 def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                     user_id: str) -> FullScorecards:
     """Every active panelist's current scorecard, private notes included: organisers only."""
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+    with reading(services.db) as session:
+        interview = get_interview(session, team_id, interview_id, ratings=True)
         _require_organiser(interview, user_id)
         cards = []
         for panelist in interview.active_panelists:

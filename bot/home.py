@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -26,7 +27,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import Services
-from models import DecisionOutcome, Interview, InterviewStatus, Panelist, Scorecard, transaction
+from models import DecisionOutcome, Interview, InterviewStatus, Panelist, Scorecard, reading
 
 log = logging.getLogger(__name__)
 
@@ -102,26 +103,21 @@ def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | N
 
 
 def _rows_query(team_id: str | None) -> Select[Any]:
+    # Progress is counted per row the section returns (correlated subqueries on the
+    # panelists' and scorecards' unique indexes), not aggregated over every interview ever.
     panel = aliased(Panelist)
     card = aliased(Scorecard)
-    progress = (
-        select(panel.interview_id.label("interview_id"),
-               func.count(panel.id).label("panel_size"),
-               func.count(card.id).label("submitted"))
-        .outerjoin(card, card.panelist_id == panel.id)
-        .where(panel.removed_at.is_(None))
-        .group_by(panel.interview_id)
-        .subquery()
-    )
+    active = and_(panel.interview_id == Interview.id, panel.removed_at.is_(None))
+    panel_size = (select(func.count(panel.id)).where(active)
+                  .correlate(Interview).scalar_subquery())
+    submitted = (select(func.count(card.id)).join(panel, card.panelist_id == panel.id)
+                 .where(active).correlate(Interview).scalar_subquery())
     query = (
         select(Interview.id, Interview.candidate_name, Interview.role, Interview.channel_id,
                Interview.starts_at, Interview.ends_at, Interview.debrief_at, Interview.status,
-               Interview.decision,
-               func.coalesce(progress.c.panel_size, 0).label("panel_size"),
-               func.coalesce(progress.c.submitted, 0).label("submitted"),
-               func.count().over().label("total"))
+               Interview.decision, panel_size.label("panel_size"),
+               submitted.label("submitted"), func.count().over().label("total"))
         .select_from(Interview)
-        .outerjoin(progress, progress.c.interview_id == Interview.id)
         .where(Interview.deleted_at.is_(None))
     )
     return query.where(Interview.team_id == team_id) if team_id else query
@@ -141,7 +137,7 @@ def _section(session: Session, query: Select[Any], rows: int) -> Section:
 
 def load_home(services: Services, user_id: str, *, team_id: str | None = None,
               rows: int = HOME_ROWS) -> HomeData:
-    with transaction(services.db) as session:
+    with reading(services.db) as session:
         return home_data(session, user_id, services.clock(), team_id=team_id, rows=rows)
 
 
@@ -162,16 +158,22 @@ def publish_home(services: Services, user_id: str, *, team_id: str | None = None
 def refresh_home(services: Services, user_ids: Iterable[str], *,
                  team_id: str | None = None) -> None:
     """Publish the App Home again for each of these people (something changed for them).
-    One failure (a deactivated user, a Slack hiccup) does not stop the others; nothing is
-    raised: the tab is rebuilt the next time they open it anyway."""
+    Refreshes of one person's tab fold together (bot/coalesce.py). One failure (a
+    deactivated user, a Slack hiccup) does not stop the others; nothing is raised: the
+    tab is rebuilt the next time they open it anyway."""
     for user_id in dict.fromkeys(u for u in user_ids if u):
-        try:
-            publish_home(services, user_id, team_id=team_id)
-        except (SlackApiError, OSError) as error:
-            reason = error.response.get("error") if isinstance(error, SlackApiError) else error
-            log.info("App Home of %s not refreshed: %s", user_id, reason)
-        except Exception:  # a refresh must never break the action that triggered it
-            log.exception("App Home of %s not refreshed", user_id)
+        services.refreshes.run(("home", team_id, user_id),
+                               partial(_publish_quietly, services, user_id, team_id))
+
+
+def _publish_quietly(services: Services, user_id: str, team_id: str | None) -> None:
+    try:
+        publish_home(services, user_id, team_id=team_id)
+    except (SlackApiError, OSError) as error:
+        reason = error.response.get("error") if isinstance(error, SlackApiError) else error
+        log.info("App Home of %s not refreshed: %s", user_id, reason)
+    except Exception:  # a refresh must never break the action that triggered it
+        log.exception("App Home of %s not refreshed", user_id)
 
 
 def interview_people(session: Session, interview_id: int) -> tuple[str | None, list[str]]:
@@ -190,6 +192,6 @@ def interview_people(session: Session, interview_id: int) -> tuple[str | None, l
 def refresh_home_for_interview(services: Services, interview_id: int) -> None:
     """refresh_home for everyone an interview concerns: call it after a change to it (set
     up, scored, debrief, decided, rescheduled, cancelled, panel changed, deleted)."""
-    with transaction(services.db) as session:
+    with reading(services.db) as session:
         team_id, people = interview_people(session, interview_id)
     refresh_home(services, people, team_id=team_id)

@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.blocks.base import Message
 from bot.blocks.kit import kit_messages
+from bot.blocks.lifecycle import deleted_message
 from bot.blocks.plan import plan_message
+from bot.coalesce import Target, update_until_current
 from bot.errors import NotFound, UserError
 from bot.home import refresh_home_for_interview
 from bot.i18n import N_
@@ -38,7 +40,7 @@ from bot.interviews import (
     translator_for,
 )
 from bot.services import Services
-from models import Interview, InterviewStatus, Panelist, transaction
+from models import Interview, InterviewStatus, Panelist, reading, transaction
 
 log = logging.getLogger(__name__)
 
@@ -159,15 +161,25 @@ def publish_plan(services: Services, team_id: str, raw_id: str, user_id: str) ->
 
 def refresh_plan_message(services: Services, interview_id: int) -> None:
     """Re-render the plan in its channel from the database (progress, status, decision).
-    A no-op while the plan is not posted. The row stays locked until Slack has the new
-    version, so two refreshes cannot land in the wrong order."""
-    with transaction(services.db) as session:
-        interview = _load(session, interview_id, for_update=True)
+    A no-op while the plan is not posted. Refreshes of one interview fold together (fifty
+    scorecards in a second give a few updates, not fifty), and no lock is held across the
+    Slack call: see bot/coalesce.py. Slack errors are raised."""
+    services.refreshes.run(("plan", interview_id), lambda: update_until_current(
+        services.client, lambda: _plan_now(services, interview_id)))
+
+
+def _plan_now(services: Services, interview_id: int) -> Target | None:
+    with reading(services.db) as session:
+        interview = session.scalars(
+            select(Interview).where(Interview.id == interview_id)
+            .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard))
+        ).first()
         if interview is None or not interview.plan_ts:
-            return
-        message = render_plan(services, interview)
-        services.client.chat_update(channel=interview.channel_id, ts=interview.plan_ts,
-                                    text=message.text, blocks=message.blocks)
+            return None
+        if interview.deleted_at is not None:  # a refresh that lost the race to the deletion
+            return interview.channel_id, interview.plan_ts, deleted_message(
+                translator_for(interview), interview.id)
+        return interview.channel_id, interview.plan_ts, render_plan(services, interview)
 
 
 def unposted_plans(services: Services, team_id: str, user_id: str) -> list[UnpostedPlan]:

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.coalesce import Coalescer
 from bot.executor import ContextThreadPoolExecutor
 from bot.question_sets import QuestionSetLibrary
 from bot.settings import Settings
@@ -30,6 +31,8 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # Bolt's pool for the work after each ack; drained on graceful shutdown.
     listener_executor: ThreadPoolExecutor = field(default_factory=ContextThreadPoolExecutor)
+    # Message refreshes (plan, summary, App Home) folded per message: see bot/coalesce.py.
+    refreshes: Coalescer = field(default_factory=Coalescer)
     # Called after a transaction that changed reminders, so the scheduler re-arms its alarm.
     on_reminders_changed: list[Callable[[], None]] = field(default_factory=list)
 
