@@ -19,15 +19,16 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import Services
 from models import DecisionOutcome, Interview, InterviewStatus, Panelist, Scorecard, reading
+from models.base import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -76,33 +77,45 @@ class HomeData:
 def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | None = None,
               rows: int = HOME_ROWS) -> HomeData:
     """The four sections for one person (four queries in all)."""
+    params = {"user_id": user_id, "now": now, "team_id": team_id, "rows": rows}
+    statements = _home_statements(team_id is not None)
+    return HomeData(user_id, **{name: _section(session, statement, params)
+                                for name, statement in statements.items()})
+
+
+@lru_cache(maxsize=2)
+def _home_statements(by_team: bool) -> dict[str, Select[Any]]:
+    """The sections' queries, built once with bound parameters: building these statements
+    (aliases, correlated subqueries) cost more CPU than running them, and App Home is
+    published after every scorecard."""
+    user_id = bindparam("user_id", type_=String())
+    now = bindparam("now", type_=UTCDateTime())
     me = aliased(Panelist)
     mine = and_(me.interview_id == Interview.id, me.user_id == user_id, me.removed_at.is_(None))
     on_panel = exists(select(me.id).where(mine))
-    owed = _section(session, _rows_query(team_id)
-                    .join(me, mine)
-                    .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
-                    .where(Scorecard.id.is_(None), Interview.status.in_(OPEN_STATUSES),
-                           Interview.starts_at <= now)
-                    .order_by(Interview.debrief_at, Interview.id), rows)
-    upcoming = _section(session, _rows_query(team_id)
-                        .where(or_(on_panel, Interview.hiring_lead_id == user_id),
+    rows = _rows_query(by_team)
+    open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
+    sections = {
+        "owed": rows.join(me, mine)
+        .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
+        .where(Scorecard.id.is_(None), Interview.status.in_(OPEN_STATUSES),
+               Interview.starts_at <= now)
+        .order_by(Interview.debrief_at, Interview.id),
+        "upcoming": rows.where(or_(on_panel, Interview.hiring_lead_id == user_id),
                                Interview.status == InterviewStatus.SCHEDULED,
                                Interview.starts_at > now)
-                        .order_by(Interview.starts_at, Interview.id), rows)
-    leading = _section(session, _rows_query(team_id)
-                       .where(Interview.hiring_lead_id == user_id,
+        .order_by(Interview.starts_at, Interview.id),
+        "leading": rows.where(Interview.hiring_lead_id == user_id,
                               Interview.status.in_(OPEN_STATUSES))
-                       .order_by(Interview.debrief_at, Interview.id), rows)
-    open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
-    created = _section(session, _rows_query(team_id)
-                       .where(Interview.recruiter_id == user_id)
-                       .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
-                       rows)
-    return HomeData(user_id, owed=owed, upcoming=upcoming, leading=leading, created=created)
+        .order_by(Interview.debrief_at, Interview.id),
+        "created": rows.where(Interview.recruiter_id == user_id)
+        .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
+    }
+    return {name: query.limit(bindparam("rows", type_=Integer()))
+            for name, query in sections.items()}
 
 
-def _rows_query(team_id: str | None) -> Select[Any]:
+def _rows_query(by_team: bool) -> Select[Any]:
     # Progress is counted per row the section returns (correlated subqueries on the
     # panelists' and scorecards' unique indexes), not aggregated over every interview ever.
     panel = aliased(Panelist)
@@ -120,11 +133,13 @@ def _rows_query(team_id: str | None) -> Select[Any]:
         .select_from(Interview)
         .where(Interview.deleted_at.is_(None))
     )
-    return query.where(Interview.team_id == team_id) if team_id else query
+    if by_team:
+        return query.where(Interview.team_id == bindparam("team_id", type_=String()))
+    return query
 
 
-def _section(session: Session, query: Select[Any], rows: int) -> Section:
-    found = session.execute(query.limit(rows)).all()
+def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Section:
+    found = session.execute(query, params).all()
     if not found:
         return Section()
     items = tuple(InterviewRow(
