@@ -293,17 +293,15 @@ class SummaryTiming:
 
 
 def time_summary(database_url: str, backend: str, runs: int) -> SummaryTiming:
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
     from bot import consensus
     from bot.app import build_services
     from bot.blocks.summary import debrief_summary_message
     from bot.debrief import build_summary, consensus_ratings, scale_of, summary_for
     from bot.i18n import translator
+    from bot.interviews import current_ratings, get_interview
     from bot.question_sets import RECOMMENDATION_KEYS
     from bot.settings import load_settings
-    from models import Interview, Panelist, Scorecard, ScorecardVersion, transaction
+    from models import transaction
 
     fresh_database(database_url)
     seeder = Seeder(database_url)
@@ -322,19 +320,16 @@ def time_summary(database_url: str, backend: str, runs: int) -> SummaryTiming:
     services = build_services(settings)
     t = translator("en")
     with transaction(services.db) as session:
-        interview = session.scalars(
-            select(Interview).where(Interview.id == interview_id)
-            .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)
-                     .selectinload(Scorecard.versions)
-                     .selectinload(ScorecardVersion.ratings))).one()
-        ratings = consensus_ratings(interview, qs)
+        interview = get_interview(session, TEAM, interview_id)
+        stored = current_ratings(session, interview_id)
+        ratings = consensus_ratings(interview, qs, stored)
         recommendations = {p.user_id: p.scorecard.current.recommendation
                            for p in interview.panelists if p.scorecard}
         pure = median_ms(lambda: consensus.panel_consensus(
             ratings, scale_of(qs), [c.id for c in qs.categories], recommendations,
             RECOMMENDATION_KEYS), runs)
-        build = median_ms(lambda: build_summary(interview), runs)
-        render = median_ms(lambda: debrief_summary_message(t, build_summary(interview),
+        build = median_ms(lambda: build_summary(interview, stored), runs)
+        render = median_ms(lambda: debrief_summary_message(t, build_summary(interview, stored),
                                                            organiser=True), runs)
 
     def end_to_end() -> int:

@@ -35,6 +35,8 @@ from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
 from bot.home import refresh_home_for_interview
 from bot.i18n import N_, translator
 from bot.interviews import (
+    Ratings,
+    current_ratings,
     find_interview,
     get_interview,
     is_organiser,
@@ -118,35 +120,37 @@ class DebriefSummary:
     decision: DecisionView | None = None
 
 
-def consensus_ratings(interview: Interview, qs: QuestionSet) -> list[consensus.Rating]:
-    """The ratings that count: the current version of each active panelist's scorecard,
-    limited to questions of the frozen set (a rating for anything else cannot be named)."""
+def consensus_ratings(interview: Interview, qs: QuestionSet,
+                      ratings: Mapping[int, Ratings]) -> list[consensus.Rating]:
+    """The ratings that count: the current version of each active panelist's scorecard
+    (`ratings`: bot/interviews.py `current_ratings`), limited to questions of the frozen set
+    (a rating for anything else cannot be named)."""
     known = {(c.id, q.id) for c in qs.categories for q in c.questions}
-    ratings: list[consensus.Rating] = []
+    counted: list[consensus.Rating] = []
     for panelist in interview.active_panelists:
         if panelist.scorecard is None:
             continue
-        for rating in panelist.scorecard.current.ratings:
-            if (rating.category_id, rating.question_id) in known:
-                ratings.append(consensus.Rating(rater=panelist.user_id,
-                                                category_id=rating.category_id,
-                                                question_id=rating.question_id,
-                                                score=rating.score))
-    return ratings
+        for question_id, (category_id, score) in ratings.get(panelist.id, {}).items():
+            if (category_id, question_id) in known:
+                counted.append(consensus.Rating(rater=panelist.user_id,
+                                                category_id=category_id,
+                                                question_id=question_id, score=score))
+    return counted
 
 
 def scale_of(qs: QuestionSet) -> consensus.Scale:
     return consensus.Scale(minimum=qs.scale_min, maximum=qs.scale_max)
 
 
-def build_summary(interview: Interview) -> DebriefSummary:
-    """The summary of a loaded interview (panel, scorecards and versions loaded)."""
+def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> DebriefSummary:
+    """The summary of a loaded interview (get_interview) with its current ratings
+    (current_ratings)."""
     qs = question_set_of(interview)
     submitted = [p for p in interview.active_panelists if p.scorecard is not None]
     recommendations = {p.user_id: p.scorecard.current.recommendation
                        for p in submitted if p.scorecard is not None}
     panel_consensus = consensus.panel_consensus(
-        consensus_ratings(interview, qs), scale_of(qs), [c.id for c in qs.categories],
+        consensus_ratings(interview, qs, ratings), scale_of(qs), [c.id for c in qs.categories],
         recommendations, RECOMMENDATION_KEYS)
     return DebriefSummary(
         interview_id=interview.id,
@@ -193,7 +197,7 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
     """The summary for `/interview summary`, and whether the reader is an organiser.
     Raises NotFound, or InterviewRefused for anyone else."""
     with reading(services.db) as session:
-        interview = get_interview(session, team_id, interview_id, ratings=True)
+        interview = get_interview(session, team_id, interview_id)
         if not can_view_summary(interview, user_id):
             if interview.panelist_for(user_id) is not None:
                 raise InterviewRefused(N_("Submit your own scorecard first: the summary of "
@@ -203,7 +207,8 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                                     "have submitted their scorecard can see the summary of "
                                     "interview {id}."),
                                  language=interview.language, id=interview.id)
-        return build_summary(interview), is_organiser(interview, user_id)
+        return (build_summary(interview, current_ratings(session, interview.id)),
+                is_organiser(interview, user_id))
 
 
 def summary_message(summary: DebriefSummary) -> Message:
@@ -278,7 +283,7 @@ def publish_summary(services: Services, interview_id: int,
 
 def _prepare(services: Services, interview_id: int, actor_id: str | None) -> _Prepared:
     with transaction(services.db) as session:
-        interview = _locked(session, interview_id, ratings=True)
+        interview = _locked(session, interview_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                  language=interview.language, id=interview.id)
@@ -288,12 +293,16 @@ def _prepare(services: Services, interview_id: int, actor_id: str | None) -> _Pr
             if actor_id is not None:
                 log_event(session, interview, actor_id, UPDATED, ts=interview.summary_ts)
             return _Prepared(_Step.UPDATE, interview.channel_id, ts=interview.summary_ts,
-                             message=summary_message(build_summary(interview)))
+                             message=_render(session, interview))
         if _live_claim(session, interview.id):
             return _Prepared(_Step.WAIT)
         log_event(session, interview, actor_id, CLAIMED)
         return _Prepared(_Step.POST, interview.channel_id, thread_ts=interview.plan_ts,
-                         message=summary_message(build_summary(interview)))
+                         message=_render(session, interview))
+
+
+def _render(session: Session, interview: Interview) -> Message:
+    return summary_message(build_summary(interview, current_ratings(session, interview.id)))
 
 
 def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
@@ -318,13 +327,13 @@ def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
     return SummaryPost(prepared.channel, ts, updated=False)
 
 
-def _locked(session: Session, interview_id: int, *, ratings: bool = False) -> Interview:
+def _locked(session: Session, interview_id: int) -> Interview:
     """The interview, locked for this transaction (row lock on PostgreSQL; on SQLite the
     transaction's BEGIN IMMEDIATE already holds the database's write lock)."""
     team_id = session.scalar(select(Interview.team_id).where(Interview.id == interview_id))
     if team_id is None:
         raise NotFound(N_("There is no interview {id} in this workspace."), id=interview_id)
-    return get_interview(session, team_id, interview_id, for_update=True, ratings=ratings)
+    return get_interview(session, team_id, interview_id, for_update=True)
 
 
 def _live_claim(session: Session, interview_id: int) -> bool:
@@ -384,8 +393,8 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
         if row.deleted_at is not None:  # a refresh that lost the race to the deletion
             return row.channel_id, row.summary_ts, deleted_message(
                 translator(row.language), interview_id)
-        interview = get_interview(session, row.team_id, interview_id, ratings=True)
-        return row.channel_id, row.summary_ts, summary_message(build_summary(interview))
+        interview = get_interview(session, row.team_id, interview_id)
+        return row.channel_id, row.summary_ts, _render(session, interview)
 
 
 def start_debrief(services: Services, team_id: str, interview_id: int | str,
@@ -629,8 +638,9 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                     user_id: str) -> FullScorecards:
     """Every active panelist's current scorecard, private notes included: organisers only."""
     with reading(services.db) as session:
-        interview = get_interview(session, team_id, interview_id, ratings=True)
+        interview = get_interview(session, team_id, interview_id)
         _require_organiser(interview, user_id)
+        ratings = current_ratings(session, interview.id)
         cards = []
         for panelist in interview.active_panelists:
             if panelist.scorecard is None:
@@ -641,7 +651,7 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                 takeaways=version.takeaways, private_note=version.private_note,
                 category_notes={k: str(v) for k, v in (version.category_notes or {}).items()
                                 if v},
-                ratings={r.question_id: r.score for r in version.ratings},
+                ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
                 version=version.number))
         return FullScorecards(
             interview_id=interview.id, candidate_name=interview.candidate_name,

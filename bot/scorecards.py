@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from bot.errors import InterviewRefused
 from bot.i18n import N_, Translator
 from bot.interviews import (
+    Ratings,
+    current_ratings,
     find_interview,
     get_interview,
     is_current_version,
@@ -115,10 +117,11 @@ class Answers:
         return int(value) if value is not None and value.isdigit() else None
 
     @classmethod
-    def of_version(cls, version: ScorecardVersion) -> Answers:
+    def of_version(cls, version: ScorecardVersion, ratings: Ratings) -> Answers:
+        """The answers of a stored version, `ratings` being its ratings."""
         return cls(
-            ratings={r.question_id: NOT_ASSESSED if r.score is None else str(r.score)
-                     for r in version.ratings},
+            ratings={q: NOT_ASSESSED if score is None else str(score)
+                     for q, (_, score) in ratings.items()},
             category_notes={k: str(v) for k, v in (version.category_notes or {}).items() if v},
             recommendation=version.recommendation,
             takeaways=version.takeaways,
@@ -248,8 +251,7 @@ def _seat(session: Session, team_id: str, interview_id: int | str, user_id: str,
              .where(Panelist.interview_id == interview.id, Panelist.user_id == user_id,
                     Panelist.removed_at.is_(None))
              .options(selectinload(Panelist.scorecard)
-                      .selectinload(Scorecard.versions.and_(is_current_version()))
-                      .selectinload(ScorecardVersion.ratings)))
+                      .selectinload(Scorecard.versions.and_(is_current_version()))))
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Panelist)
     return interview, _check_seat(interview, session.scalars(query).first(), opened_by)
@@ -285,7 +287,8 @@ def _form(session: Session, interview: Interview, panelist: Panelist) -> Scoreca
     version = 0
     if panelist.scorecard is not None:
         version = panelist.scorecard.current_version
-        answers = Answers.of_version(panelist.scorecard.current)
+        ratings = current_ratings(session, interview.id, panelist.id).get(panelist.id, {})
+        answers = Answers.of_version(panelist.scorecard.current, ratings)
     draft = _draft_of(session, panelist)
     if draft is not None:
         answers = answers.apply(draft.data or {})
@@ -351,7 +354,8 @@ class ScorecardSummary:
         return sum(scores) / len(scores) if scores else None
 
 
-def _summary(panelist: Panelist, *, with_private_note: bool) -> ScorecardSummary:
+def _summary(panelist: Panelist, ratings: Ratings, *,
+             with_private_note: bool) -> ScorecardSummary:
     scorecard = panelist.scorecard
     assert scorecard is not None
     version = scorecard.current
@@ -361,7 +365,7 @@ def _summary(panelist: Panelist, *, with_private_note: bool) -> ScorecardSummary
         takeaways=version.takeaways,
         private_note=version.private_note if with_private_note else None,
         category_notes=dict(version.category_notes or {}),
-        ratings={r.question_id: r.score for r in version.ratings},
+        ratings={q: score for q, (_, score) in ratings.items()},
         removed=panelist.removed_at is not None,
     )
 
@@ -417,7 +421,8 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
         if existing.scorecard.panelist_id != panelist.id:
             raise InterviewRefused(N_("This scorecard form belongs to someone else; open your "
                                       "own with “Score candidate”."), language=interview.language)
-        return _result(interview, panelist, stored=False)
+        stored = current_ratings(session, interview.id, panelist.id).get(panelist.id, {})
+        return _result(interview, panelist, stored, stored=False)
     form = _form(session, interview, panelist)
     qs = form.question_set
     if answer_problems(form, answers, categories=[c.id for c in qs.categories], final=True):
@@ -452,15 +457,17 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
     log_event(session, interview, user_id, "scored" if number == 1 else "scorecard_edited",
               version=number, view_id=source_view_id)
     session.flush()
-    return _result(interview, panelist, stored=True)
+    return _result(interview, panelist, {r.question_id: (r.category_id, r.score)
+                                         for r in version.ratings}, stored=True)
 
 
-def _result(interview: Interview, panelist: Panelist, *, stored: bool) -> SubmitResult:
+def _result(interview: Interview, panelist: Panelist, ratings: Ratings, *,
+            stored: bool) -> SubmitResult:
     return SubmitResult(
         stored=stored, interview_id=interview.id, candidate_name=interview.candidate_name,
         role=interview.role, language=interview.language,
         question_set=question_set_of(interview),
-        scorecard=_summary(panelist, with_private_note=True),
+        scorecard=_summary(panelist, ratings, with_private_note=True),
         organisers=(interview.hiring_lead_id, interview.recruiter_id))
 
 
@@ -485,8 +492,8 @@ class PanelFeedback:
 
 def panel_feedback(services: Services, team_id: str, interview_id: int | str,
                    user_id: str) -> PanelFeedback:
-    with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id, ratings=True)
+    with reading(services.db) as session:
+        interview = get_interview(session, team_id, interview_id)
         if not can_view_panel_feedback(interview, user_id):
             if interview.panelist_for(user_id) is None:
                 raise InterviewRefused(N_("You are not on the panel of interview {id}."),
@@ -496,6 +503,7 @@ def panel_feedback(services: Services, team_id: str, interview_id: int | str,
                                       "yours is in."), language=interview.language)
         organiser = is_organiser(interview, user_id)
         private = can_view_private_notes(interview, user_id)
+        ratings = current_ratings(session, interview.id)
         shown = [p for p in interview.panelists if p.scorecard is not None
                  and (organiser or p.user_id != user_id)]
         return PanelFeedback(
@@ -503,5 +511,6 @@ def panel_feedback(services: Services, team_id: str, interview_id: int | str,
             role=interview.role, language=interview.language,
             question_set=question_set_of(interview), viewer_id=user_id,
             viewer_is_organiser=organiser,
-            scorecards=[_summary(p, with_private_note=private) for p in shown],
+            scorecards=[_summary(p, ratings.get(p.id, {}), with_private_note=private)
+                        for p in shown],
             missing=[p.user_id for p in interview.active_panelists if p.scorecard is None])

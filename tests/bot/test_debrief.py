@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot import debrief
 from bot.consensus import AgreementBand, Verdict
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.interviews import get_interview
+from bot.interviews import current_ratings, get_interview
 from bot.scorecards import scorecard_locked
 from bot.services import Services
 from models import (
@@ -86,7 +86,8 @@ def worked_example(services: Services, **kwargs: Any) -> int:
 
 def summary_of(services: Services, interview_id: int) -> debrief.DebriefSummary:
     with transaction(services.db) as session:
-        return debrief.build_summary(get_interview(session, TEAM, interview_id))
+        return debrief.build_summary(get_interview(session, TEAM, interview_id),
+                                     current_ratings(session, interview_id))
 
 
 def interview_row(services: Services, interview_id: int) -> Interview:
