@@ -10,6 +10,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.coalesce import Coalescer
+from bot.executor import ContextThreadPoolExecutor
 from bot.question_sets import QuestionSetLibrary
 from bot.services import Services
 from bot.settings import Settings
@@ -25,9 +27,11 @@ class StartupError(Exception):
     """An expected failure at start: printed as one line, no traceback."""
 
 
-def build_services(settings: Settings, engine: Engine | None = None) -> Services:
+def build_services(settings: Settings, engine: Engine | None = None,
+                   listener_executor: ContextThreadPoolExecutor | None = None) -> Services:
     engine = engine or create_db_engine(settings.database_url)
     client = make_web_client(settings)
+    executor = listener_executor or ContextThreadPoolExecutor()
     return Services(
         settings=settings,
         engine=engine,
@@ -35,6 +39,8 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
         client=client,
         question_sets=QuestionSetLibrary.load(settings.question_set_dirs),
         users=UserDirectory(client),
+        listener_executor=executor,
+        refreshes=Coalescer(settings.refresh_settle_seconds, pause=executor.pause),
     )
 
 
@@ -48,6 +54,10 @@ def create_app(services: Services) -> App:
         raise_error_for_unhandled_request=False,
         listener_executor=services.listener_executor,
     )
+    if isinstance(services.listener_executor, ContextThreadPoolExecutor):
+        # Before the listeners: every ack wakes its request (and, under `serve`, lets the
+        # requests still waiting for an answer go first).
+        app.use(services.listener_executor.ack_first_middleware())
     register_listeners(app, services)
     return app
 

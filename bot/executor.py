@@ -10,18 +10,28 @@ most that many listeners run their slow part; the others wait, idle, right after
 ack, until those requests are answered, a slot frees, or `post_ack_wait` seconds have
 passed. With no request waiting, every slow part runs at once. The slow work all happens,
 never more than `post_ack_wait` later: a modal still opens while its trigger_id is valid.
+
+The request's own thread, meanwhile, waits for the ack. Bolt checks for it every 10 ms
+(thread_runner: `while ack.response is None: time.sleep(0.01)`), so every answer left up to
+10 ms late, 6 ms on average; our ack wakes that thread the moment it is set.
 """
 
 from __future__ import annotations
 
 import contextvars
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, BoltResponse
+
+# How long one look at a missing ack waits for it (the request's thread, in Bolt's loop).
+# Bolt gives up after the listener's ack timeout (3 s) and answers 404; a look longer than
+# this could make that answer late by as much.
+ACK_LOOK_SECONDS = 0.1
 
 # Threads are cheap while they wait (on Slack, the database, their turn): enough of them
 # that a burst never waits for a free thread just to start a listener and ack.
@@ -85,12 +95,26 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
             self._past_ack += 1
         state.past_ack = True
 
+    def pause(self, seconds: float) -> None:
+        """Sleep, giving up this listener's turn meanwhile (a refresh settling must not keep
+        a slot from work that computes), then wait for a turn again."""
+        state = self._state
+        if not state.past_ack:
+            time.sleep(seconds)
+            return
+        with self._turns:
+            self._past_ack -= 1
+            self._turns.notify_all()
+        state.past_ack = False
+        time.sleep(seconds)
+        self.after_ack()
+
     def ack_first_middleware(self) -> Callable[..., Any]:
         """A Bolt global middleware (`app.use(...)`) giving each request an ack() that,
         once Slack's answer is set, waits for the listener's turn."""
         executor = self
 
-        class TurnTakingAck(Ack):
+        class TurnTakingAck(AnsweringAck):
             def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
                 response = super().__call__(*args, **kwargs)
                 executor.after_ack()
@@ -101,3 +125,26 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
             return next()
 
         return ack_first
+
+
+class AnsweringAck(Ack):
+    """Bolt's ack, which wakes the request's thread when it is set instead of leaving it to
+    Bolt's next 10 ms look. Made (by the middleware) on the request's thread, the one that
+    waits: only there does reading a missing `response` wait for it."""
+
+    def __init__(self) -> None:
+        self._set = threading.Event()
+        self._waiter = threading.get_ident()
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        if self._response is None and threading.get_ident() == self._waiter:
+            self._set.wait(ACK_LOOK_SECONDS)
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        self._response = value
+        if value is not None:
+            self._set.set()

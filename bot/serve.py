@@ -138,12 +138,11 @@ class GunicornServer(WsgiServer):
         from bot.web import make_wsgi_app
 
         configure_logging(self.settings.log_level, self._secrets(), json_lines=True)
-        services = build_services(self.settings, engine=worker_engine(self.settings))
         executor = ContextThreadPoolExecutor(post_ack_slots=POST_ACK_SLOTS,
                                              post_ack_wait=POST_ACK_WAIT_SECONDS)
-        services.listener_executor = executor
+        services = build_services(self.settings, engine=worker_engine(self.settings),
+                                  listener_executor=executor)
         app = create_app(services)
-        app.use(executor.ack_first_middleware())
         runtime = start_background(services)
         # Stop the scheduler (waiting for a reminder being sent), then finish the work Bolt
         # runs after its acks, then close the database connections.

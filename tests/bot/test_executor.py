@@ -14,7 +14,7 @@ import pytest
 from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.executor import ContextThreadPoolExecutor
+from bot.executor import AnsweringAck, ContextThreadPoolExecutor
 from bot.logs import request_id
 
 
@@ -142,3 +142,50 @@ def test_a_slow_part_waits_no_longer_than_post_ack_wait() -> None:
     finally:
         release.set()
         pool.shutdown(wait=True)
+
+
+def test_a_look_at_a_missing_ack_on_the_requests_thread_waits_for_it() -> None:
+    """Bolt looks for the ack every 10 ms; our ack ends the look the moment it is set."""
+    ack = AnsweringAck()  # made on this thread, the one that waits for the answer
+    setter = threading.Timer(0.05, ack)
+    setter.start()
+    try:
+        assert ack.response is not None and ack.response.status == 200
+    finally:
+        setter.cancel()
+
+
+def test_other_threads_read_a_missing_ack_without_waiting() -> None:
+    ack = AnsweringAck()
+    seen: list[Any] = []
+    reader = threading.Thread(target=lambda: seen.append(ack.response))
+    reader.start()
+    reader.join(5)
+    assert seen == [None]
+    ack()
+    assert ack.response is not None
+
+
+def test_a_pausing_listener_gives_up_its_turn(executor: ContextThreadPoolExecutor) -> None:
+    app = make_app(executor)  # one turn for slow parts while requests are unanswered
+    paused = threading.Event()
+    slow_parts: list[str] = []
+
+    @app.action("work")
+    def work(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        value = body["actions"][0]["value"]
+        slow_parts.append(value)
+        if value == "settling":
+            paused.set()
+            executor.pause(2.0)  # a refresh settling: idle, not holding the turn
+            slow_parts.append("settled")
+
+    click(app, "settling")
+    assert paused.wait(5)
+    with executor.answering():  # another request still waits: one turn only
+        click(app, "second")
+        wait_until(lambda: "second" in slow_parts, timeout=1.5)
+        assert slow_parts[:2] == ["settling", "second"]  # it did not wait for the pause
+    wait_until(lambda: "settled" in slow_parts)
+    assert slow_parts == ["settling", "second", "settled"]
