@@ -368,9 +368,9 @@ def _forget_summary(services: Services, interview_id: int, ts: str) -> None:
 
 def refresh_summary(services: Services, interview_id: int) -> None:
     """Re-render the summary in place if it was posted (after a decision, a late
-    scorecard); never posts a new one. Folded per interview, and sent again when it changed
-    during the update, like the plan (bot/plan.py `refresh_plan_message`). Slack errors
-    are logged, not raised."""
+    scorecard); never posts a new one. Settled and folded per interview, and sent again
+    when it changed during the update, like the plan (bot/plan.py `refresh_plan_message`).
+    Slack errors are logged, not raised."""
     def refresh() -> None:
         try:
             update_until_current(services.client, lambda: _summary_now(services, interview_id))
@@ -378,7 +378,7 @@ def refresh_summary(services: Services, interview_id: int) -> None:
             log.warning("interview %s: summary not updated: %s", interview_id,
                         error.response.get("error"))
 
-    services.refreshes.run(("summary", interview_id), refresh)
+    services.refreshes.run(("summary", interview_id), refresh, settle=True)
 
 
 def _summary_now(services: Services, interview_id: int) -> Target | None:

@@ -171,14 +171,16 @@ def publish_home(services: Services, user_id: str, *, team_id: str | None = None
 
 
 def refresh_home(services: Services, user_ids: Iterable[str], *,
-                 team_id: str | None = None) -> None:
+                 team_id: str | None = None, settle: bool = False) -> None:
     """Publish the App Home again for each of these people (something changed for them).
-    Refreshes of one person's tab fold together (bot/coalesce.py). One failure (a
+    Refreshes of one person's tab fold together (bot/coalesce.py); `settle` for people
+    whom a burst concerns (the organisers of an interview being scored). One failure (a
     deactivated user, a Slack hiccup) does not stop the others; nothing is raised: the
     tab is rebuilt the next time they open it anyway."""
     for user_id in dict.fromkeys(u for u in user_ids if u):
         services.refreshes.run(("home", team_id, user_id),
-                               partial(_publish_quietly, services, user_id, team_id))
+                               partial(_publish_quietly, services, user_id, team_id),
+                               settle=settle)
 
 
 def _publish_quietly(services: Services, user_id: str, team_id: str | None) -> None:

@@ -161,11 +161,11 @@ def publish_plan(services: Services, team_id: str, raw_id: str, user_id: str) ->
 
 def refresh_plan_message(services: Services, interview_id: int) -> None:
     """Re-render the plan in its channel from the database (progress, status, decision).
-    A no-op while the plan is not posted. Refreshes of one interview fold together (fifty
-    scorecards in a second give a few updates, not fifty), and no lock is held across the
-    Slack call: see bot/coalesce.py. Slack errors are raised."""
+    A no-op while the plan is not posted. Refreshes of one interview settle and fold
+    together (fifty scorecards in a second give a few updates, not fifty), and no lock is
+    held across the Slack call: see bot/coalesce.py. Slack errors are raised."""
     services.refreshes.run(("plan", interview_id), lambda: update_until_current(
-        services.client, lambda: _plan_now(services, interview_id)))
+        services.client, lambda: _plan_now(services, interview_id)), settle=True)
 
 
 def _plan_now(services: Services, interview_id: int) -> Target | None:

@@ -42,6 +42,8 @@ HELP: dict[str, str] = {
     "REMINDER_SWEEP_SECONDS": "how often to look for due reminders, in seconds, e.g. 60",
     "DATA_RETENTION_DAYS": "a whole number of days, or leave it unset to keep interviews",
     "WEB_CONCURRENCY": "the number of worker processes for `interview-bot serve`, e.g. 2",
+    "REFRESH_SETTLE_SECONDS": "seconds a plan, summary or organiser's App Home waits before "
+    "it is re-rendered, so a burst of scorecards updates it once, e.g. 0.5; 0 for at once",
 }
 
 LogLevel = Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")]
@@ -73,6 +75,7 @@ class Settings(BaseModel):
     reminder_sweep_seconds: int = Field(default=60, ge=1)
     data_retention_days: int | None = Field(default=None, ge=1)
     web_concurrency: int = Field(default=2, ge=1, le=64)
+    refresh_settle_seconds: float = Field(default=0.5, ge=0, le=10)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -137,6 +137,9 @@ def make_settings(fake: FakeSlack, database_url: str, **overrides: str) -> Setti
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.url,
         "DATABASE_URL": database_url,
+        # Refreshes at once: tests wait for them, and half a second each adds up to a
+        # minute over the suite (tests/e2e/test_scorecards.py measures the settling).
+        "REFRESH_SETTLE_SECONDS": "0",
         **overrides,
     }
     return load_settings(environ, env_file=None)

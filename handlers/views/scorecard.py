@@ -93,5 +93,7 @@ def register(app: App, services: Services) -> None:
             refresh_summary(services, result.interview_id)
         except Exception:  # the scorecard is stored and confirmed; the plan catches up later
             log.exception("could not refresh the plan of interview %s", result.interview_id)
-        # Owed scorecards and debrief progress change for these three only.
-        refresh_home(services, [user_id, *result.organisers], team_id=team_id)
+        # Owed scorecards and debrief progress change for these three only; the organisers'
+        # tabs change with every panelist's submission, so theirs settle first.
+        refresh_home(services, [user_id], team_id=team_id)
+        refresh_home(services, result.organisers, team_id=team_id, settle=True)

@@ -93,3 +93,21 @@ def test_a_plan_refresh_after_the_deletion_leaves_the_plan_deleted(world: World)
     refresh_plan_message(services, interview_id)  # e.g. a scorecard stored just before
     plan = world.fake.message(CHANNEL, ts)
     assert "Tiina" not in str(plan) and "deleted" in plan["text"]
+
+
+def test_requests_while_a_refresh_settles_fold_into_its_one_round() -> None:
+    rounds: list[int] = []
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        # A burst arrives while the first request settles: each only marks the key.
+        assert [coalescer.run("plan-1", refresh, settle=True) for _ in range(5)] == [False] * 5
+
+    def refresh() -> None:
+        rounds.append(len(rounds))
+
+    coalescer = Coalescer(settle_seconds=0.5, pause=pause)
+    assert coalescer.run("plan-1", refresh, settle=True) is True
+    assert rounds == [0] and pauses == [0.5], "one settle, one round for all six"
+    assert coalescer.run("plan-1", refresh) is True and pauses == [0.5]  # no settle asked

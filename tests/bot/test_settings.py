@@ -58,3 +58,15 @@ def test_app_token_turns_on_socket_mode_and_api_url_gets_a_slash() -> None:
     )
     assert settings.socket_mode
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_refreshes_settle_half_a_second_unless_told_otherwise() -> None:
+    assert load_settings(GOOD, env_file=None).refresh_settle_seconds == 0.5
+    assert load_settings({**GOOD, "REFRESH_SETTLE_SECONDS": "0"},
+                         env_file=None).refresh_settle_seconds == 0
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**GOOD, "REFRESH_SETTLE_SECONDS": "-1"}, env_file=None)
+    assert caught.value.problems == [
+        "REFRESH_SETTLE_SECONDS is not valid (Input should be greater than or equal to 0): "
+        "seconds a plan, summary or organiser's App Home waits before it is re-rendered, so "
+        "a burst of scorecards updates it once, e.g. 0.5; 0 for at once"]

@@ -438,3 +438,28 @@ def test_app_home_stops_listing_a_scorecard_once_it_is_in(world: World) -> None:
     world.slack.submit(PIA, view["id"], complete(qs))
     # Refreshed without Pia reopening the tab.
     world.fake.wait_for(lambda: world.fake.home(PIA) and not owes(PIA))
+
+
+@pytest.mark.settings(REFRESH_SETTLE_SECONDS="1.0")
+def test_scorecards_sent_together_update_the_plan_once_they_settle(world: World) -> None:
+    qs = shipped_set(world.services)
+    interview_id = scorecard_interview(world)
+    plan_ts = plan_of(world, interview_id)["ts"]
+    views = {user: open_scorecard(world, user, interview_id) for user in (PIA, PEETER, MARI)}
+    start = threading.Barrier(3)
+
+    def submit(user: str) -> None:
+        start.wait()
+        assert world.slack.submit(user, views[user]["id"], complete(qs)).status == 200
+
+    threads = [threading.Thread(target=submit, args=(u,)) for u in views]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    world.fake.wait_for(lambda: all(world.fake.dms(u) for u in views))  # confirmed at once
+    world.fake.wait_for(lambda: "3 of 3 scorecards in" in dump(plan_of(world, interview_id)))
+    world.services.listener_executor.shutdown(wait=True)  # every refresh has run
+    plan_updates = [c for c in world.fake.calls("chat.update")
+                    if c["params"].get("ts") == plan_ts]
+    assert len(plan_updates) == 1, "three submissions, one update of the plan"
