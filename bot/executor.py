@@ -64,11 +64,7 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
             return fn(*args, **kwargs)
         finally:
             self._state.in_listener = False
-            if self._state.past_ack:
-                self._state.past_ack = False
-                with self._turns:
-                    self._past_ack -= 1
-                    self._turns.notify_all()
+            self._give_up_turn()
 
     @contextmanager
     def answering(self) -> Iterator[None]:
@@ -98,16 +94,21 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
     def pause(self, seconds: float) -> None:
         """Sleep, giving up this listener's turn meanwhile (a refresh settling must not keep
         a slot from work that computes), then wait for a turn again."""
-        state = self._state
-        if not state.past_ack:
-            time.sleep(seconds)
-            return
+        had_turn = self._give_up_turn()
+        time.sleep(seconds)
+        if had_turn:
+            self.after_ack()
+
+    def _give_up_turn(self) -> bool:
+        """This listener's slow part stops or pauses: its turn goes to the next. False if
+        it had none."""
+        if not self._state.past_ack:
+            return False
+        self._state.past_ack = False
         with self._turns:
             self._past_ack -= 1
             self._turns.notify_all()
-        state.past_ack = False
-        time.sleep(seconds)
-        self.after_ack()
+        return True
 
     def ack_first_middleware(self) -> Callable[..., Any]:
         """A Bolt global middleware (`app.use(...)`) giving each request an ack() that,
