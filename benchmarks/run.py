@@ -236,7 +236,7 @@ class CpuMeter:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.pids = [p for p in [server.process.pid if server.process else 0,
-                                 *server.worker_pids()] if p]
+                                 *server.child_pids()] if p]
         self.start = self._now()
 
     def _now(self) -> tuple[float, float, float, float]:
@@ -267,7 +267,7 @@ class Profiled:
                                   "250", "-o", str(self.directory / f"{self.name}-{n}.txt"),
                                   "-p", str(pid)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                for n, pid in enumerate(self.server.worker_pids())]
+                for n, pid in enumerate(self.server.child_pids())]
             time.sleep(0.5)  # attached before the first request
         return self
 
@@ -412,18 +412,23 @@ def ratio_table(runs: list[TargetRun]) -> list[str]:
 
 def process_table(runs: list[TargetRun]) -> list[str]:
     lines = ["| server | pending reminders | healthy after (s) | all workers up (s) "
-             "| RSS idle master / workers (MiB) | RSS after bursts, workers (MiB) "
+             "| RSS idle master / workers (+ background) (MiB) "
+             "| RSS after bursts, workers (+ background) (MiB) "
              "| SIGTERM: exit code, seconds |",
              "|---|--:|--:|--:|---|---|---|"]
     for run in runs:
-        workers_idle = [v for k, v in run.rss_idle.items() if k != "master"]
-        workers_after = [v for k, v in run.rss_after.items() if k != "master"]
+        workers_idle = [v for k, v in run.rss_idle.items() if k.startswith("worker")]
+        workers_after = [v for k, v in run.rss_after.items() if k.startswith("worker")]
+        background = (f" (+ {run.rss_idle['background']:.0f})"
+                      if "background" in run.rss_idle else "")
+        background_after = (f" (+ {run.rss_after['background']:.0f})"
+                            if "background" in run.rss_after else "")
         lines.append(
             f"| {run.name} | {run.reminders:,} | {fmt(run.startup_s, 2)} "
             f"| {fmt(run.workers_ready_s, 2)} "
             f"| {run.rss_idle.get('master', 0):.0f} / "
-            f"{', '.join(f'{v:.0f}' for v in workers_idle)} "
-            f"| {', '.join(f'{v:.0f}' for v in workers_after)} "
+            f"{', '.join(f'{v:.0f}' for v in workers_idle)}{background} "
+            f"| {', '.join(f'{v:.0f}' for v in workers_after)}{background_after} "
             f"| {run.stop_code}, {fmt(run.stop_s, 1)} |")
     return lines
 

@@ -93,15 +93,24 @@ class Server:
         text = self.log_path.read_text(errors="replace")
         return text.count("Reminder scheduler started") >= workers
 
-    def worker_pids(self) -> list[int]:
+    def child_pids(self) -> list[int]:
+        """The master's children: its workers and (our app) its background process."""
         return children(self.process.pid) if self.process else []
 
+    def worker_pids(self) -> list[int]:
+        return [pid for pid in self.child_pids() if not _is_background(pid)]
+
+    def background_pids(self) -> list[int]:
+        return [pid for pid in self.child_pids() if _is_background(pid)]
+
     def rss_mib(self) -> dict[str, float]:
-        """VmRSS of the master and each worker, MiB."""
+        """VmRSS of the master, each worker and the background process, MiB."""
         assert self.process is not None
         found = {"master": (rss_kib(self.process.pid) or 0) / 1024}
         for n, pid in enumerate(self.worker_pids()):
             found[f"worker{n + 1}"] = (rss_kib(pid) or 0) / 1024
+        for pid in self.background_pids():
+            found["background"] = (rss_kib(pid) or 0) / 1024
         return found
 
     def stop(self) -> tuple[int | None, float]:
@@ -126,6 +135,13 @@ class Server:
             except ValueError:
                 continue
         return lines
+
+
+def _is_background(pid: int) -> bool:
+    try:
+        return b"bot.background" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def app_server(database_url: str, slack_url: str, workers: int, log_path: Path) -> Server:

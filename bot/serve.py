@@ -6,11 +6,19 @@ own services after the fork (database pool, Slack client, reminder scheduler: re
 are claimed row by row in the database, so any number of workers send each one once). On
 SIGTERM gunicorn stops accepting, lets in-flight requests finish, and each worker drains
 the work Bolt runs after its acks before it exits. Logs are JSON lines, gunicorn's too.
+
+Beside the workers, the master starts one background process (bot/background.py) at a
+lower CPU priority: the heavy work after an ack (a scorecard stored, its DM, the plan's
+progress) is written down as a deferred job and done there (bot/deferred.py), so that in a
+burst the workers' CPU goes to the acks. It exits after the workers, its jobs all done.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -106,8 +114,10 @@ class GunicornServer(WsgiServer):
         self._stoppers: list[Callable[[], None]] = []
         options = gunicorn_options(settings.port, settings.web_concurrency,
                                    settings.log_level, host)
+        self._background: BackgroundProcess | None = None
         options["on_starting"] = self._on_starting
         options["worker_exit"] = self._worker_exit
+        options["on_exit"] = self._on_exit
         super().__init__(options, self._load_app)
 
     def _secrets(self) -> list[str]:
@@ -128,13 +138,16 @@ class GunicornServer(WsgiServer):
             upgrade(engine)
         finally:
             engine.dispose()
+        self._background = BackgroundProcess.start()
 
     def _load_app(self) -> Any:
         """In each worker, after the fork."""
         from bot.app import build_services, create_app
         from bot.cli import start_background
+        from bot.deferred import HandToBackground
         from bot.executor import ContextThreadPoolExecutor
         from bot.logs import configure_logging
+        from bot.reminders import worker_id
         from bot.web import make_wsgi_app
 
         configure_logging(self.settings.log_level, self._secrets(), json_lines=True)
@@ -142,6 +155,8 @@ class GunicornServer(WsgiServer):
                                              post_ack_wait=POST_ACK_WAIT_SECONDS)
         services = build_services(self.settings, engine=worker_engine(self.settings),
                                   listener_executor=executor)
+        if self._background is not None:
+            services.deferral = HandToBackground(self._background.wake_fd, worker_id())
         app = create_app(services)
         runtime = start_background(services)
         # Stop the scheduler (waiting for a reminder being sent), then finish the work Bolt
@@ -150,6 +165,11 @@ class GunicornServer(WsgiServer):
                           services.engine.dispose]
         return make_wsgi_app(app, services.engine, executor.answering)
 
+    def _on_exit(self, _server: Any) -> None:
+        """In the master, after every worker has exited."""
+        if self._background is not None:
+            self._background.stop()
+
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """In the worker, after gunicorn let its in-flight requests finish."""
         for stop in self._stoppers:
@@ -157,6 +177,33 @@ class GunicornServer(WsgiServer):
                 stop()
             except Exception:  # shutting down: log, and let the next stopper run
                 log.exception("error while stopping a worker")
+
+
+class BackgroundProcess:
+    """The server's background process (bot/background.py), which runs the jobs workers
+    defer. The master keeps the write end of its wake-up pipe for the workers it forks."""
+
+    def __init__(self, process: subprocess.Popen[bytes], wake_fd: int) -> None:
+        self.process, self.wake_fd = process, wake_fd
+
+    @classmethod
+    def start(cls) -> BackgroundProcess:
+        read_fd, wake_fd = os.pipe()
+        process = subprocess.Popen([sys.executable, "-m", "bot.background",
+                                    "--wake-fd", str(read_fd)], pass_fds=(read_fd,))
+        os.close(read_fd)
+        return cls(process, wake_fd)
+
+    def stop(self) -> None:
+        """Close the pipe (the workers have closed theirs): it finishes the jobs left, then
+        exits."""
+        os.close(self.wake_fd)
+        try:
+            self.process.wait(timeout=GRACEFUL_SECONDS)
+        except subprocess.TimeoutExpired:
+            log.error("the background process did not finish its jobs in %s s; the rest "
+                      "is done at the next start", GRACEFUL_SECONDS)
+            self.process.kill()
 
 
 def worker_engine(settings: Settings) -> Any:

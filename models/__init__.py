@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed models and the session factory."""
 
 from models.base import Base, utcnow
+from models.deferred import DeferredJob
 from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
 from models.reminder import Reminder, ReminderStatus
@@ -11,6 +12,7 @@ __all__ = [
     "Base",
     "Decision",
     "DecisionOutcome",
+    "DeferredJob",
     "Event",
     "Interview",
     "InterviewStatus",

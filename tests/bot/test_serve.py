@@ -32,11 +32,14 @@ from bot.app import build_services
 from bot.blocks.base import actions, to_dicts
 from bot.blocks.buttons import score_candidate_button
 from bot.i18n import translator
+from bot.migrate import upgrade
 from bot.reminders import schedule_reminders
+from bot.scorecards import Answers
 from bot.services import Services
 from bot.slack_fake import FakeSlack, SlackSimulator
 from bot.slack_fake.simulator import FORM, sign
-from models import Interview, ScorecardVersion, create_db_engine, transaction
+from bot.submission import scorecard_submitted_payload
+from models import DeferredJob, Interview, ScorecardVersion, create_db_engine, transaction
 from tests.conftest import (
     BOT_TOKEN,
     CHANNEL,
@@ -308,6 +311,44 @@ def test_sigterm_lets_an_in_flight_request_finish(fake: FakeSlack, serving: Any,
     assert b"interview-bot help" in reply
     assert served.stop() == 0
     assert any(line["message"] == "Handling signal: term" for line in served.log_lines())
+
+
+def test_work_acked_before_a_crash_is_done_by_the_background_process_at_start(
+        fake: FakeSlack, serving: Any, tmp_path: Path) -> None:
+    """A submission was acked and written down, and then its server died mid-job (its
+    claim ran out): the next server's background process stores and confirms it."""
+    url = sqlite_url(tmp_path)
+    services = build_services(make_settings(fake, url))
+    try:
+        upgrade(services.engine)
+        interview_id = make_interview(services, panel=(PIA,))
+        qs = shipped_set(services)
+        answers = Answers(ratings={q.id: "4" for c in qs.categories for q in c.questions},
+                          recommendation="hire", takeaways="Calm, concrete STAR stories.")
+        with transaction(services.db) as session:
+            session.add(DeferredJob(
+                kind="scorecard_submitted", claimed_by="a-dead-process",
+                claimed_until=services.clock() - timedelta(minutes=1),
+                payload=scorecard_submitted_payload(TEAM, interview_id, PIA, answers,
+                                                    "V-before-the-crash", None)))
+        served = serving(url, workers=1)
+        confirmation = fake.wait_for(lambda: [m for m in fake.dms(PIA)
+                                              if "scorecard" in m["text"].lower()])
+        assert len(confirmation) == 1
+
+        def jobs_left() -> int:
+            with transaction(services.db) as session:
+                return int(session.scalar(select(func.count()).select_from(DeferredJob)))
+
+        fake.wait_for(lambda: jobs_left() == 0)
+        with transaction(services.db) as session:
+            assert session.scalar(select(func.count()).select_from(ScorecardVersion)) == 1
+    finally:
+        services.engine.dispose()
+    assert served.stop() == 0
+    messages = [line["message"] for line in served.log_lines()]
+    assert any(m.startswith("Background jobs process started") for m in messages)
+    assert "Background jobs process stopped: every job is done" in messages
 
 
 # --- several servers on one database --------------------------------------------------------

@@ -1,0 +1,61 @@
+"""`python -m bot.background --wake-fd N`: the background process of `interview-bot serve`.
+
+Started by the gunicorn master once the schema is migrated, at a lower CPU priority than the
+workers (a burst's acks come before the work they leave behind), it runs the deferred jobs
+(bot/deferred.py) the workers write down. It stops when every process that could wake it
+has closed the pipe, having finished what the table holds: on SIGTERM the master stops the
+workers first, so their last jobs are done too. SIGTERM or Ctrl-C sent to it directly only
+say so in the log (an orchestrator signals the whole process group at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+
+log = logging.getLogger(__name__)
+
+# Nice level: +10 gives the workers' threads about ten times its share of a busy CPU.
+NICENESS = 10
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.background")
+    parser.add_argument("--wake-fd", type=int, required=True,
+                        help="read end of the pipe the workers wake this process through")
+    args = parser.parse_args(argv)
+
+    from bot.app import build_services
+    from bot.deferred import BackgroundRunner
+    from bot.logs import configure_logging
+    from bot.reminders import worker_id
+    from bot.serve import limit_malloc_arenas, worker_engine
+    from bot.settings import load_settings
+
+    os.nice(NICENESS)
+    limit_malloc_arenas()
+    settings = load_settings()
+    configure_logging(settings.log_level, [settings.slack_signing_secret.get_secret_value()],
+                      json_lines=True)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _wait_for_the_workers)
+    services = build_services(settings, engine=worker_engine(settings))
+    log.info("Background jobs process started (nice +%s)", NICENESS)
+    try:
+        BackgroundRunner(services, args.wake_fd, worker_id()).run()
+    finally:
+        services.engine.dispose()
+    log.info("Background jobs process stopped: every job is done")
+    return 0
+
+
+def _wait_for_the_workers(signum: int, _frame: object) -> None:
+    log.info("%s: stopping once the workers have stopped and every job is done",
+             signal.Signals(signum).name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Work a listener does after its ack: here at once, or, under `serve`, in the background.
+
+Slack waits for the ack (3 s at most); the user waits for what follows (a stored scorecard,
+its confirmation DM, the plan's progress). A gunicorn worker's threads share one
+interpreter lock, so in a burst the work after fifty acks would take the CPU from the
+fifty-first request still to be answered. So under `serve` a listener only writes what is
+left to do into `deferred_jobs` (one small committed row: from then on the work survives a
+crash of any process) and wakes the server's background process, started by the gunicorn
+master at a lower CPU priority. That process claims the rows (as reminders are claimed:
+SKIP LOCKED on PostgreSQL, so the background processes of several servers share them) and
+runs them on a few threads. A claim that runs out (its process died mid-job) is taken
+again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at once, in
+the listener's thread, as it always did.
+
+A job is a function `(services, payload)` named in JOBS; its payload is JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.logs import request_id
+from models import DeferredJob, transaction
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# A job takes a second or so; a claim this old belongs to a process that died.
+CLAIM_LEASE = timedelta(minutes=5)
+# The background process looks at the table this often even unwoken: rows left by a
+# process that died, or written by another server whose background process is busy.
+POLL_SECONDS = 1.0
+JOB_THREADS = 8  # jobs mostly wait on Slack and the database
+
+JobFunction = Callable[["Services", dict[str, Any]], None]
+
+
+def jobs() -> dict[str, JobFunction]:
+    """Every kind of deferred job (imported late: the jobs import most of bot/)."""
+    from bot.submission import finish_scorecard_submission
+
+    return {"scorecard_submitted": finish_scorecard_submission}
+
+
+def run_job(services: Services, kind: str, payload: dict[str, Any]) -> None:
+    jobs()[kind](services, payload)
+
+
+class Deferral(Protocol):
+    def defer(self, services: Services, kind: str, payload: dict[str, Any]) -> None: ...
+
+
+class RunHere:
+    """The job runs now, in the caller's thread."""
+
+    def defer(self, services: Services, kind: str, payload: dict[str, Any]) -> None:
+        run_job(services, kind, payload)
+
+
+class HandToBackground:
+    """`serve`'s workers: the job is written down and the background process woken through
+    `wake_fd`, the write end of a pipe it reads."""
+
+    def __init__(self, wake_fd: int, worker: str) -> None:
+        os.set_blocking(wake_fd, False)
+        self._wake_fd = wake_fd
+        self._worker = worker
+
+    def defer(self, services: Services, kind: str, payload: dict[str, Any]) -> None:
+        with transaction(services.db) as session:
+            job = DeferredJob(kind=kind, payload=payload, request_id=request_id.get())
+            session.add(job)
+            session.flush()
+            job_id = job.id
+        try:
+            os.write(self._wake_fd, b".")
+        except BlockingIOError:
+            pass  # the pipe is full of wake-ups not yet read: it is awake
+        except BrokenPipeError:
+            # No background process reads the pipe any more: nothing must wait on it.
+            log.error("the background process is gone; job %s runs in this worker", job_id)
+            run_claimed(services, self._worker, only_id=job_id)
+
+
+class Claimed(NamedTuple):
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    request_id: str | None
+
+
+def _claimable(now: datetime) -> list[Any]:
+    return [(DeferredJob.claimed_until.is_(None)) | (DeferredJob.claimed_until < now)]
+
+
+def claim_jobs(session: Session, now: datetime, worker: str, limit: int,
+               only_id: int | None = None) -> list[Claimed]:
+    """Claim up to `limit` rows, oldest first, for `worker` until now + CLAIM_LEASE."""
+    where = _claimable(now) + ([DeferredJob.id == only_id] if only_id is not None else [])
+    oldest = select(DeferredJob.id).where(*where).order_by(DeferredJob.id).limit(limit)
+    values = {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE}
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(oldest.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        session.execute(update(DeferredJob).where(DeferredJob.id.in_(ids)).values(**values)
+                        .execution_options(synchronize_session=False))
+    else:  # SQLite takes its write lock at BEGIN: claims are serialised
+        ids = list(session.scalars(
+            update(DeferredJob).where(DeferredJob.id.in_(oldest.scalar_subquery()), *where)
+            .values(**values).returning(DeferredJob.id)
+            .execution_options(synchronize_session=False)))
+    rows = session.execute(select(DeferredJob.id, DeferredJob.kind, DeferredJob.payload,
+                                  DeferredJob.request_id)
+                           .where(DeferredJob.id.in_(ids)).order_by(DeferredJob.id))
+    return [Claimed(*row) for row in rows]
+
+
+def run_claimed(services: Services, worker: str, only_id: int | None = None) -> int:
+    """Claim and run, one after another, what is waiting (or the one row `only_id`); the
+    number of jobs run. For a process without a background runner, and for tests."""
+    done = 0
+    while True:
+        with transaction(services.db) as session:
+            claimed = claim_jobs(session, services.clock(), worker, 1, only_id)
+        if not claimed:
+            return done
+        finish(services, claimed[0])
+        done += 1
+
+
+def finish(services: Services, job: Claimed) -> None:
+    """Run one claimed job, then delete its row. A job that raises is logged and dropped,
+    as a listener's error is: doing it again would repeat whatever it had already sent."""
+    token = request_id.set(job.request_id)
+    try:
+        run_job(services, job.kind, job.payload)
+    except Exception:  # one job's failure must not stop the others
+        log.exception("deferred job %s (%s) failed", job.id, job.kind)
+    finally:
+        request_id.reset(token)
+        with transaction(services.db) as session:
+            session.execute(delete(DeferredJob).where(DeferredJob.id == job.id))
+
+
+class BackgroundRunner:
+    """The background process's loop: claim what is waiting while a thread is free, run it,
+    and sleep until woken (a byte on `wake_fd`), a job finishes, or POLL_SECONDS pass.
+    When every writer of the pipe has closed it (the master and all workers have exited),
+    it finishes what is left in the table and returns."""
+
+    def __init__(self, services: Services, wake_fd: int, worker: str,
+                 threads: int = JOB_THREADS) -> None:
+        self.services, self.worker, self.threads = services, worker, threads
+        self._wake_fd = wake_fd
+        self._nudge = threading.Event()
+        self._writers_gone = threading.Event()
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="deferred")
+
+    def run(self) -> None:
+        threading.Thread(target=self._read_wakeups, name="deferred-wake", daemon=True).start()
+        while True:
+            self._nudge.clear()
+            last_round = self._writers_gone.is_set()
+            try:
+                started = self._start_waiting_jobs()
+            except Exception:  # the database is away: try again at the next look
+                log.exception("could not claim deferred jobs")
+                started = 0
+            if last_round and not started and self._idle():
+                break
+            if not started:
+                self._nudge.wait(POLL_SECONDS)
+        self._pool.shutdown(wait=True)
+
+    def _start_waiting_jobs(self) -> int:
+        with self._lock:
+            free = self.threads - self._busy
+        if free <= 0:
+            return 0
+        with transaction(self.services.db) as session:
+            claimed = claim_jobs(session, self.services.clock(), self.worker, free)
+        for job in claimed:
+            with self._lock:
+                self._busy += 1
+            self._pool.submit(self._finish, job)
+        return len(claimed)
+
+    def _finish(self, job: Claimed) -> None:
+        try:
+            finish(self.services, job)
+        finally:
+            with self._lock:
+                self._busy -= 1
+            self._nudge.set()
+
+    def _idle(self) -> bool:
+        with self._lock:
+            return self._busy == 0
+
+    def _read_wakeups(self) -> None:
+        while True:
+            try:
+                data = os.read(self._wake_fd, 4096)
+            except OSError:
+                data = b""
+            if not data:  # end of file: no process can hand work to us any more
+                self._writers_gone.set()
+                self._nudge.set()
+                return
+            self._nudge.set()

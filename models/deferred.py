@@ -1,0 +1,28 @@
+"""Work a listener hands off after its ack, kept until a background process has done it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+
+
+class DeferredJob(Base):
+    """One piece of after-ack work (bot/deferred.py): written in the transaction-sized
+    moment after Slack has its answer, deleted when done. A row whose claim has run out
+    belongs to a process that died mid-job, and is done again."""
+
+    __tablename__ = "deferred_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The Slack request it came from, so its log lines can be found with the request's.
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(index=True)
