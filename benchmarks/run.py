@@ -439,7 +439,7 @@ def kind_table(runs: list[TargetRun]) -> list[str]:
     names = {"click": "Score candidate click (modal after the ack)",
              "feedback": "View panel feedback click (modal after the ack)",
              "help": "`/interview help` (answered in the ack)",
-             "summary": "`/interview summary <id>` (computed, answered in the ack)"}
+             "summary": "`/interview summary <id>` (computed after the ack)"}
     for run in runs:
         if run.is_bare or run.mixed is None:
             continue
@@ -549,8 +549,9 @@ def report(runs: list[TargetRun], timings: list[SummaryTiming],
         "",
         "Ack: the client's view, TCP connect to the end of the response. Effect: request "
         "sent until the fake answered the Web API call it caused (submission: the author's "
-        "confirmation DM; click: the modal's views.open; command: its answer is in the "
-        "ack). Percentiles are nearest-rank.",
+        "confirmation DM; click: the modal's views.open; `/interview summary`: its answer "
+        "through the response_url; `/interview help`: its answer is in the ack). "
+        "Percentiles are nearest-rank.",
         "",
         *latency_table(runs),
         "",

@@ -47,6 +47,7 @@ class Planned:
     retry_num: int | None = None
     user: str = ""
     trigger_id: str | None = None  # clicks: the views.open that answers it
+    response_token: str | None = None  # `/interview summary`: its response_url's answer
 
 
 class CapturingSimulator(SlackSimulator):
@@ -74,6 +75,13 @@ def trigger_of(body: str) -> str | None:
     if "payload" in form:
         return json.loads(form["payload"][0]).get("trigger_id")
     return (form.get("trigger_id") or [None])[0]
+
+
+def response_token_of(body: str) -> str | None:
+    from urllib.parse import parse_qs
+
+    url = (parse_qs(body).get("response_url") or [""])[0]
+    return url.rsplit("/", 1)[-1] or None
 
 
 # --- scenario 1: 50 panelists submit within one second -----------------------------------
@@ -173,8 +181,8 @@ def build_mixed_burst(fake: TimedFake, seeder: Seeder, qs: QuestionSet, intervie
     """`interviews` interviews of four panelists, two of them scored already. The mix: 40%
     "Score candidate" clicks (modal opens), 10% "View panel feedback" by the hiring lead
     (modal with every scorecard), 25% `/interview help`, 25% `/interview summary <id>` by
-    the recruiter (consensus computed and shown in the ack). Sent in `waves` bursts of
-    simultaneous connections, `wave_gap` seconds apart."""
+    the recruiter (consensus computed, answered through the response_url). Sent in `waves`
+    bursts of simultaneous connections, `wave_gap` seconds apart."""
     rng = random.Random(10)
     scores = {q.id: 3 for c in qs.categories for q in c.questions}
     ids: list[tuple[int, list[str], str]] = []
@@ -212,8 +220,10 @@ def build_mixed_burst(fake: TimedFake, seeder: Seeder, qs: QuestionSet, intervie
             capture.command(user, f"summary {interview_id}", channel_id=CHANNEL)
         body, content_type = capture.take()
         trigger = trigger_of(body) if kind in ("click", "feedback") else None
+        token = response_token_of(body) if kind == "summary" else None
         requests.append(Planned(f"{kind}-{n}", kind, body, content_type,
-                                at=wave_gap * (n // per_wave), user=user, trigger_id=trigger))
+                                at=wave_gap * (n // per_wave), user=user, trigger_id=trigger,
+                                response_token=token))
         mix[kind] += 1
     rng.shuffle(requests)  # the kinds arrive mixed within each wave
     return MixedBurst([i for i, _, _ in ids], requests, mix)
@@ -333,36 +343,46 @@ def scorecard_effects(fake: TimedFake, mark: int, burst: ScorecardBurst,
 
 def mixed_effects(fake: TimedFake, mark: int, burst: MixedBurst,
                   results: list[dict[str, Any]], timeout: float = 30.0) -> Measured:
-    """Side effects: a click's modal opening (views.open answering its trigger); a command
-    answers in its ack, so its side effect is the ack itself."""
+    """Side effects: a click's modal opening (views.open answering its trigger); the
+    summary's answer through its response_url; `/interview help` answers in its ack, so its
+    side effect is the ack itself."""
     measured = measure_acks(results)
     by_id = {r["id"]: r for r in results}
     clicks = [r for r in burst.requests if r.trigger_id]
+    awaited = [r for r in burst.requests if r.trigger_id or r.response_token]
     deadline = time.monotonic() + timeout
 
-    def opened() -> dict[str, tuple[float, bool, str | None]]:
-        return {str(c.params.get("trigger_id")): (c.at, c.ok, c.error)
-                for c in fake.calls_since(mark) if c.method == "views.open"}
+    def seen() -> dict[str, tuple[float, bool, str | None]]:
+        """trigger_id or response_url token -> (when answered, ok, error)."""
+        found = {}
+        for c in fake.calls_since(mark):
+            if c.method == "views.open":
+                found[str(c.params.get("trigger_id"))] = (c.at, c.ok, c.error)
+            elif c.method == "response_url":
+                found[str(c.params.get("token"))] = (c.at, c.ok, c.error)
+        return found
 
-    while time.monotonic() < deadline and len(opened()) < len(clicks):
+    while time.monotonic() < deadline and len(seen()) < len(awaited):
         time.sleep(0.05)
-    views = opened()
+    views = seen()
     failures: Counter[str] = Counter()
     for request in burst.requests:
         result = by_id.get(request.id)
         if result is None or result.get("status") != 200:
             continue
-        if request.trigger_id is None:
+        key = request.trigger_id or request.response_token
+        if key is None:
             measured.effect_ms.append((result["done"] - result["sent"]) * 1000)
             continue
-        view = views.get(request.trigger_id)
+        view = views.get(key)
         if view is None:
             measured.effects_missing += 1
         elif not view[1]:
             failures[str(view[2])] += 1
         else:
             measured.effect_ms.append((view[0] - result["sent"]) * 1000)
-    measured.notes += [f"views.open {error}: {n}" for error, n in failures.items()]
+    measured.notes += [f"views.open or response_url {error}: {n}"
+                       for error, n in failures.items()]
     for request in burst.requests:  # acks by kind: which interactions are slow to answer
         result = by_id.get(request.id)
         if result is not None and result.get("status") == 200:

@@ -82,6 +82,15 @@ class TimedFake(FakeSlack):
                                       bool(response.get("ok")), response.get("error")))
         return reply
 
+    def handle_response_url(self, token: str, body: bytes) -> HttpReply:
+        with self._lock:
+            reply = super().handle_response_url(token, body)
+            response = self._calls[-1]["response"] if reply.status != 404 else {"ok": False}
+        with self._timeline_lock:
+            self.timeline.append(Call(time.time(), "response_url", {"token": token},
+                                      bool(response.get("ok")), response.get("error")))
+        return reply
+
     def calls_since(self, index: int) -> list[Call]:
         with self._timeline_lock:
             return list(self.timeline[index:])

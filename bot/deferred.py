@@ -12,7 +12,9 @@ runs them on a few threads. A claim that runs out (its process died mid-job) is 
 again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at once, in
 the listener's thread, as it always did.
 
-A job is a function `(services, payload)` named in JOBS; its payload is JSON.
+A job is a function `(services, payload)` named in bot/jobs.py JOBS; its payload is JSON.
+Urgent jobs (a person waits: a modal to open within its trigger_id's 3 seconds) are taken
+first.
 """
 
 from __future__ import annotations
@@ -43,18 +45,15 @@ CLAIM_LEASE = timedelta(minutes=5)
 POLL_SECONDS = 1.0
 JOB_THREADS = 8  # jobs mostly wait on Slack and the database
 
-JobFunction = Callable[["Services", dict[str, Any]], None]
-
-
-def jobs() -> dict[str, JobFunction]:
-    """Every kind of deferred job (imported late: the jobs import most of bot/)."""
-    from bot.submission import finish_scorecard_submission
-
-    return {"scorecard_submitted": finish_scorecard_submission}
-
-
 def run_job(services: Services, kind: str, payload: dict[str, Any]) -> None:
-    jobs()[kind](services, payload)
+    job, _urgent = _jobs()[kind]
+    job(services, payload)
+
+
+def _jobs() -> dict[str, tuple[Callable[[Services, dict[str, Any]], None], bool]]:
+    from bot.jobs import JOBS  # imported late: the jobs import most of bot/
+
+    return JOBS
 
 
 class Deferral(Protocol):
@@ -79,7 +78,8 @@ class HandToBackground:
 
     def defer(self, services: Services, kind: str, payload: dict[str, Any]) -> None:
         with transaction(services.db) as session:
-            job = DeferredJob(kind=kind, payload=payload, request_id=request_id.get())
+            job = DeferredJob(kind=kind, payload=payload, urgent=_jobs()[kind][1],
+                              request_id=request_id.get())
             session.add(job)
             session.flush()
             job_id = job.id
@@ -106,9 +106,11 @@ def _claimable(now: datetime) -> list[Any]:
 
 def claim_jobs(session: Session, now: datetime, worker: str, limit: int,
                only_id: int | None = None) -> list[Claimed]:
-    """Claim up to `limit` rows, oldest first, for `worker` until now + CLAIM_LEASE."""
+    """Claim up to `limit` rows, urgent ones first, then oldest first, for `worker` until
+    now + CLAIM_LEASE."""
     where = _claimable(now) + ([DeferredJob.id == only_id] if only_id is not None else [])
-    oldest = select(DeferredJob.id).where(*where).order_by(DeferredJob.id).limit(limit)
+    oldest = (select(DeferredJob.id).where(*where)
+              .order_by(DeferredJob.urgent.desc(), DeferredJob.id).limit(limit))
     values = {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE}
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.scalars(oldest.with_for_update(skip_locked=True)))
@@ -123,7 +125,8 @@ def claim_jobs(session: Session, now: datetime, worker: str, limit: int,
             .execution_options(synchronize_session=False)))
     rows = session.execute(select(DeferredJob.id, DeferredJob.kind, DeferredJob.payload,
                                   DeferredJob.request_id)
-                           .where(DeferredJob.id.in_(ids)).order_by(DeferredJob.id))
+                           .where(DeferredJob.id.in_(ids))
+                           .order_by(DeferredJob.urgent.desc(), DeferredJob.id))
     return [Claimed(*row) for row in rows]
 
 

@@ -7,10 +7,11 @@ are claimed row by row in the database, so any number of workers send each one o
 SIGTERM gunicorn stops accepting, lets in-flight requests finish, and each worker drains
 the work Bolt runs after its acks before it exits. Logs are JSON lines, gunicorn's too.
 
-Beside the workers, the master starts one background process (bot/background.py) at a
-lower CPU priority: the heavy work after an ack (a scorecard stored, its DM, the plan's
-progress) is written down as a deferred job and done there (bot/deferred.py), so that in a
-burst the workers' CPU goes to the acks. It exits after the workers, its jobs all done.
+Beside the workers, the master starts as many background processes (bot/background.py), at
+a lower CPU priority: the heavy work after the busiest acks (a scorecard stored, its DM, the
+plan's progress; a modal opened; a summary computed) is written down as a deferred job and
+done there (bot/deferred.py, bot/jobs.py), so that in a burst the workers' CPU goes to the
+acks. They exit after the workers, their jobs all done.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class GunicornServer(WsgiServer):
         self._stoppers: list[Callable[[], None]] = []
         options = gunicorn_options(settings.port, settings.web_concurrency,
                                    settings.log_level, host)
-        self._background: BackgroundProcess | None = None
+        self._background: BackgroundProcesses | None = None
         options["on_starting"] = self._on_starting
         options["worker_exit"] = self._worker_exit
         options["on_exit"] = self._on_exit
@@ -138,7 +139,7 @@ class GunicornServer(WsgiServer):
             upgrade(engine)
         finally:
             engine.dispose()
-        self._background = BackgroundProcess.start()
+        self._background = BackgroundProcesses.start(self.settings.web_concurrency)
 
     def _load_app(self) -> Any:
         """In each worker, after the fork."""
@@ -179,31 +180,35 @@ class GunicornServer(WsgiServer):
                 log.exception("error while stopping a worker")
 
 
-class BackgroundProcess:
-    """The server's background process (bot/background.py), which runs the jobs workers
-    defer. The master keeps the write end of its wake-up pipe for the workers it forks."""
+class BackgroundProcesses:
+    """The server's background processes (bot/background.py), as many as its workers, which
+    run the jobs the workers defer: each its own interpreter, so that the jobs of a burst use
+    every CPU. The master keeps the write end of their one wake-up pipe for the workers it
+    forks."""
 
-    def __init__(self, process: subprocess.Popen[bytes], wake_fd: int) -> None:
-        self.process, self.wake_fd = process, wake_fd
+    def __init__(self, processes: list[subprocess.Popen[bytes]], wake_fd: int) -> None:
+        self.processes, self.wake_fd = processes, wake_fd
 
     @classmethod
-    def start(cls) -> BackgroundProcess:
+    def start(cls, count: int) -> BackgroundProcesses:
         read_fd, wake_fd = os.pipe()
-        process = subprocess.Popen([sys.executable, "-m", "bot.background",
-                                    "--wake-fd", str(read_fd)], pass_fds=(read_fd,))
+        processes = [subprocess.Popen([sys.executable, "-m", "bot.background",
+                                       "--wake-fd", str(read_fd)], pass_fds=(read_fd,))
+                     for _ in range(count)]
         os.close(read_fd)
-        return cls(process, wake_fd)
+        return cls(processes, wake_fd)
 
     def stop(self) -> None:
-        """Close the pipe (the workers have closed theirs): it finishes the jobs left, then
-        exits."""
+        """Close the pipe (the workers have closed theirs): they finish the jobs left, then
+        exit."""
         os.close(self.wake_fd)
-        try:
-            self.process.wait(timeout=GRACEFUL_SECONDS)
-        except subprocess.TimeoutExpired:
-            log.error("the background process did not finish its jobs in %s s; the rest "
-                      "is done at the next start", GRACEFUL_SECONDS)
-            self.process.kill()
+        for process in self.processes:
+            try:
+                process.wait(timeout=GRACEFUL_SECONDS)
+            except subprocess.TimeoutExpired:
+                log.error("a background process did not finish its jobs in %s s; the rest "
+                          "is done at the next start", GRACEFUL_SECONDS)
+                process.kill()
 
 
 def worker_engine(settings: Settings) -> Any:

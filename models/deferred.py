@@ -21,6 +21,8 @@ class DeferredJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A person waits on it (a modal to open, an answer): taken before the others.
+    urgent: Mapped[bool] = mapped_column(default=False)
     # The Slack request it came from, so its log lines can be found with the request's.
     request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,9 +12,9 @@ from bot.blocks.full_scorecards import full_scorecards_modal, needs_pages
 from bot.debrief import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
-from handlers.replies import tell_user
 
 
 def panelist_names(services: Services, user_ids: list[str]) -> dict[str, str]:

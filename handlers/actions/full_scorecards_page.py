@@ -12,10 +12,10 @@ from bot.blocks.full_scorecards import OVERVIEW, full_scorecards_modal, read_int
 from bot.debrief import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.actions.full_scorecards import panelist_names
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

@@ -13,9 +13,9 @@ from slack_sdk import WebClient
 from bot.blocks.lifecycle import parse_menu_value
 from bot.errors import UserError
 from bot.lifecycle import Action, modal_view
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 log = logging.getLogger(__name__)
 

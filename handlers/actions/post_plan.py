@@ -16,9 +16,9 @@ from bot.blocks.plan import needs_invite_message, plan_posted_message
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.plan import PlanStatus, publish_plan
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
-from handlers.replies import tell_user
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from bot.blocks.decision_modal import decision_modal
 from bot.debrief import decision_form
 from bot.errors import UserError
 from bot.i18n import translator
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

@@ -11,10 +11,10 @@ from slack_sdk import WebClient
 from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata
 from bot.errors import UserError
 from bot.i18n import translator
+from bot.replies import tell_user
 from bot.scorecards import load_form, save_draft
 from bot.services import Services
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 
 from bot.debrief import start_debrief
 from bot.errors import UserError
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
-from handlers.replies import tell_user
 
 log = logging.getLogger(__name__)
 

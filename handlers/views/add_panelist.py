@@ -14,9 +14,9 @@ from bot.blocks.lifecycle import PANELIST_BLOCK, read_metadata, selected_user
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.lifecycle import add_panelist, check_new_panelist
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

@@ -13,9 +13,9 @@ from bot.blocks.lifecycle import read_metadata
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.lifecycle import cancel_interview
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

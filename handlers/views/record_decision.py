@@ -22,9 +22,9 @@ from bot.blocks.decision_modal import (
 from bot.debrief import check_decision_submission, record_decision
 from bot.errors import UserError
 from bot.i18n import translator
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

@@ -18,9 +18,9 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.lifecycle import check_reschedule, reschedule
 from bot.new_interview import STARTS_AT_BLOCK
+from bot.replies import tell_user
 from bot.services import Services
 from handlers.payload import team_id_of
-from handlers.replies import tell_user
 
 
 def register(app: App, services: Services) -> None:

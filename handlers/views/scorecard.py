@@ -16,9 +16,9 @@ from slack_bolt import Ack, App
 from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata, first_input_block_id
 from bot.errors import UserError
 from bot.i18n import translator
+from bot.jobs import scorecard_submitted_payload
 from bot.scorecards import answer_problems, load_form, render_problems, save_draft
 from bot.services import Services
-from bot.submission import scorecard_submitted_payload
 from handlers.payload import team_id_of
 
 

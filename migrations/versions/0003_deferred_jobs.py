@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
         sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),

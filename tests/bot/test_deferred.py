@@ -48,9 +48,9 @@ def job_rows(world: World) -> list[DeferredJob]:
 
 def submit_handed_off(world: World, write_fd: int) -> int:
     """PIA submits a complete scorecard to an app whose after-ack work is handed off."""
-    world.services.deferral = HandToBackground(write_fd, "test-worker")
     interview_id = scorecard_interview(world, panel=(PIA,))
     view = open_scorecard(world, PIA, interview_id)
+    world.services.deferral = HandToBackground(write_fd, "test-worker")
     reply = world.slack.submit(PIA, view["id"], complete(shipped_set(world.services)))
     assert reply.status == 200 and reply.body == ""  # acked: the modal closes
     return interview_id
@@ -112,3 +112,16 @@ def test_a_claim_that_ran_out_is_taken_again(world: World) -> None:
     assert [j.payload["n"] for j in again] == [0, 1, 2]
     with transaction(services.db) as session:
         assert session.scalar(select(func.count()).select_from(ScorecardVersion)) == 0
+
+
+def test_urgent_jobs_are_taken_first(world: World) -> None:
+    """A modal to open (its trigger_id lives 3 s) goes before scorecards written earlier."""
+    services = world.services
+    with transaction(services.db) as session:
+        session.add_all([DeferredJob(kind="scorecard_submitted", payload={"n": n})
+                         for n in range(3)])
+        session.add(DeferredJob(kind="open_scorecard", payload={"n": 3}, urgent=True))
+    with transaction(services.db) as session:
+        claimed = claim_jobs(session, services.clock(), "a", limit=2)
+    assert [(j.kind, j.payload["n"]) for j in claimed] == [
+        ("open_scorecard", 3), ("scorecard_submitted", 0)]

@@ -32,13 +32,13 @@ from bot.app import build_services
 from bot.blocks.base import actions, to_dicts
 from bot.blocks.buttons import score_candidate_button
 from bot.i18n import translator
+from bot.jobs import scorecard_submitted_payload
 from bot.migrate import upgrade
 from bot.reminders import schedule_reminders
 from bot.scorecards import Answers
 from bot.services import Services
 from bot.slack_fake import FakeSlack, SlackSimulator
 from bot.slack_fake.simulator import FORM, sign
-from bot.submission import scorecard_submitted_payload
 from models import DeferredJob, Interview, ScorecardVersion, create_db_engine, transaction
 from tests.conftest import (
     BOT_TOKEN,
