@@ -239,16 +239,47 @@ class CpuMeter:
                                  *server.child_pids()] if p]
         self.start = self._now()
 
-    def _now(self) -> tuple[float, float, float, float]:
+    def _now(self) -> tuple[float, float, float, float, float]:
         own = os.times()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (sum(cpu_seconds(p) for p in self.pids), own.user + own.system,
-                children.ru_utime + children.ru_stime, time.monotonic())
+                children.ru_utime + children.ru_stime, postgres_cpu_seconds(),
+                time.monotonic())
 
     def used(self) -> dict[str, float]:
         end = self._now()
-        server, fake, loadgen, wall = (b - a for a, b in zip(self.start, end, strict=True))
-        return {"server": server, "fake": fake, "loadgen": loadgen, "wall": wall}
+        server, fake, loadgen, postgres, wall = (
+            b - a for a, b in zip(self.start, end, strict=True))
+        return {"server": server, "fake": fake, "loadgen": loadgen, "postgres": postgres,
+                "wall": wall}
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of the local PostgreSQL server: the postmaster, its backends alive, and those
+    that exited (their CPU is the postmaster's children's). 0 where none runs here."""
+    postmasters = [p for p in (Path("/proc").glob("[0-9]*"))
+                   if _comm(p) == "postgres" and _comm(p.parent / _ppid(p)) != "postgres"]
+    total = 0.0
+    for postmaster in postmasters:
+        total += cpu_seconds(int(postmaster.name), children=True)
+        for task in postmaster.glob("task/*/children"):
+            for child in task.read_text().split():
+                total += cpu_seconds(int(child))
+    return total
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _ppid(proc: Path) -> str:
+    try:
+        return (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+    except (OSError, IndexError):
+        return "0"
 
 
 class Profiled:
@@ -450,14 +481,15 @@ def kind_table(runs: list[TargetRun]) -> list[str]:
 
 
 def cpu_table(runs: list[TargetRun]) -> list[str]:
-    lines = ["| server | burst | server processes | Slack fake + benchmark | load generator "
-             "| wall clock (s) |", "|---|---|--:|--:|--:|--:|"]
+    lines = ["| server | burst | server processes | PostgreSQL server | Slack fake + benchmark "
+             "| load generator | wall clock (s) |", "|---|---|--:|--:|--:|--:|--:|"]
     for run in runs:
         for label, measured in (("50 scorecards / 1 s", run.scorecards),
                                 ("200 mixed", run.mixed)):
             cpu = measured.extra.get("cpu") if measured else None
             if cpu:
                 lines.append(f"| {run.name} | {label} | {cpu['server']:.2f} s "
+                             f"| {cpu.get('postgres', 0):.2f} s "
                              f"| {cpu['fake']:.2f} s | {cpu['loadgen']:.2f} s "
                              f"| {cpu['wall']:.1f} |")
     return lines

@@ -86,12 +86,14 @@ class Server:
         return self
 
     def _workers_booted(self, workers: int) -> bool:
-        """Our app logs a line when a worker's scheduler starts (the end of its boot); the
-        bare app has no such line, its workers are ready once forked and answering."""
+        """Our app logs a line when a worker's scheduler starts (the end of its boot) and
+        when a background process is ready (one per worker); the bare app has no such
+        lines, its workers are ready once forked and answering."""
         if "bot.cli" not in self.argv:
             return True
         text = self.log_path.read_text(errors="replace")
-        return text.count("Reminder scheduler started") >= workers
+        return (text.count("Reminder scheduler started") >= workers
+                and text.count("Background jobs process started") >= workers)
 
     def child_pids(self) -> list[int]:
         """The master's children: its workers and (our app) its background process."""
