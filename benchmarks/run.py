@@ -237,21 +237,23 @@ class CpuMeter:
         self.server = server
         self.pids = [p for p in [server.process.pid if server.process else 0,
                                  *server.child_pids()] if p]
+        self.background = server.background_pids()
         self.start = self._now()
 
-    def _now(self) -> tuple[float, float, float, float, float]:
+    def _now(self) -> tuple[float, ...]:
         own = os.times()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return (sum(cpu_seconds(p) for p in self.pids), own.user + own.system,
+        return (sum(cpu_seconds(p) for p in self.pids),
+                sum(cpu_seconds(p) for p in self.background), own.user + own.system,
                 children.ru_utime + children.ru_stime, postgres_cpu_seconds(),
                 time.monotonic())
 
     def used(self) -> dict[str, float]:
         end = self._now()
-        server, fake, loadgen, postgres, wall = (
+        server, background, fake, loadgen, postgres, wall = (
             b - a for a, b in zip(self.start, end, strict=True))
-        return {"server": server, "fake": fake, "loadgen": loadgen, "postgres": postgres,
-                "wall": wall}
+        return {"server": server, "background": background, "fake": fake,
+                "loadgen": loadgen, "postgres": postgres, "wall": wall}
 
 
 def postgres_cpu_seconds() -> float:
@@ -481,14 +483,16 @@ def kind_table(runs: list[TargetRun]) -> list[str]:
 
 
 def cpu_table(runs: list[TargetRun]) -> list[str]:
-    lines = ["| server | burst | server processes | PostgreSQL server | Slack fake + benchmark "
-             "| load generator | wall clock (s) |", "|---|---|--:|--:|--:|--:|--:|"]
+    lines = ["| server | burst | server processes | of which background | PostgreSQL server "
+             "| Slack fake + benchmark | load generator | wall clock (s) |",
+             "|---|---|--:|--:|--:|--:|--:|--:|"]
     for run in runs:
         for label, measured in (("50 scorecards / 1 s", run.scorecards),
                                 ("200 mixed", run.mixed)):
             cpu = measured.extra.get("cpu") if measured else None
             if cpu:
                 lines.append(f"| {run.name} | {label} | {cpu['server']:.2f} s "
+                             f"| {cpu.get('background', 0):.2f} s "
                              f"| {cpu.get('postgres', 0):.2f} s "
                              f"| {cpu['fake']:.2f} s | {cpu['loadgen']:.2f} s "
                              f"| {cpu['wall']:.1f} |")

@@ -15,8 +15,11 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.response import BoltResponse
 from sqlalchemy import Engine
 
+from bot.form_body import SlackRequest
 from bot.logs import clean_request_id, request_id
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -28,7 +31,7 @@ def make_wsgi_app(app: App, engine: Engine,
                   answering: Callable[[], AbstractContextManager[Any]] | None = None) -> WSGIApp:
     """`answering` wraps each Slack request until its answer is ready (the listener pool's
     ContextThreadPoolExecutor.answering: work after other acks waits its turn)."""
-    slack = SlackRequestHandler(app)
+    slack = FastSlackRequestHandler(app)
     around = answering or nullcontext
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -42,6 +45,16 @@ def make_wsgi_app(app: App, engine: Engine,
         return [b"not found"]
 
     return wsgi
+
+
+class FastSlackRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, with request bodies parsed in C where Bolt would in Python
+    (bot/form_body.py): a scorecard submission's 100 KB form costs ~1 ms, not ~7."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        return self.app.dispatch(SlackRequest(body=request.get_body(),
+                                              query=request.query_string,
+                                              headers=request.get_headers()))
 
 
 def _slack_request(slack: SlackRequestHandler, environ: dict[str, Any],
