@@ -120,6 +120,39 @@ def test_with_nobody_waiting_for_an_answer_slow_parts_run_at_once(
         release.set()
 
 
+def test_in_a_stream_of_requests_slow_parts_do_not_pile_up_waiting() -> None:
+    """Each request is answered before the next comes in, while slow parts take longer
+    than that gap. A moment with every request answered lets the waiting slow parts go,
+    even when the next request arrives before they wake. (They used to wake, find it, and
+    wait again: dozens piled up, all woken at every answer, the pool's threads all taken.)"""
+    executor = ContextThreadPoolExecutor(post_ack_slots=2, post_ack_wait=5.0)
+    app = make_app(executor)
+    lock = threading.Lock()
+    waiting, most_waiting, done = 0, 0, []
+
+    @app.action("work")
+    def work(ack: Ack, body: dict[str, Any]) -> None:
+        nonlocal waiting, most_waiting
+        with lock:
+            waiting += 1
+            most_waiting = max(most_waiting, waiting)
+        ack()  # returns when this slow part's turn comes
+        with lock:
+            waiting -= 1
+        time.sleep(0.005)
+        done.append(body["actions"][0]["value"])
+
+    try:
+        for n in range(60):
+            with executor.answering():
+                assert click(app, str(n)).status == 200
+        wait_until(lambda: len(done) == 60)
+        assert len(done) == 60
+        assert most_waiting <= 4
+    finally:
+        executor.shutdown(wait=True)
+
+
 def test_a_slow_part_waits_no_longer_than_post_ack_wait() -> None:
     pool = ContextThreadPoolExecutor(post_ack_slots=1, post_ack_wait=0.2)
     app = make_app(pool)
