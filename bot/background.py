@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.deferred import BackgroundRunner
     from bot.logs import configure_logging
     from bot.reminders import worker_id
-    from bot.serve import limit_malloc_arenas, worker_engine
+    from bot.serve import limit_malloc_arenas, steady_gc, worker_engine
     from bot.settings import load_settings
 
     os.nice(NICENESS)
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _wait_for_the_workers)
     services = build_services(settings, engine=worker_engine(settings))
+    steady_gc()
     log.info("Background jobs process started (nice +%s)", NICENESS)
     try:
         BackgroundRunner(services, args.wake_fd, worker_id()).run()

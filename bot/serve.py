@@ -16,6 +16,7 @@ acks. They exit after the workers, their jobs all done.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import subprocess
@@ -164,6 +165,7 @@ class GunicornServer(WsgiServer):
         # runs after its acks, then close the database connections.
         self._stoppers = [runtime.stop, lambda: services.listener_executor.shutdown(wait=True),
                           services.engine.dispose]
+        steady_gc()
         return make_wsgi_app(app, services.engine, executor.answering)
 
     def _on_exit(self, _server: Any) -> None:
@@ -209,6 +211,23 @@ class BackgroundProcesses:
                 log.error("a background process did not finish its jobs in %s s; the rest "
                           "is done at the next start", GRACEFUL_SECONDS)
                 process.kill()
+
+
+# Python's cyclic garbage collector stops every thread of a process while it runs. A
+# scorecard submission's body parses into thousands of dicts, so young collections came
+# every few requests and, now and then, a full one walked the whole heap (the app, its
+# libraries, SQLAlchemy's caches): the PostgreSQL scorecard burst's ack p99 was 339 and
+# 678 ms in two runs, 72 and 62 ms with this (p95 210/387 -> 51/48 ms).
+GC_YOUNG_THRESHOLD = 20_000  # Python's default is 700 allocations
+
+
+def steady_gc() -> None:
+    """Once a process is set up: what exists now lives as long as the process, so the
+    collector no longer walks it (gc.freeze), and it collects less often."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def worker_engine(settings: Settings) -> Any:

@@ -7,6 +7,7 @@ lines with the request's id, and never a token."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -36,6 +37,7 @@ from bot.jobs import scorecard_submitted_payload
 from bot.migrate import upgrade
 from bot.reminders import schedule_reminders
 from bot.scorecards import Answers
+from bot.serve import GC_YOUNG_THRESHOLD, steady_gc
 from bot.services import Services
 from bot.slack_fake import FakeSlack, SlackSimulator
 from bot.slack_fake.simulator import FORM, sign
@@ -443,3 +445,14 @@ def resend_submission(slack: SlackSimulator, fake: FakeSlack, view: dict[str, An
                "view": submitted, "response_urls": []}
     return slack.send_raw(urlencode({"payload": json.dumps(payload)}).encode(), FORM,
                           retry_num=1)
+
+
+def test_a_set_up_process_keeps_the_collector_off_its_long_lived_objects() -> None:
+    thresholds = gc.get_threshold()
+    try:
+        steady_gc()
+        assert gc.get_freeze_count() > 0  # what existed is out of the collector's walks
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *thresholds[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
