@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wake-fd", type=int, required=True,
                         help="read end of the pipe the workers wake this process through")
     args = parser.parse_args(argv)
+    # First: its imports then take CPU only where the workers, booting beside it, leave some.
+    os.nice(NICENESS)
 
     from bot.app import build_services
     from bot.deferred import BackgroundRunner
@@ -35,7 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     from bot.serve import limit_malloc_arenas, steady_gc, worker_engine
     from bot.settings import load_settings
 
-    os.nice(NICENESS)
     limit_malloc_arenas()
     settings = load_settings()
     configure_logging(settings.log_level, [settings.slack_signing_secret.get_secret_value()],
