@@ -5,11 +5,11 @@ its confirmation DM, the plan's progress). A gunicorn worker's threads share one
 interpreter lock, so in a burst the work after fifty acks would take the CPU from the
 fifty-first request still to be answered. So under `serve` a listener only writes what is
 left to do into `deferred_jobs` (one small committed row: from then on the work survives a
-crash of any process) and wakes the server's background process, started by the gunicorn
-master at a lower CPU priority. That process claims the rows (as reminders are claimed:
-SKIP LOCKED on PostgreSQL, so the background processes of several servers share them) and
-runs them on a few threads. A claim that runs out (its process died mid-job) is taken
-again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at once, in
+crash of any process) and wakes the server's background processes (one per worker), started
+by the gunicorn master at a lower CPU priority. They claim the rows (as reminders are
+claimed: SKIP LOCKED on PostgreSQL, so the background processes of several servers share
+them) and run them on a few threads each. A claim that runs out (its process died mid-job)
+is taken again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at once, in
 the listener's thread, as it always did.
 
 A job is a function `(services, payload)` named in bot/jobs.py JOBS; its payload is JSON.
@@ -44,6 +44,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 # process that died, or written by another server whose background process is busy.
 POLL_SECONDS = 1.0
 JOB_THREADS = 8  # jobs mostly wait on Slack and the database
+
 
 def run_job(services: Services, kind: str, payload: dict[str, Any]) -> None:
     job, _urgent = _jobs()[kind]

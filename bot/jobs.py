@@ -1,5 +1,5 @@
 """The deferred jobs: what follows the busiest interactions once Slack has its ack, run at
-once or, under `serve`, in the background process (bot/deferred.py). Each job is named in
+once or, under `serve`, in a background process (bot/deferred.py). Each job is named in
 JOBS and takes JSON: what its listener read from the request.
 
 - `open_scorecard`, `open_panel_feedback`: a click on "Score candidate" / "View panel
