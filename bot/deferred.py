@@ -19,9 +19,11 @@ first.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -44,6 +46,9 @@ CLAIM_LEASE = timedelta(minutes=5)
 # process that died, or written by another server whose background process is busy.
 POLL_SECONDS = 1.0
 JOB_THREADS = 8  # jobs mostly wait on Slack and the database
+# An urgent job still unclaimed after this long is done by the worker that wrote it: a
+# click's trigger_id lives 3 s, and opening the modal takes well under one.
+URGENT_PICKUP_SECONDS = 1.0
 
 
 def run_job(services: Services, kind: str, payload: dict[str, Any]) -> None:
@@ -76,18 +81,28 @@ _INSERT_JOB = insert(_JOBS_TABLE).returning(_JOBS_TABLE.c.id)
 
 
 class HandToBackground:
-    """`serve`'s workers: the job is written down and the background process woken through
-    `wake_fd`, the write end of a pipe it reads."""
+    """`serve`'s workers: the job is written down and the background processes woken
+    through `wake_fd`, the write end of a pipe they read.
 
-    def __init__(self, wake_fd: int, worker: str) -> None:
+    An urgent job the background processes have not taken within URGENT_PICKUP_SECONDS
+    (they are still starting, or swamped) is taken by the worker itself: a modal must open
+    while its trigger_id is valid. The claim decides who runs it, so it runs once."""
+
+    def __init__(self, wake_fd: int, worker: str,
+                 pickup_seconds: float = URGENT_PICKUP_SECONDS) -> None:
         os.set_blocking(wake_fd, False)
         self._wake_fd = wake_fd
         self._worker = worker
+        self._pickup_seconds = pickup_seconds
+        self._watched: list[tuple[float, int]] = []  # (when to look, job id), a heap
+        self._watch = threading.Condition()
+        self._watcher: threading.Thread | None = None
 
     def defer(self, services: Services, kind: str, payload: dict[str, Any]) -> None:
+        urgent = _jobs()[kind][1]
         with services.engine.begin() as connection:
             job_id = connection.execute(_INSERT_JOB, {
-                "kind": kind, "payload": payload, "urgent": _jobs()[kind][1],
+                "kind": kind, "payload": payload, "urgent": urgent,
                 "request_id": request_id.get(), "created_at": services.clock()}).scalar_one()
         try:
             os.write(self._wake_fd, b".")
@@ -97,6 +112,32 @@ class HandToBackground:
             # No background process reads the pipe any more: nothing must wait on it.
             log.error("the background process is gone; job %s runs in this worker", job_id)
             run_claimed(services, self._worker, only_id=job_id)
+            return
+        if urgent:
+            self._look_later(services, job_id)
+
+    def _look_later(self, services: Services, job_id: int) -> None:
+        with self._watch:
+            heapq.heappush(self._watched, (time.monotonic() + self._pickup_seconds, job_id))
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._look, args=(services,),
+                                                 name="deferred-watch", daemon=True)
+                self._watcher.start()
+            self._watch.notify()
+
+    def _look(self, services: Services) -> None:
+        while True:
+            with self._watch:
+                while not self._watched or self._watched[0][0] > time.monotonic():
+                    self._watch.wait(self._watched[0][0] - time.monotonic()
+                                     if self._watched else None)
+                _, job_id = heapq.heappop(self._watched)
+            try:
+                if run_claimed(services, self._worker, only_id=job_id):
+                    log.warning("deferred job %s was not taken in %s s; this worker did it",
+                                job_id, self._pickup_seconds)
+            except Exception:  # the database is away: the background takes it when it can
+                log.exception("could not take over deferred job %s", job_id)
 
 
 class Claimed(NamedTuple):

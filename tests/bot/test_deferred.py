@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -125,3 +126,38 @@ def test_urgent_jobs_are_taken_first(world: World) -> None:
         claimed = claim_jobs(session, services.clock(), "a", limit=2)
     assert [(j.kind, j.payload["n"]) for j in claimed] == [
         ("open_scorecard", 3), ("scorecard_submitted", 0)]
+
+
+def test_a_modal_the_background_does_not_take_in_time_is_opened_by_the_worker(
+        world: World, pipe: Pipe) -> None:
+    """Background processes still starting (none reads here): the click's modal opens
+    anyway, from the worker, while its trigger_id is valid; a scorecard's job waits."""
+    interview_id = scorecard_interview(world, panel=(PIA,))
+    world.services.deferral = HandToBackground(pipe.write_fd, "worker", pickup_seconds=0.2)
+    view = open_scorecard(world, PIA, interview_id)  # waits for the modal
+    assert view["callback_id"] == "scorecard"
+    world.fake.wait_for(lambda: not job_rows(world))
+    opened = [c for c in world.fake.calls() if c["method"] == "views.open"]
+    assert len(opened) == 1 and opened[0]["response"]["ok"]
+
+    reply = world.slack.submit(PIA, view["id"], complete(shipped_set(world.services)))
+    assert reply.status == 200
+    time.sleep(0.5)  # not urgent: left for the background processes
+    assert [j.kind for j in job_rows(world)] == ["scorecard_submitted"]
+    assert confirmations(world) == []
+
+
+def test_an_urgent_job_the_background_takes_is_done_once(world: World, pipe: Pipe) -> None:
+    interview_id = scorecard_interview(world, panel=(PIA,))
+    world.services.deferral = HandToBackground(pipe.write_fd, "worker", pickup_seconds=0.3)
+    runner = BackgroundRunner(world.services, pipe.read_fd, "background")
+    thread = threading.Thread(target=runner.run)
+    thread.start()
+    try:
+        open_scorecard(world, PIA, interview_id)
+        time.sleep(0.6)  # past the worker's look: the job was the background's
+        opened = [c for c in world.fake.calls() if c["method"] == "views.open"]
+        assert len(opened) == 1
+    finally:
+        pipe.close(pipe.write_fd)
+        thread.join(timeout=10)
