@@ -9,8 +9,8 @@ crash of any process) and wakes the server's background processes (one per worke
 by the gunicorn master at a lower CPU priority. They claim the rows (as reminders are
 claimed: SKIP LOCKED on PostgreSQL, so the background processes of several servers share
 them) and run them on a few threads each. A claim that runs out (its process died mid-job)
-is taken again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at once, in
-the listener's thread, as it always did.
+is taken again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at
+once, in the listener's thread, as it always did.
 
 A job is a function `(services, payload)` named in bot/jobs.py JOBS; its payload is JSON.
 Urgent jobs (a person waits: a modal to open within its trigger_id's 3 seconds) are taken
@@ -24,18 +24,19 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.logs import request_id
 from models import DeferredJob, transaction
+from models.claims import claim_rows
 
 if TYPE_CHECKING:
+    from bot.jobs import JobFunction
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def run_job(services: Services, kind: str, payload: dict[str, Any]) -> None:
     job(services, payload)
 
 
-def _jobs() -> dict[str, tuple[Callable[[Services, dict[str, Any]], None], bool]]:
+def _jobs() -> dict[str, tuple[JobFunction, bool]]:
     from bot.jobs import JOBS  # imported late: the jobs import most of bot/
 
     return JOBS
@@ -154,26 +155,16 @@ def _claimable(now: datetime) -> list[Any]:
 def claim_jobs(session: Session, now: datetime, worker: str, limit: int,
                only_id: int | None = None) -> list[Claimed]:
     """Claim up to `limit` rows, urgent ones first, then oldest first, for `worker` until
-    now + CLAIM_LEASE."""
+    now + CLAIM_LEASE (models/claims.py)."""
     where = _claimable(now) + ([DeferredJob.id == only_id] if only_id is not None else [])
-    oldest = (select(DeferredJob.id).where(*where)
-              .order_by(DeferredJob.urgent.desc(), DeferredJob.id).limit(limit))
-    values = {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE}
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.scalars(oldest.with_for_update(skip_locked=True)))
-        if not ids:
-            return []
-        session.execute(update(DeferredJob).where(DeferredJob.id.in_(ids)).values(**values)
-                        .execution_options(synchronize_session=False))
-    else:  # SQLite takes its write lock at BEGIN: claims are serialised
-        ids = list(session.scalars(
-            update(DeferredJob).where(DeferredJob.id.in_(oldest.scalar_subquery()), *where)
-            .values(**values).returning(DeferredJob.id)
-            .execution_options(synchronize_session=False)))
+    urgent_then_oldest = (DeferredJob.urgent.desc(), DeferredJob.id)
+    ids = claim_rows(session, DeferredJob, where, urgent_then_oldest, limit,
+                     {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE})
+    if not ids:
+        return []
     rows = session.execute(select(DeferredJob.id, DeferredJob.kind, DeferredJob.payload,
                                   DeferredJob.request_id)
-                           .where(DeferredJob.id.in_(ids))
-                           .order_by(DeferredJob.urgent.desc(), DeferredJob.id))
+                           .where(DeferredJob.id.in_(ids)).order_by(*urgent_then_oldest))
     return [Claimed(*row) for row in rows]
 
 

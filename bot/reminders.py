@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.blocks.base import Message
@@ -45,6 +45,7 @@ from models import (
     ReminderStatus,
     transaction,
 )
+from models.claims import claim_rows
 
 log = logging.getLogger(__name__)
 
@@ -249,27 +250,10 @@ def _claimable(now: datetime) -> list[Any]:
 
 
 def claim_due(session: Session, now: datetime, worker: str, limit: int = BATCH_SIZE) -> list[int]:
-    """Claim up to `limit` due rows for `worker` (a lease until now + CLAIM_LEASE) and
-    return their ids. PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then UPDATE, so
-    processes never wait on, or take, each other's rows. SQLite: one conditional UPDATE
-    (the write lock is taken at BEGIN, so claims are serialised)."""
-    values = {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE}
-    oldest_first = (Reminder.due_at, Reminder.id)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.scalars(
-            select(Reminder.id).where(*_claimable(now)).order_by(*oldest_first).limit(limit)
-            .with_for_update(skip_locked=True)
-        ))
-        if ids:
-            session.execute(update(Reminder).where(Reminder.id.in_(ids)).values(**values)
-                            .execution_options(synchronize_session=False))
-        return ids
-    due = select(Reminder.id).where(*_claimable(now)).order_by(*oldest_first).limit(limit)
-    claimed = session.scalars(
-        update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), *_claimable(now))
-        .values(**values).returning(Reminder.id).execution_options(synchronize_session=False)
-    )
-    return sorted(claimed)
+    """Claim up to `limit` due rows, oldest first, for `worker` (a lease until now +
+    CLAIM_LEASE) and return their ids (models/claims.py)."""
+    return claim_rows(session, Reminder, _claimable(now), (Reminder.due_at, Reminder.id),
+                      limit, {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE})
 
 
 def next_due_at(session: Session) -> datetime | None:
