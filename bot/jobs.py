@@ -78,12 +78,11 @@ def finish_scorecard_submission(services: Services, payload: dict[str, Any]) -> 
 # --- clicks and commands ----------------------------------------------------------------
 
 
-def click_payload(body: dict[str, Any], value: str) -> dict[str, Any]:
+def click_payload(body: dict[str, Any], team_id: str, value: str) -> dict[str, Any]:
     """What a click's job needs: who, where to answer them (bot/replies.py), the value, and
     the trigger_id that opens a modal."""
-    return {"team_id": (body.get("team") or {}).get("id") or body["user"].get("team_id", ""),
-            "user_id": body["user"]["id"], "value": value, "trigger_id": body["trigger_id"],
-            "reply_to": reply_target(body)}
+    return {"team_id": team_id, "user_id": body["user"]["id"], "value": value,
+            "trigger_id": body["trigger_id"], "reply_to": reply_target(body)}
 
 
 def reply_target(body: dict[str, Any]) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from slack_bolt import Ack, App
 
 from bot.jobs import click_payload
 from bot.services import Services
-from handlers.payload import action_value
+from handlers.payload import action_value, team_id_of
 
 
 def register(app: App, services: Services) -> None:
     @app.action("view_panel_feedback")
     def view_panel_feedback(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        services.defer("open_panel_feedback", click_payload(body, action_value(body)))
+        services.defer("open_panel_feedback", click_payload(body, team_id_of(body),
+                                                       action_value(body)))
