@@ -21,6 +21,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -204,9 +205,10 @@ class BackgroundProcesses:
         """Close the pipe (the workers have closed theirs): they finish the jobs left, then
         exit."""
         os.close(self.wake_fd)
+        deadline = time.monotonic() + GRACEFUL_SECONDS  # for all of them together
         for process in self.processes:
             try:
-                process.wait(timeout=GRACEFUL_SECONDS)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 log.error("a background process did not finish its jobs in %s s; the rest "
                           "is done at the next start", GRACEFUL_SECONDS)
