@@ -3,34 +3,36 @@
 Slack waits for the ack (3 s at most); the user waits for what follows (a stored scorecard,
 its confirmation DM, the plan's progress). A gunicorn worker's threads share one
 interpreter lock, so in a burst the work after fifty acks would take the CPU from the
-fifty-first request still to be answered. So under `serve` a listener only writes what is
-left to do into `deferred_jobs` (one small committed row: from then on the work survives a
-crash of any process) and wakes the server's background processes (one per worker), started
-by the gunicorn master at a lower CPU priority. They claim the rows (as reminders are
-claimed: SKIP LOCKED on PostgreSQL, so the background processes of several servers share
-them) and run them on a few threads each. A claim that runs out (its process died mid-job)
-is taken again. Everywhere else (Socket Mode, `run`, the demo, the tests) the job runs at
-once, in the listener's thread, as it always did.
+fifty-first request still to be answered. So under `serve` a listener only sends what is
+left to do, as one message, to the server's background processes (one per worker, started
+by the gunicorn master at a lower CPU priority) through the hand-off (bot/handoff.py): the
+kernel holds it until one of them reads it. That one writes it into `deferred_jobs`,
+claimed by itself, runs it and deletes the row; a claim that runs out (its process died
+mid-job) is taken again, by any server's background process (SKIP LOCKED on PostgreSQL, as
+for reminders). Rows are also how jobs wait that the hand-off could not take. Everywhere
+else (Socket Mode, `run`, the demo, the tests) the job runs at once, in the listener's
+thread, as it always did.
 
 A job is a function `(services, payload)` named in bot/jobs.py JOBS; its payload is JSON.
-Urgent jobs (a person waits: a modal to open within its trigger_id's 3 seconds) are taken
-first.
+Urgent jobs (a person waits: a modal to open within its trigger_id's 3 seconds) have a
+queue and threads of their own, and go first among the rows.
 """
 
 from __future__ import annotations
 
 import heapq
 import logging
-import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
+from bot.handoff import HandedJob, HandOff, decode, encode, nudge_message
 from bot.logs import request_id
 from models import DeferredJob, transaction
 from models.claims import claim_rows
@@ -47,8 +49,9 @@ CLAIM_LEASE = timedelta(minutes=5)
 # process that died, or written by another server whose background process is busy.
 POLL_SECONDS = 1.0
 JOB_THREADS = 8  # jobs mostly wait on Slack and the database
-# An urgent job still unclaimed after this long is done by the worker that wrote it: a
-# click's trigger_id lives 3 s, and opening the modal takes well under one.
+URGENT_JOB_THREADS = 4  # modals: a few quick calls each
+# An urgent job no background process has read (or claimed) after this long is done by a
+# worker: a click's trigger_id lives 3 s, and opening the modal takes well under one.
 URGENT_PICKUP_SECONDS = 1.0
 
 
@@ -74,52 +77,96 @@ class RunHere:
         run_job(services, kind, payload)
 
 
-# The worker's one statement per deferred job, built once: a plain Core insert with bound
+# One statement per job written down, built once: a plain Core insert with bound
 # parameters. Through the ORM, or with the values in the statement, SQLAlchemy's per-call
-# work (unit of work, cache keys over the values) cost the worker several times the CPU.
+# work (unit of work, cache keys over the values) cost several times the CPU.
 _JOBS_TABLE = DeferredJob.__table__
 _INSERT_JOB = insert(_JOBS_TABLE).returning(_JOBS_TABLE.c.id)
 
 
+def write_job(engine: Engine, now: datetime, job: HandedJob,
+              claimed_by: str | None = None) -> int:
+    """The job as a row (its id): claimed by `claimed_by` until now + CLAIM_LEASE, or
+    anyone's."""
+    claim = {"claimed_by": claimed_by, "claimed_until": now + CLAIM_LEASE if claimed_by else None}
+    with engine.begin() as connection:
+        return int(connection.execute(_INSERT_JOB, {
+            "kind": job.kind, "payload": job.payload, "urgent": job.urgent,
+            "request_id": job.request_id, "created_at": job.created_at, **claim}).scalar_one())
+
+
+def run_handed(services: Services, job: HandedJob) -> None:
+    """Run a job that has no row, under its request's id; an error is logged, as a
+    listener's is."""
+    token = request_id.set(job.request_id)
+    try:
+        run_job(services, job.kind, job.payload)
+    except Exception:  # the caller (a watcher thread, a worker) goes on
+        log.exception("deferred job (%s) failed", job.kind)
+    finally:
+        request_id.reset(token)
+
+
 class HandToBackground:
-    """`serve`'s workers: the job is written down and the background processes woken
-    through `wake_fd`, the write end of a pipe they read.
+    """`serve`'s workers: the job goes to the background processes through the hand-off
+    (bot/handoff.py), urgent jobs and the others each through their own queue.
 
-    An urgent job the background processes have not taken within URGENT_PICKUP_SECONDS
-    (they are still starting, or swamped) is taken by the worker itself: a modal must open
-    while its trigger_id is valid. The claim decides who runs it, so it runs once."""
+    An urgent job no background process has read within URGENT_PICKUP_SECONDS (they are
+    still starting, or swamped) is taken back and run by a worker: a modal must open while
+    its trigger_id is valid. Other jobs wait in their queue for a background process. A
+    job the queue cannot take (full, or too big) is written into the table instead; an
+    urgent one of those the worker runs itself if it is still unclaimed after the same
+    wait. With no background process alive, the worker runs every job itself."""
 
-    def __init__(self, wake_fd: int, worker: str,
+    def __init__(self, urgent: HandOff, other: HandOff, worker: str,
+                 background_alive: Callable[[], bool] = lambda: True,
                  pickup_seconds: float = URGENT_PICKUP_SECONDS) -> None:
-        os.set_blocking(wake_fd, False)
-        self._wake_fd = wake_fd
+        self._urgent, self._other = urgent, other
         self._worker = worker
+        self._background_alive = background_alive
         self._pickup_seconds = pickup_seconds
-        self._watched: list[tuple[float, int]] = []  # (when to look, job id), a heap
+        # (when to look, job id), a heap; job id None: look at the urgent queue.
+        self._watched: list[tuple[float, int]] = []
+        self._queue_look_due = False
         self._watch = threading.Condition()
         self._watcher: threading.Thread | None = None
 
     def defer(self, services: Services, kind: str, payload: dict[str, Any]) -> None:
         urgent = _jobs()[kind][1]
-        with services.engine.begin() as connection:
-            job_id = connection.execute(_INSERT_JOB, {
-                "kind": kind, "payload": payload, "urgent": urgent,
-                "request_id": request_id.get(), "created_at": services.clock()}).scalar_one()
-        try:
-            os.write(self._wake_fd, b".")
-        except BlockingIOError:
-            pass  # the pipe is full of wake-ups not yet read: it is awake
-        except BrokenPipeError:
-            # No background process reads the pipe any more: nothing must wait on it.
-            log.error("the background process is gone; job %s runs in this worker", job_id)
-            run_claimed(services, self._worker, only_id=job_id)
+        if not self._background_alive():
+            log.error("no background process is running; the %s job runs in this worker",
+                      kind)
+            run_job(services, kind, payload)
             return
+        queue = self._urgent if urgent else self._other
+        message = encode(kind, payload, urgent, request_id.get(), services.clock())
+        try:
+            sent = queue.send(message)
+        except BrokenPipeError:  # nobody holds the reading end (a test's set-up)
+            log.error("the hand-off is closed; the %s job runs in this worker", kind)
+            run_job(services, kind, payload)
+            return
+        if sent:
+            if urgent:
+                self._look_at_queue_later(services, self._pickup_seconds)
+            return
+        job = decode(message)
+        assert job is not None
+        job_id = write_job(services.engine, services.clock(), job)
+        queue.send(nudge_message())  # if the queue is full, it is being read: fine
         if urgent:
-            self._look_later(services, job_id)
+            self._look_later(services, time.monotonic() + self._pickup_seconds, job_id)
 
-    def _look_later(self, services: Services, job_id: int) -> None:
+    def _look_at_queue_later(self, services: Services, delay: float) -> None:
         with self._watch:
-            heapq.heappush(self._watched, (time.monotonic() + self._pickup_seconds, job_id))
+            if self._queue_look_due:
+                return
+            self._queue_look_due = True
+        self._look_later(services, time.monotonic() + delay, None)
+
+    def _look_later(self, services: Services, when: float, job_id: int | None) -> None:
+        with self._watch:
+            heapq.heappush(self._watched, (when, -1 if job_id is None else job_id))
             if self._watcher is None:
                 self._watcher = threading.Thread(target=self._look, args=(services,),
                                                  name="deferred-watch", daemon=True)
@@ -133,12 +180,28 @@ class HandToBackground:
                     self._watch.wait(self._watched[0][0] - time.monotonic()
                                      if self._watched else None)
                 _, job_id = heapq.heappop(self._watched)
+                if job_id < 0:
+                    self._queue_look_due = False
             try:
-                if run_claimed(services, self._worker, only_id=job_id):
+                if job_id < 0:
+                    self._take_back_late_urgent_jobs(services)
+                elif run_claimed(services, self._worker, only_id=job_id):
                     log.warning("deferred job %s was not taken in %s s; this worker did it",
                                 job_id, self._pickup_seconds)
             except Exception:  # the database is away: the background takes it when it can
                 log.exception("could not take over deferred job %s", job_id)
+
+    def _take_back_late_urgent_jobs(self, services: Services) -> None:
+        while (message := self._urgent.take_older_than(self._pickup_seconds)) is not None:
+            job = decode(message)
+            if job is not None:
+                log.warning("a deferred %s job was not taken in %s s; this worker did it",
+                            job.kind, self._pickup_seconds)
+                run_handed(services, job)
+        oldest = self._urgent.oldest_sent_at()
+        if oldest is not None:  # not late yet: look again when it would be
+            self._look_at_queue_later(
+                services, max(0.01, oldest + self._pickup_seconds - time.time()))
 
 
 class Claimed(NamedTuple):
@@ -195,71 +258,130 @@ def finish(services: Services, job: Claimed) -> None:
             session.execute(delete(DeferredJob).where(DeferredJob.id == job.id))
 
 
-class BackgroundRunner:
-    """The background process's loop: claim what is waiting while a thread is free, run it,
-    and sleep until woken (a byte on `wake_fd`), a job finishes, or POLL_SECONDS pass.
-    When every writer of the pipe has closed it (the master and all workers have exited),
-    it finishes what is left in the table and returns."""
+class _Threads:
+    """A pool with a count of its threads taken: taken before a job is read or claimed,
+    given back when it is done, so that a process reads no more than it can start."""
 
-    def __init__(self, services: Services, wake_fd: int, worker: str,
-                 threads: int = JOB_THREADS) -> None:
-        self.services, self.worker, self.threads = services, worker, threads
-        self._wake_fd = wake_fd
+    def __init__(self, count: int, name: str) -> None:
+        self.count = count
+        self.pool = ThreadPoolExecutor(count, thread_name_prefix=name)
+        self._taken = 0
+        self._changed = threading.Condition()
+
+    def take_one(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._taken < self.count)
+            self._taken += 1
+
+    def take_free(self) -> int:
+        with self._changed:
+            free = self.count - self._taken
+            self._taken += free
+            return free
+
+    def give_back(self, count: int = 1) -> None:
+        with self._changed:
+            self._taken -= count
+            self._changed.notify_all()
+
+    def idle(self) -> bool:
+        with self._changed:
+            return self._taken == 0
+
+
+class BackgroundRunner:
+    """The background process's loop. Two threads read the hand-off's queues (urgent jobs,
+    the others), each only while a thread of its pool is free to start what it reads. A
+    job read from the other queue is first written down, claimed by this process, so that
+    if the process dies mid-job it is done again (an urgent job is not: a modal's
+    trigger_id would be gone by then). Meanwhile the loop claims rows from the table (left
+    by processes that died, or written there when a queue was full) whenever it is nudged,
+    a job finishes, or POLL_SECONDS pass. Once every sending end of both queues is closed
+    (the master and all workers have exited) it finishes what is left and returns."""
+
+    def __init__(self, services: Services, urgent: HandOff, other: HandOff, worker: str,
+                 threads: int = JOB_THREADS, urgent_threads: int = URGENT_JOB_THREADS) -> None:
+        self.services, self.worker = services, worker
+        self._queues = {"urgent": (urgent, _Threads(urgent_threads, "urgent-job")),
+                        "other": (other, _Threads(threads, "deferred-job"))}
         self._nudge = threading.Event()
-        self._writers_gone = threading.Event()
-        self._busy = 0
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="deferred")
+        self._closed: list[str] = []  # the queues whose every sending end is closed
 
     def run(self) -> None:
-        threading.Thread(target=self._read_wakeups, name="deferred-wake", daemon=True).start()
+        for name in self._queues:
+            threading.Thread(target=self._read, args=(name,), daemon=True,
+                             name=f"deferred-read-{name}").start()
+        _, threads = self._queues["other"]
         while True:
             self._nudge.clear()
-            last_round = self._writers_gone.is_set()
+            last_round = len(self._closed) == len(self._queues)
             try:
-                started = self._start_waiting_jobs()
+                started = self._start_waiting_rows(threads)
             except Exception:  # the database is away: try again at the next look
                 log.exception("could not claim deferred jobs")
                 started = 0
-            if last_round and not started and self._idle():
+            if last_round and not started and all(t.idle() for _, t in self._queues.values()):
                 break
             if not started:
                 self._nudge.wait(POLL_SECONDS)
-        self._pool.shutdown(wait=True)
+        for _, t in self._queues.values():
+            t.pool.shutdown(wait=True)
 
-    def _start_waiting_jobs(self) -> int:
-        with self._lock:
-            free = self.threads - self._busy
+    def _read(self, queue_name: str) -> None:
+        queue, threads = self._queues[queue_name]
+        while True:
+            threads.take_one()
+            try:
+                message = queue.receive()
+            except OSError:
+                message = None
+            if message is None:  # no process can hand work to us any more
+                threads.give_back()
+                self._closed.append(queue_name)
+                self._nudge.set()
+                return
+            job = decode(message)
+            if job is None:  # a nudge: look at the table
+                threads.give_back()
+                self._nudge.set()
+                continue
+            threads.pool.submit(self._run_handed, job, threads)
+
+    def _run_handed(self, job: HandedJob, threads: _Threads) -> None:
+        try:
+            if job.urgent:
+                run_handed(self.services, job)
+                return
+            try:
+                job_id = write_job(self.services.engine, self.services.clock(), job,
+                                   claimed_by=self.worker)
+            except Exception:  # the database is away: the job will most likely say so
+                log.exception("could not write down a deferred %s job; running it", job.kind)
+                run_handed(self.services, job)
+                return
+            finish(self.services, Claimed(job_id, job.kind, job.payload, job.request_id))
+        finally:
+            threads.give_back()
+            self._nudge.set()
+
+    def _start_waiting_rows(self, threads: _Threads) -> int:
+        free = threads.take_free()
         if free <= 0:
             return 0
-        with transaction(self.services.db) as session:
-            claimed = claim_jobs(session, self.services.clock(), self.worker, free)
+        try:
+            with transaction(self.services.db) as session:
+                claimed = claim_jobs(session, self.services.clock(), self.worker, free)
+        except Exception:
+            threads.give_back(free)
+            raise
+        threads.give_back(free - len(claimed))
         for job in claimed:
-            with self._lock:
-                self._busy += 1
-            self._pool.submit(self._finish, job)
+            threads.pool.submit(self._finish_row, job, threads)
         return len(claimed)
 
-    def _finish(self, job: Claimed) -> None:
+    def _finish_row(self, job: Claimed, threads: _Threads) -> None:
         try:
             finish(self.services, job)
         finally:
-            with self._lock:
-                self._busy -= 1
-            self._nudge.set()
-
-    def _idle(self) -> bool:
-        with self._lock:
-            return self._busy == 0
-
-    def _read_wakeups(self) -> None:
-        while True:
-            try:
-                data = os.read(self._wake_fd, 4096)
-            except OSError:
-                data = b""
-            if not data:  # end of file: no process can hand work to us any more
-                self._writers_gone.set()
-                self._nudge.set()
-                return
+            threads.give_back()
             self._nudge.set()

@@ -23,12 +23,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.handoff import HandOff
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +162,9 @@ class GunicornServer(WsgiServer):
         services = build_services(self.settings, engine=worker_engine(self.settings),
                                   listener_executor=executor)
         if self._background is not None:
-            services.deferral = HandToBackground(self._background.wake_fd, worker_id())
+            background = self._background
+            services.deferral = HandToBackground(background.urgent, background.other,
+                                                 worker_id(), background.alive)
         app = create_app(services)
         runtime = start_background(services)
         # Stop the scheduler (waiting for a reminder being sent), then finish the work Bolt
@@ -172,7 +177,7 @@ class GunicornServer(WsgiServer):
     def _on_exit(self, _server: Any) -> None:
         """In the master, after every worker has exited."""
         if self._background is not None:
-            self._background.stop()
+            self._background.stop(self.settings.database_url)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """In the worker, after gunicorn let its in-flight requests finish."""
@@ -186,25 +191,44 @@ class GunicornServer(WsgiServer):
 class BackgroundProcesses:
     """The server's background processes (bot/background.py), as many as its workers, which
     run the jobs the workers defer: each its own interpreter, so that the jobs of a burst use
-    every CPU. The master keeps the write end of their one wake-up pipe for the workers it
-    forks."""
+    every CPU. The master keeps both ends of the hand-off's two queues (bot/handoff.py) for
+    the workers it forks."""
 
-    def __init__(self, processes: list[subprocess.Popen[bytes]], wake_fd: int) -> None:
-        self.processes, self.wake_fd = processes, wake_fd
+    def __init__(self, processes: list[subprocess.Popen[bytes]], urgent: HandOff,
+                 other: HandOff) -> None:
+        self.processes, self.urgent, self.other = processes, urgent, other
 
     @classmethod
     def start(cls, count: int) -> BackgroundProcesses:
-        read_fd, wake_fd = os.pipe()
-        processes = [subprocess.Popen([sys.executable, "-m", "bot.background",
-                                       "--wake-fd", str(read_fd)], pass_fds=(read_fd,))
-                     for _ in range(count)]
-        os.close(read_fd)
-        return cls(processes, wake_fd)
+        from bot.handoff import HandOff
 
-    def stop(self) -> None:
-        """Close the pipe (the workers have closed theirs): they finish the jobs left, then
-        exit."""
-        os.close(self.wake_fd)
+        urgent, other = HandOff.make(), HandOff.make()
+        fds = (urgent.receiving.fileno(), other.receiving.fileno())
+        processes = [subprocess.Popen([sys.executable, "-m", "bot.background",
+                                       "--urgent-fd", str(fds[0]), "--jobs-fd", str(fds[1])],
+                                      pass_fds=fds)
+                     for _ in range(count)]
+        return cls(processes, urgent, other)
+
+    def alive(self) -> bool:
+        """Whether any of them still runs (gunicorn's master reaps every child it has, so a
+        dead one is soon no process at all)."""
+        for process in self.processes:
+            try:
+                os.kill(process.pid, 0)
+                return True
+            except ProcessLookupError:
+                continue
+            except PermissionError:  # a pid taken by someone else's process: as good as gone
+                continue
+        return False
+
+    def stop(self, database_url: str) -> None:
+        """Close the master's sending ends (the workers have closed theirs): the background
+        processes finish the jobs left, then exit. What none of them read in time goes
+        into the table, for the next start."""
+        self.urgent.close_sending()
+        self.other.close_sending()
         deadline = time.monotonic() + GRACEFUL_SECONDS  # for all of them together
         for process in self.processes:
             try:
@@ -213,6 +237,28 @@ class BackgroundProcesses:
                 log.error("a background process did not finish its jobs in %s s; the rest "
                           "is done at the next start", GRACEFUL_SECONDS)
                 process.kill()
+                process.wait()
+        self._keep_unread(database_url)
+
+    def _keep_unread(self, database_url: str) -> None:
+        from bot.deferred import write_job
+        from bot.handoff import decode
+        from models import create_db_engine, utcnow
+
+        unread = [job for queue in (self.urgent, self.other)
+                  for message in iter(lambda q=queue: q.take_older_than(0.0), None)
+                  if (job := decode(message)) is not None and not job.urgent]
+        if unread:
+            engine = create_db_engine(database_url)
+            try:
+                for job in unread:
+                    write_job(engine, utcnow(), job)
+            finally:
+                engine.dispose()
+            log.warning("%s deferred jobs were left unread; they are done at the next start",
+                        len(unread))
+        self.urgent.close()
+        self.other.close()
 
 
 # Python's cyclic garbage collector stops every thread of a process while it runs. A

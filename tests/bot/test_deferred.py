@@ -1,45 +1,68 @@
-"""Deferred jobs (bot/deferred.py): what `serve`'s workers hand to the background process
-after an ack. Through the real app and Slack fake: a submission acked by the app is only
-written down, and the runner (the background process's loop, here in a thread) stores it,
-confirms it and empties the table."""
+"""Deferred jobs (bot/deferred.py, bot/handoff.py): what `serve`'s workers hand to the
+background processes after an ack. Through the real app and Slack fake: a submission acked
+by the app is only handed over, and the runner (the background process's loop, here in a
+thread) writes it down, stores it, confirms it and empties the table."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from bot import handoff
 from bot.deferred import CLAIM_LEASE, BackgroundRunner, HandToBackground, claim_jobs
+from bot.handoff import HandOff, decode
 from models import DeferredJob, ScorecardVersion, transaction
 from tests.conftest import PIA, World
 from tests.e2e.test_scorecards import complete, open_scorecard, scorecard_interview, versions
 from tests.factories import shipped_set
 
 
-class Pipe:
-    """The wake-up pipe; each end closed once (a closed number is soon another file's)."""
+class Queues:
+    """The hand-off's two queues, as the gunicorn master makes them."""
 
     def __init__(self) -> None:
-        self.read_fd, self.write_fd = os.pipe()
-        self.open = {self.read_fd, self.write_fd}
+        self.urgent, self.other = HandOff.make(), HandOff.make()
 
-    def close(self, fd: int) -> None:
-        if fd in self.open:
-            self.open.discard(fd)
-            os.close(fd)
+    def worker_side(self, world: World, pickup_seconds: float = 1.0,
+                    alive: Callable[[], bool] = lambda: True) -> HandToBackground:
+        world.services.deferral = HandToBackground(self.urgent, self.other, "worker", alive,
+                                                   pickup_seconds=pickup_seconds)
+        return world.services.deferral
+
+    def close_sending(self) -> None:
+        """Every worker and the master are gone."""
+        self.urgent.close_sending()
+        self.other.close_sending()
 
 
 @pytest.fixture
-def pipe() -> Iterator[Pipe]:
-    made = Pipe()
+def queues() -> Iterator[Queues]:
+    made = Queues()
     yield made
-    for fd in list(made.open):
-        made.close(fd)
+    made.urgent.close()
+    made.other.close()
+
+
+class Running:
+    """A background process's runner, in a thread."""
+
+    def __init__(self, world: World, queues: Queues) -> None:
+        self.queues = queues
+        self.runner = BackgroundRunner(world.services, queues.urgent, queues.other,
+                                       "background")
+        self.thread = threading.Thread(target=self.runner.run)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.queues.close_sending()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive()
 
 
 def job_rows(world: World) -> list[DeferredJob]:
@@ -47,11 +70,11 @@ def job_rows(world: World) -> list[DeferredJob]:
         return list(session.scalars(select(DeferredJob)))
 
 
-def submit_handed_off(world: World, write_fd: int) -> int:
+def submit_handed_off(world: World, queues: Queues, **worker: Any) -> int:
     """PIA submits a complete scorecard to an app whose after-ack work is handed off."""
     interview_id = scorecard_interview(world, panel=(PIA,))
     view = open_scorecard(world, PIA, interview_id)
-    world.services.deferral = HandToBackground(write_fd, "test-worker")
+    queues.worker_side(world, **worker)
     reply = world.slack.submit(PIA, view["id"], complete(shipped_set(world.services)))
     assert reply.status == 200 and reply.body == ""  # acked: the modal closes
     return interview_id
@@ -61,36 +84,77 @@ def confirmations(world: World) -> list[str]:
     return [m["text"] for m in world.fake.dms(PIA) if "scorecard" in m["text"].lower()]
 
 
-def test_an_acked_submission_is_written_down_and_the_background_finishes_it(
-        world: World, pipe: Pipe) -> None:
-    read_fd, write_fd = pipe.read_fd, pipe.write_fd
-    submit_handed_off(world, write_fd)
-    # Only the job is written (right after the ack); nothing is stored or sent yet.
-    [job] = world.fake.wait_for(lambda: job_rows(world))
-    assert job.kind == "scorecard_submitted" and job.payload["user_id"] == PIA
-    assert versions(world) == [] and confirmations(world) == []
-    assert os.read(read_fd, 16) == b"."  # the background process was woken
+def queued(queue: HandOff) -> list[Any]:
+    """What waits in a queue, taken out."""
+    taken = []
+    while (message := queue.take_older_than(0.0)) is not None:
+        taken.append(decode(message))
+    return taken
 
-    os.write(write_fd, b".")
-    runner = BackgroundRunner(world.services, read_fd, "background")
-    thread = threading.Thread(target=runner.run)
-    thread.start()
+
+def test_an_acked_submission_is_handed_over_and_the_background_finishes_it(
+        world: World, queues: Queues) -> None:
+    submit_handed_off(world, queues)
+    # Only handed over (right after the ack): nothing is written, stored or sent yet.
+    message = world.fake.wait_for(lambda: queues.other.take_older_than(0.0))
+    job = decode(message)
+    assert job is not None and job.kind == "scorecard_submitted"
+    assert job.payload["user_id"] == PIA and not job.urgent
+    assert job_rows(world) == [] and versions(world) == [] and confirmations(world) == []
+
+    assert queues.other.send(message)  # back in line, for the background process
+    running = Running(world, queues)
     world.fake.wait_for(lambda: confirmations(world))
     assert len(versions(world, PIA)) == 1
-    pipe.close(write_fd)  # every worker is gone: the runner finishes and returns
-    thread.join(timeout=10)
-    assert not thread.is_alive()
+    running.stop()  # every worker is gone: the runner finishes and returns
     assert job_rows(world) == [] and len(confirmations(world)) == 1
 
 
-def test_with_the_background_process_gone_the_worker_does_the_job_itself(
-        world: World, pipe: Pipe) -> None:
-    pipe.close(pipe.read_fd)
-    write_fd = pipe.write_fd
-    submit_handed_off(world, write_fd)
+def test_the_background_writes_a_job_down_before_doing_it(
+        world: World, queues: Queues, monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that if its process dies mid-job, another takes the row once the claim runs out."""
+    seen: list[list[tuple[str, str | None]]] = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow_job(services: Any, payload: dict[str, Any]) -> None:
+        seen.append([(row.kind, row.claimed_by) for row in job_rows(world)])
+        started.set()
+        release.wait(10)
+
+    from bot import jobs
+    monkeypatch.setitem(jobs.JOBS, "scorecard_submitted", (slow_job, False))
+    submit_handed_off(world, queues)
+    running = Running(world, queues)
+    try:
+        assert started.wait(10)
+        assert seen == [[("scorecard_submitted", "background")]]
+    finally:
+        release.set()
+        running.stop()
+    assert job_rows(world) == []
+
+
+def test_with_no_background_process_alive_the_worker_does_the_job_itself(
+        world: World, queues: Queues) -> None:
+    submit_handed_off(world, queues, alive=lambda: False)
     world.fake.wait_for(lambda: confirmations(world))
     assert len(versions(world, PIA)) == 1
-    world.fake.wait_for(lambda: not job_rows(world))  # done: the row goes
+    assert job_rows(world) == [] and queued(queues.other) == []
+
+
+def test_a_job_the_queue_cannot_take_waits_in_the_table(
+        world: World, queues: Queues, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Too big for a message (or the queue full): written down by the worker, and the
+    background processes told to look."""
+    monkeypatch.setattr(handoff, "MAX_MESSAGE", 100)
+    submit_handed_off(world, queues)
+    [row] = world.fake.wait_for(lambda: job_rows(world))
+    assert row.kind == "scorecard_submitted" and row.claimed_by is None
+    assert queued(queues.other) == [None]  # the nudge
+    running = Running(world, queues)
+    world.fake.wait_for(lambda: confirmations(world))
+    running.stop()
+    assert len(versions(world, PIA)) == 1 and job_rows(world) == []
 
 
 def test_a_claim_that_ran_out_is_taken_again(world: World) -> None:
@@ -129,35 +193,44 @@ def test_urgent_jobs_are_taken_first(world: World) -> None:
 
 
 def test_a_modal_the_background_does_not_take_in_time_is_opened_by_the_worker(
-        world: World, pipe: Pipe) -> None:
+        world: World, queues: Queues) -> None:
     """Background processes still starting (none reads here): the click's modal opens
     anyway, from the worker, while its trigger_id is valid; a scorecard's job waits."""
     interview_id = scorecard_interview(world, panel=(PIA,))
-    world.services.deferral = HandToBackground(pipe.write_fd, "worker", pickup_seconds=0.2)
+    queues.worker_side(world, pickup_seconds=0.2)
     view = open_scorecard(world, PIA, interview_id)  # waits for the modal
     assert view["callback_id"] == "scorecard"
-    world.fake.wait_for(lambda: not job_rows(world))
     opened = [c for c in world.fake.calls() if c["method"] == "views.open"]
     assert len(opened) == 1 and opened[0]["response"]["ok"]
+    assert queued(queues.urgent) == []
 
     reply = world.slack.submit(PIA, view["id"], complete(shipped_set(world.services)))
     assert reply.status == 200
     time.sleep(0.5)  # not urgent: left for the background processes
-    assert [j.kind for j in job_rows(world)] == ["scorecard_submitted"]
-    assert confirmations(world) == []
+    assert [job.kind for job in queued(queues.other)] == ["scorecard_submitted"]
+    assert confirmations(world) == [] and job_rows(world) == []
 
 
-def test_an_urgent_job_the_background_takes_is_done_once(world: World, pipe: Pipe) -> None:
+def test_a_modal_in_the_table_the_background_does_not_take_is_opened_by_the_worker(
+        world: World, queues: Queues, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handoff, "MAX_MESSAGE", 100)  # every job goes to the table
     interview_id = scorecard_interview(world, panel=(PIA,))
-    world.services.deferral = HandToBackground(pipe.write_fd, "worker", pickup_seconds=0.3)
-    runner = BackgroundRunner(world.services, pipe.read_fd, "background")
-    thread = threading.Thread(target=runner.run)
-    thread.start()
+    queues.worker_side(world, pickup_seconds=0.2)
+    view = open_scorecard(world, PIA, interview_id)
+    assert view["callback_id"] == "scorecard"
+    world.fake.wait_for(lambda: not job_rows(world))
+
+
+def test_an_urgent_job_the_background_takes_is_done_once(
+        world: World, queues: Queues) -> None:
+    interview_id = scorecard_interview(world, panel=(PIA,))
+    queues.worker_side(world, pickup_seconds=0.3)
+    running = Running(world, queues)
     try:
         open_scorecard(world, PIA, interview_id)
         time.sleep(0.6)  # past the worker's look: the job was the background's
         opened = [c for c in world.fake.calls() if c["method"] == "views.open"]
         assert len(opened) == 1
     finally:
-        pipe.close(pipe.write_fd)
-        thread.join(timeout=10)
+        running.stop()
+    assert job_rows(world) == []  # a modal is not written down
