@@ -69,17 +69,28 @@ def find_interview(session: Session, team_id: str, interview_id: int | str, *,
     """The interview row alone (get_interview loads its panel too). On PostgreSQL,
     `for_update` locks the row; `for_share` keeps it from changing (status, decision)
     while other sharers go on beside."""
-    number = interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
-    query = (select(Interview)
-             .where(Interview.id == number, Interview.team_id == team_id,
-                    Interview.deleted_at.is_(None))
-             .options(*options))
+    number = interview_number(interview_id)
+    query = select(Interview).where(*live_interview(team_id, number)).options(*options)
     if (for_update or for_share) and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Interview, read=not for_update)
     interview = session.scalars(query).first()
     if interview is None:
-        raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
+        raise no_such_interview(number)
     return interview
+
+
+def interview_number(interview_id: int | str) -> int:
+    return interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
+
+
+def live_interview(team_id: str, number: int) -> list[ColumnElement[bool]]:
+    """The conditions for interview `number` of the team, not deleted: no other team's
+    interview is ever found by its number."""
+    return [Interview.id == number, Interview.team_id == team_id, Interview.deleted_at.is_(None)]
+
+
+def no_such_interview(number: int) -> NotFound:
+    return NotFound(N_("There is no interview {id} in this workspace."), id=number)
 
 
 def is_current_version() -> ColumnElement[bool]:

@@ -150,7 +150,7 @@ def test_a_job_the_queue_cannot_take_waits_in_the_table(
     submit_handed_off(world, queues)
     [row] = world.fake.wait_for(lambda: job_rows(world))
     assert row.kind == "scorecard_submitted" and row.claimed_by is None
-    assert queued(queues.other) == [None]  # the nudge
+    assert world.fake.wait_for(lambda: queued(queues.other)) == [None]  # the nudge, after
     running = Running(world, queues)
     world.fake.wait_for(lambda: confirmations(world))
     running.stop()
