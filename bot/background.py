@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.reminders import worker_id
     from bot.serve import limit_malloc_arenas, steady_gc, worker_engine
     from bot.settings import load_settings
+    from bot.warm import warm_shared_caches, warm_statements
 
     limit_malloc_arenas()
     settings = load_settings()
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _wait_for_the_workers)
     services = build_services(settings, engine=worker_engine(settings))
+    warm_shared_caches()
+    warm_statements(services)
     steady_gc()
     log.info("Background jobs process started (nice +%s)", NICENESS)
     try:

@@ -94,6 +94,9 @@ def _preload_modules(_server: Any = None) -> None:
     # slack_bolt, slack_sdk, SQLAlchemy, pydantic, the handlers; APScheduler.
     import bot.app
     import bot.scheduler  # noqa: F401
+    from bot.warm import warm_shared_caches
+
+    warm_shared_caches()
 
 
 class WsgiServer(BaseApplication):  # type: ignore[misc]
@@ -154,6 +157,7 @@ class GunicornServer(WsgiServer):
         from bot.executor import ContextThreadPoolExecutor
         from bot.logs import configure_logging
         from bot.reminders import worker_id
+        from bot.warm import warm_statements
         from bot.web import make_wsgi_app
 
         configure_logging(self.settings.log_level, self._secrets(), json_lines=True)
@@ -166,6 +170,7 @@ class GunicornServer(WsgiServer):
             services.deferral = HandToBackground(background.urgent, background.other,
                                                  worker_id(), background.alive)
         app = create_app(services)
+        warm_statements(services)
         runtime = start_background(services)
         # Stop the scheduler (waiting for a reminder being sent), then finish the work Bolt
         # runs after its acks, then close the database connections.
