@@ -137,6 +137,7 @@ class HandToBackground:
             log.error("no background process is running; the %s job runs in this worker",
                       kind)
             run_job(services, kind, payload)
+            self._look_at_queue_later(services, 0.0)  # and what they left unread
             return
         queue = self._urgent if urgent else self._other
         message = encode(kind, payload, urgent, request_id.get(), services.clock())
@@ -192,6 +193,9 @@ class HandToBackground:
                 log.exception("could not take over deferred job %s", job_id)
 
     def _take_back_late_urgent_jobs(self, services: Services) -> None:
+        if not self._background_alive():
+            self._take_back_everything(services)
+            return
         while (message := self._urgent.take_older_than(self._pickup_seconds)) is not None:
             job = decode(message)
             if job is not None:
@@ -202,6 +206,17 @@ class HandToBackground:
         if oldest is not None:  # not late yet: look again when it would be
             self._look_at_queue_later(
                 services, max(0.01, oldest + self._pickup_seconds - time.time()))
+
+    def _take_back_everything(self, services: Services) -> None:
+        """No background process is left to read the queues: this worker does what they
+        hold (another worker may be taking some of it at the same time: each message is
+        taken once)."""
+        for queue in (self._urgent, self._other):
+            while (message := queue.take_older_than(0.0)) is not None:
+                if (job := decode(message)) is not None:
+                    log.warning("no background process is running; a queued %s job runs in "
+                                "this worker", job.kind)
+                    run_handed(services, job)
 
 
 class Claimed(NamedTuple):

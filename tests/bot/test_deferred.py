@@ -142,6 +142,19 @@ def test_with_no_background_process_alive_the_worker_does_the_job_itself(
     assert job_rows(world) == [] and queued(queues.other) == []
 
 
+def test_jobs_still_queued_when_the_background_processes_die_are_done_by_a_worker(
+        world: World, queues: Queues) -> None:
+    alive = [True]
+    interview_id = submit_handed_off(world, queues, alive=lambda: alive[0])
+    time.sleep(0.2)
+    assert confirmations(world) == []  # queued, for a background process that then dies
+    alive[0] = False
+    open_scorecard(world, PIA, interview_id)  # the next job: the worker opens the modal
+    world.fake.wait_for(lambda: confirmations(world))
+    assert len(versions(world, PIA)) == 1
+    assert queued(queues.other) == [] and job_rows(world) == []
+
+
 def test_a_job_the_queue_cannot_take_waits_in_the_table(
         world: World, queues: Queues, monkeypatch: pytest.MonkeyPatch) -> None:
     """Too big for a message (or the queue full): written down by the worker, and the
