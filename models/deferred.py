@@ -1,4 +1,4 @@
-"""Work a listener hands off after its ack, kept until a background process has done it."""
+"""Work a listener hands off after its ack, kept while a background process does it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from models.base import Base, utcnow
 
 
 class DeferredJob(Base):
-    """One piece of after-ack work (bot/deferred.py): written in the transaction-sized
-    moment after Slack has its answer, deleted when done. A row whose claim has run out
-    belongs to a process that died mid-job, and is done again."""
+    """One piece of after-ack work (bot/deferred.py): written by the background process
+    that took it from the hand-off, claimed by itself, before it starts (or by a worker,
+    unclaimed, when the hand-off could not take it), and deleted when done. A row whose
+    claim has run out belongs to a process that died mid-job, and is done again."""
 
     __tablename__ = "deferred_jobs"
 
