@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo run lint catalogs clean bench
+.PHONY: test demo run lint catalogs clean bench bench-cpu
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "interview-bot needs Python 3.11 or newer")'
@@ -34,6 +34,10 @@ catalogs: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+## bench-cpu: a worker's CPU per request, ours against bare Bolt, one request at a time
+bench-cpu: $(STAMP)
+	$(PY) -m benchmarks.cpu
 
 clean:
 	rm -rf $(VENV) *.egg-info
