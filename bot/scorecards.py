@@ -240,37 +240,40 @@ def render_problems(t: Translator, problems: Iterable[Problem]) -> dict[str, str
 # ---------------------------------------------------------------------------- loading
 
 
-def _seat(session: Session, team_id: str, interview_id: int | str, user_id: str,
-          opened_by: str | None, *, lock: bool = False) -> tuple[Interview, Panelist]:
-    """The interview (its panel not loaded: a panelist needs only their own seat) and the
-    user's active seat with their current scorecard, or a refusal saying why not.
+def _active_seat(user_id: str) -> list[Any]:
+    """The conditions for the user's seat (on the interview the caller joins), not removed."""
+    return [Panelist.user_id == user_id, Panelist.removed_at.is_(None)]
 
-    `lock`, for a submission on PostgreSQL: the interview row is share-locked, so a
-    decision or a cancellation and a submission wait for each other while the other
-    panelists' submissions go on beside; the seat row is locked, so one person's two
-    submissions take turns. (SQLite's write transactions take turns anyway.)"""
-    interview = find_interview(session, team_id, interview_id, for_share=lock)
+
+def _locked_seat(session: Session, team_id: str, interview_id: int | str, user_id: str,
+                 opened_by: str | None) -> tuple[Interview, Panelist]:
+    """For a submission: the interview (its panel not loaded: a panelist needs only their
+    own seat) and the user's active seat with their current scorecard, or a refusal saying
+    why not. On PostgreSQL the interview row is share-locked, so a decision or a
+    cancellation and a submission wait for each other while the other panelists'
+    submissions go on beside; the seat row is locked, so one person's two submissions take
+    turns. (SQLite's write transactions take turns anyway.)"""
+    interview = find_interview(session, team_id, interview_id, for_share=True)
     query = (select(Panelist)
-             .where(Panelist.interview_id == interview.id, Panelist.user_id == user_id,
-                    Panelist.removed_at.is_(None))
+             .where(Panelist.interview_id == interview.id, *_active_seat(user_id))
              .options(selectinload(Panelist.scorecard)
                       .selectinload(Scorecard.versions.and_(is_current_version()))))
-    if lock and session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Panelist)
     return interview, _check_seat(interview, session.scalars(query).first(), opened_by)
 
 
 def _seat_and_draft(session: Session, team_id: str, interview_id: int | str, user_id: str,
                     opened_by: str | None) -> tuple[Interview, Panelist, ScorecardDraft | None]:
-    """What _seat finds, and the seat's draft, in one statement (the scorecard's current
-    version in a second, if there is one): the checks before a scorecard page's ack, where
-    each statement cost ~0.7 ms of CPU in SQLAlchemy and a round trip."""
+    """What _locked_seat finds, without the locks, and the seat's draft, in one statement
+    (the scorecard's current version in a second, if there is one): the checks before a
+    scorecard page's ack, where each statement cost ~0.7 ms of CPU in SQLAlchemy and a
+    round trip."""
     number = interview_number(interview_id)
-    seat = and_(Panelist.interview_id == Interview.id, Panelist.user_id == user_id,
-                Panelist.removed_at.is_(None))
     row = session.execute(
         select(Interview, Panelist, ScorecardDraft)
-        .outerjoin(Panelist, seat)
+        .outerjoin(Panelist, and_(Panelist.interview_id == Interview.id,
+                                  *_active_seat(user_id)))
         .outerjoin(ScorecardDraft, ScorecardDraft.panelist_id == Panelist.id)
         .where(*live_interview(team_id, number))
         .options(joinedload(Panelist.scorecard)
@@ -439,7 +442,7 @@ def submit_scorecard(services: Services, team_id: str, interview_id: int, user_i
 def _store(services: Services, session: Session, team_id: str, interview_id: int,
            user_id: str, answers: Answers, source_view_id: str,
            opened_by: str | None) -> SubmitResult:
-    interview, panelist = _seat(session, team_id, interview_id, user_id, opened_by, lock=True)
+    interview, panelist = _locked_seat(session, team_id, interview_id, user_id, opened_by)
     existing = _version_by_view(session, source_view_id)
     if existing is not None:
         if existing.scorecard.panelist_id != panelist.id:
