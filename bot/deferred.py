@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from sqlalchemy import Engine, delete, insert, select
@@ -95,16 +96,22 @@ def write_job(engine: Engine, now: datetime, job: HandedJob,
             "request_id": job.request_id, "created_at": job.created_at, **claim}).scalar_one())
 
 
-def run_handed(services: Services, job: HandedJob) -> None:
-    """Run a job that has no row, under its request's id; an error is logged, as a
-    listener's is."""
-    token = request_id.set(job.request_id)
+def run_logged(services: Services, kind: str, payload: dict[str, Any],
+               job_request_id: str | None, label: str = "without a row") -> None:
+    """Run a job under its request's id. A job that raises is logged and dropped, as a
+    listener's error is: doing it again would repeat whatever it had already sent."""
+    token = request_id.set(job_request_id)
     try:
-        run_job(services, job.kind, job.payload)
-    except Exception:  # the caller (a watcher thread, a worker) goes on
-        log.exception("deferred job (%s) failed", job.kind)
+        run_job(services, kind, payload)
+    except Exception:  # one job's failure must not stop the others
+        log.exception("deferred %s job (%s) failed", kind, label)
     finally:
         request_id.reset(token)
+
+
+def run_handed(services: Services, job: HandedJob) -> None:
+    """Run a job that has no row."""
+    run_logged(services, job.kind, job.payload, job.request_id)
 
 
 class HandToBackground:
@@ -125,7 +132,7 @@ class HandToBackground:
         self._worker = worker
         self._background_alive = background_alive
         self._pickup_seconds = pickup_seconds
-        # (when to look, job id), a heap; job id None: look at the urgent queue.
+        # (when to look, job id), a heap; job id -1: look at the urgent queue.
         self._watched: list[tuple[float, int]] = []
         self._queue_look_due = False
         self._watch = threading.Condition()
@@ -140,9 +147,9 @@ class HandToBackground:
             self._look_at_queue_later(services, 0.0)  # and what they left unread
             return
         queue = self._urgent if urgent else self._other
-        message = encode(kind, payload, urgent, request_id.get(), services.clock())
+        job = HandedJob(kind, payload, urgent, request_id.get(), services.clock(), time.time())
         try:
-            sent = queue.send(message)
+            sent = queue.send(encode(job))
         except BrokenPipeError:  # nobody holds the reading end (a test's set-up)
             log.error("the hand-off is closed; the %s job runs in this worker", kind)
             run_job(services, kind, payload)
@@ -151,8 +158,6 @@ class HandToBackground:
             if urgent:
                 self._look_at_queue_later(services, self._pickup_seconds)
             return
-        job = decode(message)
-        assert job is not None
         job_id = write_job(services.engine, services.clock(), job)
         queue.send(nudge_message())  # if the queue is full, it is being read: fine
         if urgent:
@@ -196,12 +201,8 @@ class HandToBackground:
         if not self._background_alive():
             self._take_back_everything(services)
             return
-        while (message := self._urgent.take_older_than(self._pickup_seconds)) is not None:
-            job = decode(message)
-            if job is not None:
-                log.warning("a deferred %s job was not taken in %s s; this worker did it",
-                            job.kind, self._pickup_seconds)
-                run_handed(services, job)
+        self._run_taken(services, self._urgent, self._pickup_seconds,
+                        f"was not taken in {self._pickup_seconds} s")
         oldest = self._urgent.oldest_sent_at()
         if oldest is not None:  # not late yet: look again when it would be
             self._look_at_queue_later(
@@ -212,11 +213,16 @@ class HandToBackground:
         hold (another worker may be taking some of it at the same time: each message is
         taken once)."""
         for queue in (self._urgent, self._other):
-            while (message := queue.take_older_than(0.0)) is not None:
-                if (job := decode(message)) is not None:
-                    log.warning("no background process is running; a queued %s job runs in "
-                                "this worker", job.kind)
-                    run_handed(services, job)
+            self._run_taken(services, queue, 0.0, "was queued, and no background process is "
+                            "running")
+
+    @staticmethod
+    def _run_taken(services: Services, queue: HandOff, older_than: float, why: str) -> None:
+        """Take the messages sent over `older_than` seconds ago, and run their jobs here."""
+        while (message := queue.take_older_than(older_than)) is not None:
+            if (job := decode(message)) is not None:
+                log.warning("a deferred %s job %s; this worker did it", job.kind, why)
+                run_handed(services, job)
 
 
 class Claimed(NamedTuple):
@@ -260,15 +266,10 @@ def run_claimed(services: Services, worker: str, only_id: int | None = None) -> 
 
 
 def finish(services: Services, job: Claimed) -> None:
-    """Run one claimed job, then delete its row. A job that raises is logged and dropped,
-    as a listener's error is: doing it again would repeat whatever it had already sent."""
-    token = request_id.set(job.request_id)
+    """Run one claimed job (run_logged), then delete its row."""
     try:
-        run_job(services, job.kind, job.payload)
-    except Exception:  # one job's failure must not stop the others
-        log.exception("deferred job %s (%s) failed", job.id, job.kind)
+        run_logged(services, job.kind, job.payload, job.request_id, f"row {job.id}")
     finally:
-        request_id.reset(token)
         with transaction(services.db) as session:
             session.execute(delete(DeferredJob).where(DeferredJob.id == job.id))
 
@@ -360,24 +361,28 @@ class BackgroundRunner:
                 threads.give_back()
                 self._nudge.set()
                 continue
-            threads.pool.submit(self._run_handed, job, threads)
+            threads.pool.submit(self._then_free, threads, self._run_handed, job)
 
-    def _run_handed(self, job: HandedJob, threads: _Threads) -> None:
+    def _then_free(self, threads: _Threads, run: Callable[[Any], None], job: Any) -> None:
+        """In a pool thread: run, then free the thread and let the loop look again."""
         try:
-            if job.urgent:
-                run_handed(self.services, job)
-                return
-            try:
-                job_id = write_job(self.services.engine, self.services.clock(), job,
-                                   claimed_by=self.worker)
-            except Exception:  # the database is away: the job will most likely say so
-                log.exception("could not write down a deferred %s job; running it", job.kind)
-                run_handed(self.services, job)
-                return
-            finish(self.services, Claimed(job_id, job.kind, job.payload, job.request_id))
+            run(job)
         finally:
             threads.give_back()
             self._nudge.set()
+
+    def _run_handed(self, job: HandedJob) -> None:
+        if job.urgent:
+            run_handed(self.services, job)
+            return
+        try:
+            job_id = write_job(self.services.engine, self.services.clock(), job,
+                               claimed_by=self.worker)
+        except Exception:  # the database is away: the job will most likely say so
+            log.exception("could not write down a deferred %s job; running it", job.kind)
+            run_handed(self.services, job)
+            return
+        finish(self.services, Claimed(job_id, job.kind, job.payload, job.request_id))
 
     def _start_waiting_rows(self, threads: _Threads) -> int:
         free = threads.take_free()
@@ -391,12 +396,5 @@ class BackgroundRunner:
             raise
         threads.give_back(free - len(claimed))
         for job in claimed:
-            threads.pool.submit(self._finish_row, job, threads)
+            threads.pool.submit(self._then_free, threads, partial(finish, self.services), job)
         return len(claimed)
-
-    def _finish_row(self, job: Claimed, threads: _Threads) -> None:
-        try:
-            finish(self.services, job)
-        finally:
-            threads.give_back()
-            self._nudge.set()

@@ -43,11 +43,10 @@ class HandedJob:
     sent_at: float  # time.time() when the worker sent it
 
 
-def encode(kind: str, payload: dict[str, Any], urgent: bool, request_id: str | None,
-           created_at: datetime) -> bytes:
-    body = json.dumps({"kind": kind, "payload": payload, "request_id": request_id,
-                       "created_at": created_at.isoformat()}, separators=(",", ":"))
-    return b"%.6f %d %s" % (time.time(), urgent, body.encode())
+def encode(job: HandedJob) -> bytes:
+    body = json.dumps({"kind": job.kind, "payload": job.payload, "request_id": job.request_id,
+                       "created_at": job.created_at.isoformat()}, separators=(",", ":"))
+    return b"%.6f %d %s" % (job.sent_at, job.urgent, body.encode())
 
 
 # "Look at the table": a job was written there (the queue was full, or the job too big).
@@ -113,16 +112,16 @@ class HandOff:
     def take_older_than(self, seconds: float) -> bytes | None:
         """Without waiting: the next message if the one first in line was sent over
         `seconds` ago (another reader may take that one meanwhile: then the next)."""
+        oldest = self.oldest_sent_at()
+        if oldest is None or time.time() - oldest < seconds:
+            return None
         try:
-            head = self.receiving.recv(_HEAD_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-            if not head or time.time() - _sent_at(head) < seconds:
-                return None
             return self.receiving.recv(MAX_MESSAGE, socket.MSG_DONTWAIT) or None
         except (BlockingIOError, InterruptedError):
             return None
 
     def oldest_sent_at(self) -> float | None:
-        """When the message first in line was sent; None if none is."""
+        """Without waiting: when the message first in line was sent; None if none is."""
         try:
             head = self.receiving.recv(_HEAD_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
         except (BlockingIOError, InterruptedError):

@@ -9,9 +9,9 @@ the work Bolt runs after its acks before it exits. Logs are JSON lines, gunicorn
 
 Beside the workers, the master starts as many background processes (bot/background.py), at
 a lower CPU priority: the heavy work after the busiest acks (a scorecard stored, its DM, the
-plan's progress; a modal opened; a summary computed) is written down as a deferred job and
-done there (bot/deferred.py, bot/jobs.py), so that in a burst the workers' CPU goes to the
-acks. They exit after the workers, their jobs all done.
+plan's progress; a modal opened; a summary computed) is handed to them as a deferred job
+and done there (bot/handoff.py, bot/deferred.py, bot/jobs.py), so that in a burst the
+workers' CPU goes to the acks. They exit after the workers, their jobs all done.
 """
 
 from __future__ import annotations
@@ -222,9 +222,7 @@ class BackgroundProcesses:
             try:
                 os.kill(process.pid, 0)
                 return True
-            except ProcessLookupError:
-                continue
-            except PermissionError:  # a pid taken by someone else's process: as good as gone
+            except (ProcessLookupError, PermissionError):  # gone, or its pid someone else's
                 continue
         return False
 
