@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 def scorecard_submitted_payload(team_id: str, interview_id: int, user_id: str,
                                 answers: Answers, view_id: str,
                                 opened_by: str | None) -> dict[str, Any]:
-    """The job's payload: JSON, written to the database under `serve`."""
+    """The job's payload: JSON, handed to a background process under `serve`."""
     return {
         "team_id": team_id, "interview_id": interview_id, "user_id": user_id,
         "view_id": view_id, "opened_by": opened_by,
