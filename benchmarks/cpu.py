@@ -101,12 +101,13 @@ def our_worker(fake_url: str, database_url: str) -> OurWorker:
     """Our app as `serve` builds it in a worker."""
     import logging
 
-    from bot.app import build_services, create_app
     from bot.deferred import HandToBackground
+    from bot.warm import warm_shared_caches, warm_statements
+
+    from bot.app import build_services, create_app
     from bot.executor import ContextThreadPoolExecutor
     from bot.logs import configure_logging
     from bot.serve import POST_ACK_SLOTS, POST_ACK_WAIT_SECONDS, steady_gc, worker_engine
-    from bot.warm import warm_shared_caches, warm_statements
     from bot.web import make_wsgi_app
 
     settings = load_settings({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET":
@@ -160,6 +161,7 @@ def cpu_per_request(served: Served, requests: list[Planned], rounds: int) -> dic
 
 def measure(name: str, database_url: str, rounds: int) -> list[tuple[str, int, float, float]]:
     from bot.deferred import RunHere
+
     from bot.slack_fake import SlackSimulator
     from bot.web import start_http_server
 

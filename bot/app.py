@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.coalesce import Coalescer
-from bot.executor import ContextThreadPoolExecutor
+from bot.executor import ListenerPool
+from bot.metrics import note_request_kind
+from bot.outbox import Outbox
+from bot.performers import PERFORMERS
 from bot.question_sets import QuestionSetLibrary
+from bot.reminders import worker_id
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -27,21 +33,22 @@ class StartupError(Exception):
     """An expected failure at start: printed as one line, no traceback."""
 
 
-def build_services(settings: Settings, engine: Engine | None = None,
-                   listener_executor: ContextThreadPoolExecutor | None = None) -> Services:
+def build_services(settings: Settings, engine: Engine | None = None) -> Services:
     engine = engine or create_db_engine(settings.database_url)
     client = make_web_client(settings)
-    executor = listener_executor or ContextThreadPoolExecutor()
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         db=make_session_factory(engine),
         client=client,
         question_sets=QuestionSetLibrary.load(settings.question_set_dirs),
         users=UserDirectory(client),
-        listener_executor=executor,
-        refreshes=Coalescer(settings.refresh_settle_seconds, pause=executor.pause),
     )
+    services.outbox = Outbox(
+        services, PERFORMERS, worker_id(), lease=timedelta(seconds=settings.claim_lease_seconds),
+        effects_client=make_web_client(settings, in_process_retries=False))
+    services.listener_executor = ListenerPool(after=services.outbox.perform_soon)
+    return services
 
 
 def create_app(services: Services) -> App:
@@ -54,12 +61,22 @@ def create_app(services: Services) -> App:
         raise_error_for_unhandled_request=False,
         listener_executor=services.listener_executor,
     )
-    if isinstance(services.listener_executor, ContextThreadPoolExecutor):
-        # Before the listeners: every ack wakes its request (and, under `serve`, lets the
-        # requests still waiting for an answer go first).
-        app.use(services.listener_executor.ack_first_middleware())
+    app.middleware(_note_request_kind)
     register_listeners(app, services)
     return app
+
+
+def _note_request_kind(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    note_request_kind(body)  # for bot/web.py's metrics, once Bolt has parsed the body
+    return next()
+
+
+def stop_services(services: Services) -> None:
+    """Finish the listeners and the side effects in flight (what is queued stays in the
+    outbox for the next start), then close the database connections."""
+    services.listener_executor.shutdown(wait=True)
+    services.side_effects.shutdown(wait=True)
+    services.engine.dispose()
 
 
 def check_database(engine: Engine) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -148,13 +148,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.socket_mode:
+        log.warning("SLACK_APP_TOKEN is set, but `serve` answers HTTP only: Slack must send "
+                    "to the request URLs of manifest.http.yml. For Socket Mode use "
+                    "`interview-bot run`.")
+    return _serve_http(settings, settings.web_concurrency)
+
+
+def _serve_http(settings: Settings, workers: int) -> int:
+    from bot.serve import prepare_metrics_directory
+
+    prepare_metrics_directory()  # before anything imports prometheus_client
     from bot.app import check_token
     from bot.serve import serve
     from bot.slack_client import make_web_client
 
-    settings = load_settings()
     check_token(make_web_client(settings))
-    serve(settings)
+    serve(settings, workers)
     return 0
 
 
@@ -190,12 +201,16 @@ def _database_settings() -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import build_services, check_database, check_token, create_app
+    """HTTP: gunicorn with one worker. Socket Mode: this process, connected to Slack."""
+    settings = load_settings()
+    if not settings.socket_mode:
+        return _serve_http(settings, workers=1)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_services, check_database, check_token, create_app, stop_services
     from bot.logs import configure_logging
     from bot.migrate import upgrade
-    from bot.web import make_wsgi_app, start_http_server
 
-    settings = load_settings()
     configure_logging(settings.log_level, [settings.slack_signing_secret.get_secret_value()])
     services = build_services(settings)
     check_database(services.engine)
@@ -203,25 +218,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     identity = check_token(services.client)
     app = create_app(services)
     runtime = start_background(services)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
-        handler.connect()
-        log.info("Connected to Slack in Socket Mode as %s", identity.get("user"))
-        stop.wait()
-        handler.close()
-    else:
-        server, _ = start_http_server(make_wsgi_app(app, services.engine), "0.0.0.0",
-                                      settings.port)
-        log.info("Listening on http://0.0.0.0:%s/slack/events as %s", settings.port,
-                 identity.get("user"))
-        stop.wait()
-        server.shutdown()
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler.connect()
+    log.info("Connected to Slack in Socket Mode as %s", identity.get("user"))
+    stop.wait()
+    handler.close()
     runtime.stop()
+    stop_services(services)
     return 0
 
 

@@ -21,18 +21,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import consensus
+from bot import consensus, effects
 from bot.blocks.base import Message
 from bot.blocks.lifecycle import deleted_message
-from bot.coalesce import Target, update_until_current
 from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
-from bot.home import refresh_home_for_interview
 from bot.i18n import N_, translator
 from bot.interviews import (
     Ratings,
@@ -43,13 +42,12 @@ from bot.interviews import (
     log_event,
     missing_panelists,
     question_set_of,
-    record_posted,
     require_organiser,
 )
-from bot.plan import refresh_plan_message
 from bot.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.reminders import cancel_reminders
 from bot.services import Services
+from bot.slack_messages import Target, update_until_current
 from models import (
     Decision,
     DecisionOutcome,
@@ -322,8 +320,8 @@ def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
             interview.status = InterviewStatus.DEBRIEF
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
-    _refresh_plan(services, interview_id)  # the plan shows the status: debrief now
-    refresh_home_for_interview(services, interview_id)
+        # The plan shows the status (debrief now), and so do the App Homes.
+        effects.refresh_everywhere(session, services, interview)
     return SummaryPost(prepared.channel, ts, updated=False)
 
 
@@ -368,17 +366,9 @@ def _forget_summary(services: Services, interview_id: int, ts: str) -> None:
 
 def refresh_summary(services: Services, interview_id: int) -> None:
     """Re-render the summary in place if it was posted (after a decision, a late
-    scorecard); never posts a new one. Settled and folded per interview, and sent again
-    when it changed during the update, like the plan (bot/plan.py `refresh_plan_message`).
-    Slack errors are logged, not raised."""
-    def refresh() -> None:
-        try:
-            update_until_current(services.client, lambda: _summary_now(services, interview_id))
-        except SlackApiError as error:
-            log.warning("interview %s: summary not updated: %s", interview_id,
-                        error.response.get("error"))
-
-    services.refreshes.run(("summary", interview_id), refresh, settle=True)
+    scorecard); never posts a new one. Sent again when it changed during the update, like
+    the plan (bot/plan.py `refresh_plan_message`). Slack errors are raised."""
+    update_until_current(services.client, lambda: _summary_now(services, interview_id))
 
 
 def _summary_now(services: Services, interview_id: int) -> Target | None:
@@ -397,41 +387,25 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
         return row.channel_id, row.summary_ts, _render(session, interview)
 
 
-def start_debrief(services: Services, team_id: str, interview_id: int | str,
-                  user_id: str) -> SummaryPost | None:
-    """"Start debrief" / `/interview debrief <id>`: the hiring lead or the recruiter posts
-    (or refreshes) the summary now."""
-    return publish_for(services, check_can_run_debrief(services, team_id, interview_id,
-                                                       user_id), user_id)
-
-
-def publish_for(services: Services, target: DebriefTarget, user_id: str) -> SummaryPost | None:
-    """Post or refresh the summary for someone already checked; Slack refusing it becomes a
-    UserError in the interview's language."""
-    try:
-        return publish_summary(services, target.interview_id, user_id)
-    except SlackApiError as error:
-        log.warning("debrief summary not posted: %s", error.response.get("error"))
-        raise UserError(N_("Slack did not take the summary ({error}); try again in a moment."),
-                        language=target.language,
-                        error=error.response.get("error") or "error") from error
-
-
 @dataclass(frozen=True)
 class DebriefTarget:
     interview_id: int
     language: str  # the interview's: every answer about it is in this language
 
 
-def check_can_run_debrief(services: Services, team_id: str, interview_id: int | str,
-                          user_id: str) -> DebriefTarget:
-    """The interview if the user may run its debrief; raises NotFound / NotAllowed."""
-    with reading(services.db) as session:
+def start_debrief(services: Services, team_id: str, interview_id: int | str, user_id: str,
+                  reply_to: Mapping[str, Any], response_url: str | None = None
+                  ) -> DebriefTarget:
+    """"Start debrief" / `/interview debrief <id>`: the hiring lead or the recruiter asks
+    for the summary now (posted, or refreshed in place; bot/performers.py). Raises NotFound
+    / InterviewRefused."""
+    with transaction(services.db) as session:
         interview = find_interview(session, team_id, interview_id)
         _require_organiser(interview, user_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
-                                 language=interview.language, id=interview.id)
+                                   language=interview.language, id=interview.id)
+        effects.post_summary(session, services, interview.id, user_id, reply_to, response_url)
         return DebriefTarget(interview.id, interview.language)
 
 
@@ -538,7 +512,6 @@ def record_decision(services: Services, team_id: str, interview_id: int, user_id
         result = store()  # a doubled delivery committed first: this time it is found
     if result.stored:
         services.reminders_changed()
-        _after_decision(services, result)
     return result
 
 
@@ -565,6 +538,8 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
               "decided" if previous is None else "decision_changed",
               outcome=outcome.value, previous=previous.value if previous else None)
     session.flush()
+    effects.refresh_everywhere(session, services, interview)
+    effects.announce_decision(session, services, interview.id, decision.id)
     return _decision_result(interview, decision, stored=True, previous=previous)
 
 
@@ -578,31 +553,17 @@ def _decision_result(interview: Interview, decision: Decision, *, stored: bool,
         panel=tuple(p.user_id for p in interview.active_panelists))
 
 
-def _after_decision(services: Services, result: DecisionResult) -> None:
-    """Slack side of a decision, after the commit; each step independent of the others."""
-    _refresh_plan(services, result.interview_id)
-    refresh_summary(services, result.interview_id)
-    refresh_home_for_interview(services, result.interview_id)
-    from bot.blocks.summary import decision_announcement
-    from bot.i18n import translator
-
-    message = decision_announcement(translator(result.language), result)
-    try:
-        posted = services.client.chat_postMessage(
-            channel=result.channel, thread_ts=result.thread_ts, text=message.text,
-            blocks=message.blocks)
-        record_posted(services.db, result.interview_id, "decision_announced", posted)
-    except SlackApiError as error:
-        log.warning("interview %s: decision not announced: %s", result.interview_id,
-                    error.response.get("error"))
-
-
-def _refresh_plan(services: Services, interview_id: int) -> None:
-    try:
-        refresh_plan_message(services, interview_id)
-    except SlackApiError as error:
-        log.warning("interview %s: plan not refreshed: %s", interview_id,
-                    error.response.get("error"))
+def decision_announced(services: Services, interview_id: int,
+                       decision_id: int) -> DecisionResult | None:
+    """A stored decision as the thread announces it; None once the interview is gone."""
+    with reading(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        decision = session.get(Decision, decision_id)
+        if interview is None or interview.deleted_at is not None or decision is None:
+            return None
+        earlier = [d for d in interview.decisions if d.id < decision.id]
+        return _decision_result(interview, decision, stored=True,
+                                previous=earlier[-1].outcome if earlier else None)
 
 
 # ---------------------------------------------------------------------------- full scorecards

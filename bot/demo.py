@@ -232,7 +232,7 @@ def running_app(options: DemoOptions,
                 prepare: Callable[[FakeSlack], None] | None = None) -> Iterator[Stage]:
     """The stand-in, the app on a free port, the reminder scheduler; all stopped, and the
     temporary directory removed, on the way out."""
-    from bot.app import StartupError, build_services, check_database, create_app
+    from bot.app import StartupError, build_services, check_database, create_app, stop_services
     from bot.migrate import upgrade
     from bot.scheduler import ReminderScheduler
     from bot.web import make_wsgi_app, start_http_server
@@ -277,12 +277,10 @@ def running_app(options: DemoOptions,
         if server is not None:
             server.shutdown()
             server.server_close()
-        if services is not None:
-            services.listener_executor.shutdown(wait=True)  # work after the acks
         if scheduler is not None:
             scheduler.shutdown()
         if services is not None:
-            services.engine.dispose()
+            stop_services(services)  # listeners and side effects in flight
         fake.stop()
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -530,8 +528,9 @@ class Play:
             except Exception as error:  # anything else is a failure of the step, too
                 self._report(number, title, f"{type(error).__name__}: {error}")
                 return True
-        # The work the app does after its acks is done: nothing Slack refused since?
+        # The side effects after the acks are done: nothing Slack refused since?
         self.services.listener_executor.shutdown(wait=True)
+        self.services.side_effects.shutdown(wait=True)
         self.transcript.show_new(None)
         if self.transcript.refusals:
             self.say(f"\nDemo failed after the last step: Slack refused "

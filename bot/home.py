@@ -9,20 +9,18 @@ rows, so "and N more" costs nothing extra), whatever the number of interviews:
 - interviews I created (recruiters): every interview I set up, open ones first.
 Deleted interviews never show.
 
-`refresh_home(services, user_ids)` publishes the tab again for the people an interview
-change concerns; `refresh_home_for_interview(services, interview_id)` finds them.
+A change asks for the tabs of the people it concerns to be published again through the
+outbox (bot/effects.py `refresh_homes`); `publish_home` renders and publishes one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -168,47 +166,3 @@ def publish_home(services: Services, user_id: str, *, team_id: str | None = None
     t = translator(services.settings.default_language)
     view = home_view(t, data, services.users.tz(user_id))
     services.client.views_publish(user_id=user_id, view=view)
-
-
-def refresh_home(services: Services, user_ids: Iterable[str], *,
-                 team_id: str | None = None, settle: bool = False) -> None:
-    """Publish the App Home again for each of these people (something changed for them).
-    Refreshes of one person's tab fold together (bot/coalesce.py); `settle` for people
-    whom a burst concerns (the organisers of an interview being scored). One failure (a
-    deactivated user, a Slack hiccup) does not stop the others; nothing is raised: the
-    tab is rebuilt the next time they open it anyway."""
-    for user_id in dict.fromkeys(u for u in user_ids if u):
-        services.refreshes.run(("home", team_id, user_id),
-                               partial(_publish_quietly, services, user_id, team_id),
-                               settle=settle)
-
-
-def _publish_quietly(services: Services, user_id: str, team_id: str | None) -> None:
-    try:
-        publish_home(services, user_id, team_id=team_id)
-    except (SlackApiError, OSError) as error:
-        reason = error.response.get("error") if isinstance(error, SlackApiError) else error
-        log.info("App Home of %s not refreshed: %s", user_id, reason)
-    except Exception:  # a refresh must never break the action that triggered it
-        log.exception("App Home of %s not refreshed", user_id)
-
-
-def interview_people(session: Session, interview_id: int) -> tuple[str | None, list[str]]:
-    """(team id, everyone whose home shows this interview: panel incl. removed panelists,
-    hiring lead, recruiter)."""
-    row = session.execute(select(Interview.team_id, Interview.recruiter_id,
-                                 Interview.hiring_lead_id)
-                          .where(Interview.id == interview_id)).first()
-    if row is None:
-        return None, []
-    panel = session.scalars(select(Panelist.user_id).where(
-        Panelist.interview_id == interview_id).order_by(Panelist.position)).all()
-    return row.team_id, list(dict.fromkeys([*panel, row.hiring_lead_id, row.recruiter_id]))
-
-
-def refresh_home_for_interview(services: Services, interview_id: int) -> None:
-    """refresh_home for everyone an interview concerns: call it after a change to it (set
-    up, scored, debrief, decided, rescheduled, cancelled, panel changed, deleted)."""
-    with reading(services.db) as session:
-        team_id, people = interview_people(session, interview_id)
-    refresh_home(services, people, team_id=team_id)

@@ -23,10 +23,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.blocks.base import Message
+from bot import effects
+from bot.effects import ReplyTo
 from bot.errors import InterviewRefused, NotAllowed, NotFound
 from bot.focus import assign_focus
-from bot.home import refresh_home
 from bot.i18n import N_, translator
 from bot.interviews import (
     get_interview,
@@ -191,16 +191,14 @@ class Change:
     plan_ts: str | None = None
     panel: tuple[str, ...] = ()  # active panelists after the change
     people: tuple[str, ...] = ()  # whose App Home shows the interview
-    removed_kit: tuple[str, str] | None = None  # a removed panelist's kit (channel, ts)
 
 
-def _change(interview: Interview, *, changed: bool = True,
-            removed_kit: tuple[str, str] | None = None) -> Change:
+def _change(interview: Interview, *, changed: bool = True) -> Change:
     panel = tuple(p.user_id for p in interview.active_panelists)
     everyone = [p.user_id for p in interview.panelists]
     people = tuple(dict.fromkeys([*everyone, interview.hiring_lead_id, interview.recruiter_id]))
     return Change(interview.id, interview.team_id, interview.language, changed,
-                  interview.channel_id, interview.plan_ts, panel, people, removed_kit)
+                  interview.channel_id, interview.plan_ts, panel, people)
 
 
 def _unchanged(interview: Interview) -> Change:
@@ -226,9 +224,11 @@ def check_reschedule(services: Services, team_id: str, interview_id: int, user_i
 
 
 def reschedule(services: Services, team_id: str, interview_id: int, user_id: str,
-               starts_at: datetime, ends_at: datetime, debrief_at: datetime) -> Change:
-    """Move the interview and its debrief; the reminders move with them (same
-    transaction). Then the plan, the kits and the thread say so."""
+               starts_at: datetime, ends_at: datetime, debrief_at: datetime,
+               reply_to: ReplyTo | None = None) -> Change:
+    """Move the interview and its debrief; the reminders move with them, and the plan, the
+    kits and the thread (or, with no plan posted, the person at `reply_to`) say so, all
+    stored in one transaction."""
     if not starts_at < ends_at < debrief_at:
         raise ValueError("reschedule needs validated times")
     with transaction(services.db) as session:
@@ -246,22 +246,36 @@ def reschedule(services: Services, team_id: str, interview_id: int, user_id: str
         interview.starts_at, interview.ends_at, interview.debrief_at = (
             starts_at, ends_at, debrief_at)
         schedule_reminders(session, interview, services)
+        _tell_everyone(session, services, interview, "rescheduled", user_id, reply_to,
+                       kits=True)
         result = _change(interview)
     services.reminders_changed()
-    from bot.blocks.lifecycle import rescheduled_note
-
-    t = translator(result.language)
-    tz = services.users.tz(user_id)
-    _after(services, result, rescheduled_note(t, user_id, starts_at, ends_at, debrief_at,
-                                              result.panel, tz), kits=True)
     return result
+
+
+def _tell_everyone(session: Session, services: Services, interview: Interview, note: str,
+                   actor_id: str, reply_to: ReplyTo | None, *, kits: bool,
+                   subject_id: str | None = None) -> None:
+    """What a change asks of Slack (bot/effects.py): the plan re-rendered, the kits updated,
+    a note in the plan's thread (with no plan posted, a notice to the person who acted),
+    and the App Homes of everyone concerned."""
+    effects.refresh_plan(session, services, interview.id)
+    if kits:
+        effects.send_kits(session, services, interview.id,
+                          [p.user_id for p in interview.active_panelists])
+    if interview.plan_ts:
+        effects.thread_note(session, services, interview.id, note, actor_id, subject_id)
+    elif reply_to is not None:
+        effects.notice(session, services, reply_to, note, interview.id, interview.language)
+    effects.refresh_homes(session, services, interview.team_id, _change(interview).people,
+                          interview_id=interview.id)
 
 
 # ---------------------------------------------------------------------------- cancel
 
 
-def cancel_interview(services: Services, team_id: str, interview_id: int,
-                     user_id: str) -> Change:
+def cancel_interview(services: Services, team_id: str, interview_id: int, user_id: str,
+                     reply_to: ReplyTo | None = None) -> Change:
     """Cancel: the status (the plan shows it, scorecards lock), pending reminders removed,
     the panel told in the thread."""
     with transaction(services.db) as session:
@@ -272,12 +286,10 @@ def cancel_interview(services: Services, team_id: str, interview_id: int,
         interview.status = InterviewStatus.CANCELLED
         cancel_reminders(session, interview.id)
         log_event(session, interview, user_id, "cancelled")
+        _tell_everyone(session, services, interview, "cancelled", user_id, reply_to,
+                       kits=False)
         result = _change(interview)
     services.reminders_changed()
-    from bot.blocks.lifecycle import cancelled_note
-
-    _after(services, result, cancelled_note(translator(result.language), result.interview_id,
-                                            user_id, result.panel), kits=False)
     return result
 
 
@@ -336,12 +348,10 @@ def add_panelist(services: Services, team_id: str, interview_id: int, user_id: s
         session.flush()
         schedule_reminders(session, interview, services)
         log_event(session, interview, user_id, "panelist_added", panelist=new_user)
+        _tell_everyone(session, services, interview, "panelist_added", user_id, None,
+                       kits=True, subject_id=new_user)
         result = _change(interview)
     services.reminders_changed()
-    from bot.blocks.lifecycle import panelist_added_note
-
-    _after(services, result, panelist_added_note(translator(result.language), user_id,
-                                                 new_user), kits=True)
     return result
 
 
@@ -365,58 +375,14 @@ def remove_panelist(services: Services, team_id: str, interview_id: int, user_id
         session.flush()
         schedule_reminders(session, interview, services)
         log_event(session, interview, user_id, "panelist_removed", panelist=leaving)
-        kit = ((panelist.kit_channel, panelist.kit_ts)
-               if panelist.kit_channel and panelist.kit_ts else None)
-        result = _change(interview, removed_kit=kit)
+        if panelist.kit_channel and panelist.kit_ts:
+            effects.removed_from_panel(session, services, interview.id, panelist.kit_channel,
+                                       panelist.kit_ts)
+        _tell_everyone(session, services, interview, "panelist_removed", user_id, None,
+                       kits=True, subject_id=leaving)
+        result = _change(interview)
     services.reminders_changed()
-    from bot.blocks.lifecycle import panelist_removed_note, removed_from_panel_message
-
-    t = translator(result.language)
-    if result.removed_kit:
-        _update(services, *result.removed_kit, removed_from_panel_message(t, interview_id))
-    _after(services, result, panelist_removed_note(t, user_id, leaving), kits=True)
     return result
-
-
-# ---------------------------------------------------------------------------- after a change
-
-
-def _after(services: Services, change: Change, note: Message, *, kits: bool) -> None:
-    """The Slack side of a committed change; each step independent of the others."""
-    from bot.plan import refresh_plan_message, send_kit
-
-    try:
-        refresh_plan_message(services, change.interview_id)
-    except SlackApiError as error:
-        log.warning("interview %s: plan not refreshed: %s", change.interview_id,
-                    error.response.get("error"))
-    if kits:
-        for panelist in change.panel:
-            try:
-                send_kit(services, change.interview_id, panelist)
-            except SlackApiError as error:
-                log.warning("interview %s: kit of %s not updated: %s", change.interview_id,
-                            panelist, error.response.get("error"))
-    if change.plan_ts:
-        try:
-            services.client.chat_postMessage(channel=change.channel_id,
-                                             thread_ts=change.plan_ts, text=note.text,
-                                             blocks=note.blocks)
-        except SlackApiError as error:
-            log.warning("interview %s: thread note not posted: %s", change.interview_id,
-                        error.response.get("error"))
-    refresh_home(services, change.people, team_id=change.team_id)
-
-
-def _update(services: Services, channel: str, ts: str, message: Message) -> bool:
-    try:
-        services.client.chat_update(channel=channel, ts=ts, text=message.text,
-                                    blocks=message.blocks)
-        return True
-    except SlackApiError as error:
-        log.warning("message %s in %s not updated: %s", ts, channel,
-                    error.response.get("error"))
-        return False
 
 
 # ---------------------------------------------------------------------------- deleting
@@ -427,20 +393,18 @@ class Deleted:
     interview_id: int
     language: str
     changed: bool  # False: it was deleted already (a retried submission)
-    messages: tuple[tuple[str, str], ...] = ()  # (channel, ts) edited to "deleted"
-    people: tuple[str, ...] = ()
-    team_id: str = ""
-    failed: tuple[tuple[str, str], ...] = ()
+    messages: tuple[tuple[str, str], ...] = ()  # (channel, ts) to edit to "deleted"
 
 
 def delete_candidate_data(services: Services, team_id: str, interview_id: int | str,
-                          user_id: str) -> Deleted:
-    """`/interview delete`: an organiser removes the candidate's data for good."""
+                          user_id: str, reply_to: ReplyTo | None = None) -> Deleted:
+    """`/interview delete`: an organiser removes the candidate's data for good; the person
+    at `reply_to` is told once the messages are edited."""
     with transaction(services.db) as session:
         number = _deletable_id(session, team_id, interview_id, user_id)
     if number is None:  # deleted already: a retried submission
         return Deleted(_number(interview_id), services.settings.default_language, False)
-    return erase_interview(services, number, user_id)
+    return erase_interview(services, number, user_id, reply_to=reply_to)
 
 
 def _number(interview_id: int | str) -> int:
@@ -463,7 +427,7 @@ def _deletable_id(session: Session, team_id: str, interview_id: int | str,
 
 
 def erase_interview(services: Services, interview_id: int, actor_id: str | None,
-                    reason: str = "request") -> Deleted:
+                    reason: str = "request", reply_to: ReplyTo | None = None) -> Deleted:
     """Remove every trace of the candidate: name, role, link, note, decision reasons, all
     scorecard versions with their texts and ratings, drafts, reminders and the interview's
     event log (it keeps one event: deleted, by whom, when). The channel messages (plan,
@@ -482,16 +446,12 @@ def erase_interview(services: Services, interview_id: int, actor_id: str | None,
         messages = _messages_of(session, interview)
         _erase(session, interview, services.clock(), actor_id)
         log_event(session, interview, actor_id, DELETED_KIND, reason=reason)
-        result = Deleted(interview.id, interview.language, True, tuple(messages),
-                         _change(interview).people, interview.team_id)
+        effects.erase_messages(session, services, interview.id, messages, reply_to)
+        effects.refresh_homes(session, services, interview.team_id, _change(interview).people,
+                              interview_id=interview.id)
+        result = Deleted(interview.id, interview.language, True, tuple(messages))
     services.reminders_changed()
-    from bot.blocks.lifecycle import deleted_message
-
-    text = deleted_message(translator(result.language), result.interview_id)
-    failed = tuple(m for m in result.messages if not _update(services, *m, text))
-    refresh_home(services, result.people, team_id=result.team_id)
-    return Deleted(result.interview_id, result.language, True, result.messages, result.people,
-                   result.team_id, failed)
+    return result
 
 
 def _messages_of(session: Session, interview: Interview) -> list[tuple[str, str]]:

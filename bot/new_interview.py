@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import effects
 from bot.focus import assign_focus
 from bot.i18n import Translator
 from bot.interviews import log_event
@@ -246,10 +248,13 @@ class Created:
 
 
 def create_interview(services: Services, *, team_id: str, recruiter_id: str,
-                     form: NewInterviewForm, source_view_id: str) -> Created:
+                     form: NewInterviewForm, source_view_id: str,
+                     reply: Mapping[str, Any] | None = None) -> Created:
     """Create the interview from a validated form, once per submitted view: a retried or
     doubled delivery of the same view finds the first one's interview (the UNIQUE
-    source_view_id settles a race between two deliveries)."""
+    source_view_id settles a race between two deliveries). Its reminders and what it asks
+    of Slack (the plan, the kits, the App Homes, the answer to the recruiter at `reply`)
+    are stored in the same transaction."""
     question_set = chosen_set(services, form)
     if question_set is None or form.starts_at is None or form.ends_at is None \
             or form.debrief_at is None or not form.hiring_lead_id or not form.channel_id:
@@ -262,6 +267,11 @@ def create_interview(services: Services, *, team_id: str, recruiter_id: str,
             interview = _new_interview(session, team_id, recruiter_id, form, question_set,
                                        source_view_id, now=services.clock())
             schedule_reminders(session, interview, services)
+            effects.publish_new_interview(session, services, interview.id, recruiter_id,
+                                          reply or {})
+            effects.refresh_homes(session, services, team_id,
+                                  [*form.panel, str(form.hiring_lead_id), recruiter_id],
+                                  interview_id=interview.id)
             result = Created(interview.id, created=True)
     except IntegrityError:
         # Another delivery of this view committed first (PostgreSQL lets both start).

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import effects
 from bot.blocks.base import Message
 from bot.blocks.kit import kit_messages
 from bot.blocks.lifecycle import deleted_message
 from bot.blocks.plan import plan_message
-from bot.coalesce import Target, update_until_current
 from bot.errors import NotFound, UserError
-from bot.home import refresh_home_for_interview
 from bot.i18n import N_
 from bot.interviews import (
     get_interview,
@@ -40,6 +40,8 @@ from bot.interviews import (
     translator_for,
 )
 from bot.services import Services
+from bot.slack_failures import TransientError, classify
+from bot.slack_messages import Target, update_until_current
 from models import Interview, InterviewStatus, Panelist, reading, transaction
 
 log = logging.getLogger(__name__)
@@ -147,25 +149,24 @@ def _post_joining(services: Services, channel_id: str, message: Message) -> str:
     return str(reply["ts"])
 
 
-def publish_plan(services: Services, team_id: str, raw_id: str, user_id: str) -> PlanResult:
-    """"Post plan": the recruiter or the hiring lead posts a plan that is not posted yet."""
+def request_plan_post(services: Services, team_id: str, raw_id: str, user_id: str,
+                      reply_to: Mapping[str, Any], response_url: str | None) -> None:
+    """"Post plan": the recruiter or the hiring lead asks for a plan that is not posted yet
+    (bot/performers.py posts it and answers them)."""
     with transaction(services.db) as session:
         interview = get_interview(session, team_id, raw_id)
         require_organiser(interview, user_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise UserError(N_("Interview {id} is cancelled; there is no plan to post."),
                             id=interview.id)
-        interview_id = interview.id
-    return post_interview_plan(services, interview_id, actor_id=user_id)
+        effects.post_plan(session, services, interview.id, user_id, reply_to, response_url)
 
 
 def refresh_plan_message(services: Services, interview_id: int) -> None:
     """Re-render the plan in its channel from the database (progress, status, decision).
-    A no-op while the plan is not posted. Refreshes of one interview settle and fold
-    together (fifty scorecards in a second give a few updates, not fifty), and no lock is
-    held across the Slack call: see bot/coalesce.py. Slack errors are raised."""
-    services.refreshes.run(("plan", interview_id), lambda: update_until_current(
-        services.client, lambda: _plan_now(services, interview_id)), settle=True)
+    A no-op while the plan is not posted. No lock is held across the Slack call (see
+    bot/slack_messages.py). Slack errors are raised."""
+    update_until_current(services.client, lambda: _plan_now(services, interview_id))
 
 
 def _plan_now(services: Services, interview_id: int) -> Target | None:
@@ -264,6 +265,8 @@ def publish_new_interview(services: Services, interview_id: int, actor_id: str) 
         status: PlanStatus | None = plan.status
         channel_id, language = plan.channel_id, plan.language
     except SlackApiError as failure:
+        if isinstance(classify(failure), TransientError):
+            raise  # tried again from the outbox
         error, status = str(failure.response.get("error") or "error"), None
         log.warning("interview %s: plan not posted: %s", interview_id, error)
         with transaction(services.db) as session:
@@ -271,7 +274,6 @@ def publish_new_interview(services: Services, interview_id: int, actor_id: str) 
             assert interview is not None  # just created
             channel_id, language = interview.channel_id, interview.language
     kits = send_kits(services, interview_id)
-    refresh_home_for_interview(services, interview_id)
     return Published(interview_id, channel_id, language, status, kits, error)
 
 
@@ -286,6 +288,8 @@ def send_kits(services: Services, interview_id: int) -> KitsSent:
             send_kit(services, interview_id, user_id)
             sent.append(user_id)
         except SlackApiError as error:
+            if isinstance(classify(error), TransientError):
+                raise  # tried again from the outbox: kits sent already are updated in place
             log.warning("interview %s: kit not sent to %s: %s", interview_id, user_id,
                         error.response.get("error"))
             failed.append(user_id)

@@ -36,7 +36,16 @@ from sqlalchemy.orm import Session, selectinload
 from bot.blocks.base import Message
 from bot.errors import UserError
 from bot.interviews import log_event, missing_panelists, translator_for
+from bot.metrics import REMINDERS
 from bot.services import Services
+from bot.slack_client import retry_handlers
+from bot.slack_failures import (
+    MAX_ATTEMPTS,
+    PermanentError,
+    TransientError,
+    backoff,
+    classify,
+)
 from models import (
     Interview,
     InterviewStatus,
@@ -58,24 +67,10 @@ DEBRIEF_LEAD = "debrief_lead"
 
 # A debrief weeks away must not mean weeks of daily DMs: the first two weeks only.
 MAX_DAILY_REMINDERS = 14
-# How long a claim protects a row being sent; a crashed process's rows are free after it.
-CLAIM_LEASE = timedelta(minutes=5)
-# Transient Slack failures: retry after 30 s, 1, 2, 4... minutes, at most 30 minutes apart,
-# and give up (status failed) after MAX_ATTEMPTS tries.
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(minutes=30)
-MAX_ATTEMPTS = 8
+# How long a claim protects a row being sent (CLAIM_LEASE_SECONDS); a crashed process's
+# rows are free after it.
+CLAIM_LEASE = timedelta(minutes=2)
 BATCH_SIZE = 50
-
-# Slack's own hiccups: retried with backoff, like rate limits, 5xx and network errors.
-# Every other error (user_disabled, account_inactive, channel_not_found, cannot_dm_bot,
-# not_in_channel, invalid_blocks...) is the request's fault: logged on the row as failed,
-# never retried.
-TRANSIENT_ERRORS = frozenset({
-    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
-    "request_timeout",
-})
-
 
 def worker_id() -> str:
     """Who claimed a row: host, process and a short random part (two schedulers in one
@@ -249,11 +244,12 @@ def _claimable(now: datetime) -> list[Any]:
     ]
 
 
-def claim_due(session: Session, now: datetime, worker: str, limit: int = BATCH_SIZE) -> list[int]:
+def claim_due(session: Session, now: datetime, worker: str, limit: int = BATCH_SIZE,
+              lease: timedelta = CLAIM_LEASE) -> list[int]:
     """Claim up to `limit` due rows, oldest first, for `worker` (a lease until now +
-    CLAIM_LEASE) and return their ids (models/claims.py)."""
+    `lease`) and return their ids (models/claims.py)."""
     return claim_rows(session, Reminder, _claimable(now), (Reminder.due_at, Reminder.id),
-                      limit, {"claimed_by": worker, "claimed_until": now + CLAIM_LEASE})
+                      limit, {"claimed_by": worker, "claimed_until": now + lease})
 
 
 def next_due_at(session: Session) -> datetime | None:
@@ -287,24 +283,12 @@ class Outcome:
     detail: str = ""
 
 
-class TransientError(Exception):
-    """Slack or the network failed in a way that may pass; retry the row later."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class PermanentError(Exception):
-    """Slack refused for good (deactivated user, no such channel): do not retry."""
-
-
 def process_due(services: Services, now: datetime, worker: str,
                 limit: int = BATCH_SIZE) -> list[Outcome]:
     """Claim the due rows, then for each: still relevant? send it, record the result."""
+    lease = timedelta(seconds=services.settings.claim_lease_seconds)
     with transaction(services.db) as session:
-        ids = claim_due(session, now, worker, limit)
+        ids = claim_due(session, now, worker, limit, lease)
     outcomes = []
     for reminder_id in ids:
         try:
@@ -313,6 +297,7 @@ def process_due(services: Services, now: datetime, worker: str,
             log.exception("Reminder %s could not be processed", reminder_id)
             outcomes.append(_record_retry(services, reminder_id, now, worker,
                                           TransientError(f"{type(error).__name__}: {error}")))
+        REMINDERS.labels(outcomes[-1].status).inc()
     return outcomes
 
 
@@ -431,15 +416,6 @@ def _record(services: Services, reminder_id: int, worker: str, status: ReminderS
         return Outcome(reminder_id, reminder.kind, reminder.recipient_id, status.value, detail)
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
-    """The wait before try number `attempts + 1`: doubling from BACKOFF_BASE, capped, and
-    never shorter than Slack's Retry-After."""
-    wait = min(BACKOFF_BASE * (2 ** min(max(attempts - 1, 0), 16)), BACKOFF_MAX)
-    if retry_after is not None:
-        wait = max(wait, timedelta(seconds=retry_after))
-    return wait
-
-
 def _record_retry(services: Services, reminder_id: int, now: datetime, worker: str,
                   error: TransientError) -> Outcome:
     with transaction(services.db) as session:
@@ -510,7 +486,7 @@ def reminder_client(services: Services) -> WebClient:
     while it holds the claim."""
     client = services.client
     return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
-                     retry_handlers=[])
+                     retry_handlers=retry_handlers(in_process=False))
 
 
 def _post(services: Services, channel: str, message: Message) -> tuple[str, str]:
@@ -522,26 +498,6 @@ def _post(services: Services, channel: str, message: Message) -> tuple[str, str]
     except OSError as error:  # connection refused or reset, timeouts, DNS
         raise TransientError(f"network: {error}") from error
     return str(response.get("channel", channel)), str(response.get("ts", ""))
-
-
-def classify(error: SlackApiError) -> TransientError | PermanentError:
-    """Rate limits, 5xx and Slack's own hiccups pass; anything else is the request's fault."""
-    response = error.response
-    code = str(response.get("error") or "") if response is not None else ""
-    status = getattr(response, "status_code", 0) or 0
-    if code in TRANSIENT_ERRORS or status == 429 or status >= 500:
-        retry_after = None
-        headers = getattr(response, "headers", None) or {}
-        raw = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-        if raw is not None:
-            value = raw[0] if isinstance(raw, list) else raw
-            try:
-                retry_after = float(value)
-            except ValueError:
-                retry_after = None
-        reason = code if code in TRANSIENT_ERRORS else f"http {status}"
-        return TransientError(reason, retry_after)
-    return PermanentError(code or f"http {status}")
 
 
 def _send_debrief(services: Services, interview_id: int) -> str:

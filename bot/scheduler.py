@@ -1,14 +1,17 @@
-"""The alarm clock for reminders: APScheduler 3 in memory, in UTC.
+"""The alarm clock for reminders and the outbox: APScheduler 3 in memory, in UTC.
 
-The reminder rows in the database are the truth; this only wakes the process. Two jobs:
+The rows in the database are the truth (reminders, outbox rows); this only wakes the
+process. Two jobs:
 - a sweep every REMINDER_SWEEP_SECONDS, which catches anything the alarm missed (rows
-  written by another process, a lease that expired, a backoff that ended);
-- an "alarm": a one-shot job re-armed to the next due row after every run and whenever
-  services.reminders_changed() is called.
-Both call bot.reminders.process_due, which claims rows before sending, so several
-processes (or an alarm and a sweep at once) never send a reminder twice. Job functions
-take only the worker id, a plain string: nothing is pickled, nothing can be lost to a
-job store that cannot unpickle it.
+  written by another process, a lease that expired, a backoff that ended, side effects a
+  crash left pending);
+- an "alarm": a one-shot job re-armed to the next due row after every run, whenever
+  services.reminders_changed() is called, and when a side effect is put off (a refresh
+  settling, a backoff).
+Both send due reminders (bot.reminders.process_due) and perform due outbox rows
+(bot.outbox), each claimed before it is sent, so several processes (or an alarm and a
+sweep at once) never send one twice. Job functions take only the worker id, a plain
+string: nothing is pickled, nothing can be lost to a job store that cannot unpickle it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.outbox import collecting
 from bot.reminders import BATCH_SIZE, next_due_at, process_due, worker_id
 from bot.services import Services
 from models import transaction
@@ -81,6 +85,7 @@ class ReminderScheduler:
         with _RUNNING_LOCK:
             _RUNNING[self.worker] = self
         self.services.on_reminders_changed.append(self.rearm)
+        self.services.side_effects.wake_at = self.wake_at
         self._scheduler.add_job(
             run_reminders, "interval", args=[self.worker], id=SWEEP_JOB,
             seconds=self.services.settings.reminder_sweep_seconds,
@@ -97,6 +102,8 @@ class ReminderScheduler:
     def shutdown(self, wait: bool = True) -> None:
         if self.rearm in self.services.on_reminders_changed:
             self.services.on_reminders_changed.remove(self.rearm)
+        if self.services.side_effects.wake_at == self.wake_at:
+            self.services.side_effects.wake_at = None
         with _RUNNING_LOCK:
             _RUNNING.pop(self.worker, None)
         # APScheduler's shutdown holds its job store lock while it waits for running jobs:
@@ -108,12 +115,19 @@ class ReminderScheduler:
         log.info("Reminder scheduler stopped (worker %s)", self.worker)
 
     def run_due(self) -> None:
-        """Process due rows in batches until none is left, then re-arm the alarm."""
+        """Send due reminders and perform due side effects in batches until none is left,
+        then re-arm the alarm."""
+        outbox = self.services.side_effects
         try:
             with self._run_lock:
-                while len(process_due(self.services, self.services.clock(), self.worker,
-                                      self.batch_size)) >= self.batch_size:
-                    pass
+                while True:
+                    with collecting() as committed:  # what sending a reminder implies
+                        sent = len(process_due(self.services, self.services.clock(),
+                                               self.worker, self.batch_size))
+                    outbox.perform_soon(committed)
+                    performed = outbox.perform_due(self.batch_size)
+                    if sent < self.batch_size and performed < self.batch_size:
+                        break
         except Exception:
             # The database is unreachable, say: no alarm loop, the sweep tries again.
             log.exception("Sending due reminders failed; the next sweep tries again")
@@ -127,16 +141,30 @@ class ReminderScheduler:
                 if self._stopping or not self._scheduler.running:
                     return
                 with transaction(self.services.db) as session:
-                    due = next_due_at(session)
-                if due is None:
+                    due = [at for at in (next_due_at(session),
+                                         self.services.side_effects.next_due(session))
+                           if at is not None]
+                if not due:
                     self._disarm()
                     return
-                # The app's clock may run ahead of the wall clock (tests, the demo):
-                # APScheduler waits in wall-clock time.
-                offset = self.services.clock() - datetime.now(UTC)
-                self._arm(due - offset)
+                self._arm(self._wall_clock(min(due)))
         except Exception:
             log.exception("Could not re-arm the reminder alarm; the sweep still runs")
+
+    def wake_at(self, at: datetime) -> None:
+        """Ring no later than `at` (the app's clock): a side effect put off until then."""
+        with self._arm_lock:
+            if self._stopping or not self._scheduler.running:
+                return
+            wall = max(self._wall_clock(at), datetime.now(UTC))
+            current = self.next_alarm()
+            if current is None or wall < current:
+                self._arm(wall)
+
+    def _wall_clock(self, at: datetime) -> datetime:
+        # The app's clock may run ahead of the wall clock (tests, the demo): APScheduler
+        # waits in wall-clock time.
+        return at - (self.services.clock() - datetime.now(UTC))
 
     def next_alarm(self) -> datetime | None:
         job = self._scheduler.get_job(ALARM_JOB)

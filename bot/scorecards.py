@@ -20,6 +20,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot import effects
 from bot.errors import InterviewRefused
 from bot.i18n import N_, Translator
 from bot.interviews import (
@@ -381,11 +382,12 @@ class ScorecardSummary:
         return sum(scores) / len(scores) if scores else None
 
 
-def _summary(panelist: Panelist, ratings: Ratings, *,
-             with_private_note: bool) -> ScorecardSummary:
+def _summary(panelist: Panelist, ratings: Ratings, *, with_private_note: bool,
+             version: ScorecardVersion | None = None) -> ScorecardSummary:
+    """The panelist's current scorecard (or `version` of it), `ratings` being its ratings."""
     scorecard = panelist.scorecard
     assert scorecard is not None
-    version = scorecard.current
+    version = version or scorecard.current
     return ScorecardSummary(
         user_id=panelist.user_id, version=version.number, submitted_at=scorecard.submitted_at,
         updated_at=scorecard.updated_at, recommendation=version.recommendation,
@@ -484,8 +486,48 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
     log_event(session, interview, user_id, "scored" if number == 1 else "scorecard_edited",
               version=number, view_id=source_view_id)
     session.flush()
+    _after_submission(session, services, interview, user_id, number)
     return _result(interview, panelist, {r.question_id: (r.category_id, r.score)
                                          for r in version.ratings}, stored=True)
+
+
+def _after_submission(session: Session, services: Services, interview: Interview,
+                      user_id: str, number: int) -> None:
+    """What a stored scorecard asks of Slack: the author's confirmation DM, the plan's
+    progress, a summary already posted, and the App Homes (the author's at once; the
+    organisers', which change with every panelist's submission, once a burst settles)."""
+    effects.scorecard_confirmation(session, services, interview.id, user_id, number)
+    effects.refresh_plan(session, services, interview.id)
+    effects.refresh_summary(session, services, interview.id)
+    effects.refresh_homes(session, services, interview.team_id, [user_id],
+                          interview_id=interview.id)
+    effects.refresh_homes(session, services, interview.team_id,
+                          [interview.hiring_lead_id, interview.recruiter_id],
+                          interview_id=interview.id, settle=True)
+
+
+def stored_version(services: Services, interview_id: int, user_id: str,
+                   number: int) -> SubmitResult | None:
+    """Version `number` of the user's scorecard, as its author sees it (private note
+    included); None once the interview or the scorecard is gone."""
+    with reading(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        if interview is None or interview.deleted_at is not None:
+            return None
+        panelist = session.scalars(select(Panelist).where(
+            Panelist.interview_id == interview_id, Panelist.user_id == user_id)).first()
+        if panelist is None or panelist.scorecard is None:
+            return None
+        version = next((v for v in panelist.scorecard.versions if v.number == number), None)
+        if version is None:
+            return None
+        ratings = {r.question_id: (r.category_id, r.score) for r in version.ratings}
+        return SubmitResult(
+            stored=True, interview_id=interview.id, candidate_name=interview.candidate_name,
+            role=interview.role, language=interview.language,
+            question_set=question_set_of(interview),
+            scorecard=_summary(panelist, ratings, with_private_note=True, version=version),
+            organisers=(interview.hiring_lead_id, interview.recruiter_id))
 
 
 def _result(interview: Interview, panelist: Panelist, ratings: Ratings, *,

@@ -1,82 +1,70 @@
-"""`interview-bot serve`: production HTTP under gunicorn, several worker processes.
+"""HTTP serving under gunicorn: `interview-bot serve` (WEB_CONCURRENCY workers) and
+`interview-bot run` without SLACK_APP_TOKEN (one worker).
 
-Migrations run once, in the master, before any worker starts (and under a PostgreSQL
-advisory lock, so two servers started at once do not both migrate). Each worker builds its
-own services after the fork (database pool, Slack client, reminder scheduler: reminders
-are claimed row by row in the database, so any number of workers send each one once). On
-SIGTERM gunicorn stops accepting, lets in-flight requests finish, and each worker drains
-the work Bolt runs after its acks before it exits. Logs are JSON lines, gunicorn's too.
-
-Beside the workers, the master starts as many background processes (bot/background.py), at
-a lower CPU priority: the heavy work after the busiest acks (a scorecard stored, its DM, the
-plan's progress; a modal opened; a summary computed) is handed to them as a deferred job
-and done there (bot/handoff.py, bot/deferred.py, bot/jobs.py), so that in a burst the
-workers' CPU goes to the acks. They exit after the workers, their jobs all done.
+The master migrates the schema once, under a PostgreSQL advisory lock (two servers started
+together do not both migrate), then forks the workers (gthread). Each builds its own
+services after the fork: a database pool, the Slack clients, the listener and outbox pools,
+and the reminder scheduler (reminders and side effects are claimed row by row in the
+database, so any number of workers send each once). On SIGTERM gunicorn stops accepting
+and lets the requests in flight finish; each worker then stops its scheduler and finishes
+the side effects in flight (anything still queued waits in the outbox for the next start).
+With METRICS_PORT, gunicorn listens there too and answers only /metrics (bot/metrics.py).
+Logs are JSON lines, gunicorn's own included.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
-import subprocess
-import sys
-import time
+import shutil
+import tempfile
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
 from bot.settings import Settings
 
-if TYPE_CHECKING:
-    from bot.handoff import HandOff
-
 log = logging.getLogger(__name__)
 
 GRACEFUL_SECONDS = 30
+# Requests waiting for their ack at once, per worker (Bolt's listener pool does the work:
+# bot/executor.py LISTENER_THREADS).
 THREADS_PER_WORKER = 16
-# PostgreSQL connections per worker: the HTTP threads read before they ack, Bolt's listener
-# threads write after it, the scheduler sends reminders. Beyond this, a thread waits.
+# Open connections per worker; beyond this new ones wait in the kernel's backlog.
+MAX_CONNECTIONS = 200
+# PostgreSQL connections per worker: request threads read before some acks, listener and
+# outbox threads write, the scheduler sends reminders; each holds one only while it uses
+# the database (never across a Slack call but the plan's first post).
 DB_POOL_SIZE = 10
 DB_MAX_OVERFLOW = 20
-# While Slack requests wait for their answer in a worker, at most this many listeners run
-# their slow part (after the ack); the others wait up to POST_ACK_WAIT_SECONDS, so that the
-# new requests get the CPU to ack (bot/executor.py). Two, not one: much of the slow part
-# waits on Slack or the database rather than computing.
-POST_ACK_SLOTS = 2
-POST_ACK_WAIT_SECONDS = 1.0
 
 
 def gunicorn_options(port: int, workers: int, log_level: str = "INFO",
-                     host: str = "0.0.0.0") -> dict[str, Any]:
-    """The gunicorn settings of `interview-bot serve` (the benchmark serves its bare Bolt
-    app with the very same ones)."""
+                     host: str = "0.0.0.0", metrics_port: int | None = None) -> dict[str, Any]:
+    """The gunicorn settings of `serve` and `run` (the benchmark serves bare Bolt with the
+    very same ones)."""
+    binds = [f"{host}:{port}"] + ([f"{host}:{metrics_port}"] if metrics_port else [])
     return {
-        "bind": f"{host}:{port}",
+        "bind": binds,
         "workers": workers,
-        # Threads: a worker keeps answering while others wait on the database or Slack.
         "worker_class": "gthread",
         "threads": THREADS_PER_WORKER,
-        # Bursts queue in the kernel rather than being refused.
-        "backlog": 2048,
+        "worker_connections": MAX_CONNECTIONS,
+        "backlog": 2048,  # a burst of Slack requests queues rather than being refused
         "timeout": 30,
         "graceful_timeout": GRACEFUL_SECONDS,
         "keepalive": 5,
         "loglevel": log_level.lower(),
         "logger_class": JsonGunicornLogger,
-        # Import the heavy libraries once, in the master: forked workers start fast and share
-        # those pages. Only imports: services, threads and connections are made per worker.
-        "on_starting": _preload_modules,
-        # gunicorn 27's runtime control socket: one fixed path per user, which a second
-        # server on the host (a second app, the benchmark's bare app) would fight over.
+        # gunicorn 27's runtime control socket has one fixed path per user, which a second
+        # server on the host (the benchmark's bare app) would fight over.
         "control_socket_disable": True,
     }
 
 
-# Settings older gunicorn versions do not know; skipped there.
-NEWER_OPTIONS = frozenset({"control_socket_disable"})
+NEWER_OPTIONS = frozenset({"control_socket_disable"})  # skipped where gunicorn predates them
 
 
 class JsonGunicornLogger(GunicornLogger):  # type: ignore[misc]
@@ -88,15 +76,6 @@ class JsonGunicornLogger(GunicornLogger):  # type: ignore[misc]
 
         json_handler_setup(self.error_log)
         json_handler_setup(self.access_log)
-
-
-def _preload_modules(_server: Any = None) -> None:
-    # slack_bolt, slack_sdk, SQLAlchemy, pydantic, the handlers; APScheduler.
-    import bot.app
-    import bot.scheduler  # noqa: F401
-    from bot.warm import warm_shared_caches
-
-    warm_shared_caches()
 
 
 class WsgiServer(BaseApplication):  # type: ignore[misc]
@@ -118,167 +97,68 @@ class WsgiServer(BaseApplication):  # type: ignore[misc]
 
 
 class GunicornServer(WsgiServer):
-    def __init__(self, settings: Settings, host: str = "0.0.0.0") -> None:
+    def __init__(self, settings: Settings, workers: int, host: str = "0.0.0.0") -> None:
         self.settings = settings
-        self._stoppers: list[Callable[[], None]] = []
-        options = gunicorn_options(settings.port, settings.web_concurrency,
-                                   settings.log_level, host)
-        self._background: BackgroundProcesses | None = None
-        options["on_starting"] = self._on_starting
-        options["worker_exit"] = self._worker_exit
-        options["on_exit"] = self._on_exit
+        self._stop: Callable[[], None] | None = None
+        options = gunicorn_options(settings.port, workers, settings.log_level, host,
+                                   settings.metrics_port)
+        options.update(on_starting=self._on_starting, child_exit=_metrics_of_dead_worker,
+                       worker_exit=self._worker_exit, on_exit=_remove_own_metrics_directory)
         super().__init__(options, self._load_app)
 
-    def _secrets(self) -> list[str]:
-        return [self.settings.slack_signing_secret.get_secret_value()]
+    def _configure_logging(self) -> None:
+        from bot.logs import configure_logging
 
-    def _on_starting(self, server: Any) -> None:
+        configure_logging(self.settings.log_level,
+                          [self.settings.slack_signing_secret.get_secret_value()],
+                          json_lines=True)
+
+    def _on_starting(self, _server: Any) -> None:
         """In the master, once, before any worker: the schema is brought up to date."""
         from bot.app import check_database
-        from bot.logs import configure_logging
         from bot.migrate import upgrade
         from models import create_db_engine
 
-        configure_logging(self.settings.log_level, self._secrets(), json_lines=True)
-        _preload_modules(server)
+        self._configure_logging()
         engine = create_db_engine(self.settings.database_url)
         try:
             check_database(engine)
             upgrade(engine)
         finally:
             engine.dispose()
-        self._background = BackgroundProcesses.start(self.settings.web_concurrency)
 
     def _load_app(self) -> Any:
         """In each worker, after the fork."""
-        from bot.app import build_services, create_app
+        from bot.app import build_services, create_app, stop_services
         from bot.cli import start_background
-        from bot.deferred import HandToBackground
-        from bot.executor import ContextThreadPoolExecutor
-        from bot.logs import configure_logging
-        from bot.reminders import worker_id
-        from bot.warm import warm_statements
         from bot.web import make_wsgi_app
 
-        configure_logging(self.settings.log_level, self._secrets(), json_lines=True)
-        executor = ContextThreadPoolExecutor(post_ack_slots=POST_ACK_SLOTS,
-                                             post_ack_wait=POST_ACK_WAIT_SECONDS)
-        services = build_services(self.settings, engine=worker_engine(self.settings),
-                                  listener_executor=executor)
-        if self._background is not None:
-            background = self._background
-            services.deferral = HandToBackground(background.urgent, background.other,
-                                                 worker_id(), background.alive)
+        self._configure_logging()
+        services = build_services(self.settings, engine=worker_engine(self.settings))
         app = create_app(services)
-        warm_statements(services)
         runtime = start_background(services)
-        # Stop the scheduler (waiting for a reminder being sent), then finish the work Bolt
-        # runs after its acks, then close the database connections.
-        self._stoppers = [runtime.stop, lambda: services.listener_executor.shutdown(wait=True),
-                          services.engine.dispose]
-        steady_gc()
-        return make_wsgi_app(app, services.engine, executor.answering)
 
-    def _on_exit(self, _server: Any) -> None:
-        """In the master, after every worker has exited."""
-        if self._background is not None:
-            self._background.stop(self.settings.database_url)
+        def stop() -> None:
+            runtime.stop()  # the scheduler, waiting for a reminder being sent
+            stop_services(services)
+
+        self._stop = stop
+        return make_wsgi_app(app, services.engine, metrics_port=self.settings.metrics_port)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """In the worker, after gunicorn let its in-flight requests finish."""
-        for stop in self._stoppers:
+        if self._stop is not None:
             try:
-                stop()
-            except Exception:  # shutting down: log, and let the next stopper run
+                self._stop()
+            except Exception:  # shutting down: log it, the rest waits in the outbox
                 log.exception("error while stopping a worker")
 
 
-class BackgroundProcesses:
-    """The server's background processes (bot/background.py), as many as its workers, which
-    run the jobs the workers defer: each its own interpreter, so that the jobs of a burst use
-    every CPU. The master keeps both ends of the hand-off's two queues (bot/handoff.py) for
-    the workers it forks."""
+def _metrics_of_dead_worker(_server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
 
-    def __init__(self, processes: list[subprocess.Popen[bytes]], urgent: HandOff,
-                 other: HandOff) -> None:
-        self.processes, self.urgent, self.other = processes, urgent, other
-
-    @classmethod
-    def start(cls, count: int) -> BackgroundProcesses:
-        from bot.handoff import HandOff
-
-        urgent, other = HandOff.make(), HandOff.make()
-        fds = (urgent.receiving.fileno(), other.receiving.fileno())
-        processes = [subprocess.Popen([sys.executable, "-m", "bot.background",
-                                       "--urgent-fd", str(fds[0]), "--jobs-fd", str(fds[1])],
-                                      pass_fds=fds)
-                     for _ in range(count)]
-        return cls(processes, urgent, other)
-
-    def alive(self) -> bool:
-        """Whether any of them still runs (gunicorn's master reaps every child it has, so a
-        dead one is soon no process at all)."""
-        for process in self.processes:
-            try:
-                os.kill(process.pid, 0)
-                return True
-            except (ProcessLookupError, PermissionError):  # gone, or its pid someone else's
-                continue
-        return False
-
-    def stop(self, database_url: str) -> None:
-        """Close the master's sending ends (the workers have closed theirs): the background
-        processes finish the jobs left, then exit. What none of them read in time goes
-        into the table, for the next start."""
-        self.urgent.close_sending()
-        self.other.close_sending()
-        deadline = time.monotonic() + GRACEFUL_SECONDS  # for all of them together
-        for process in self.processes:
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log.error("a background process did not finish its jobs in %s s; the rest "
-                          "is done at the next start", GRACEFUL_SECONDS)
-                process.kill()
-                process.wait()
-        self._keep_unread(database_url)
-
-    def _keep_unread(self, database_url: str) -> None:
-        from bot.deferred import write_job
-        from bot.handoff import decode
-        from models import create_db_engine, utcnow
-
-        unread = [job for queue in (self.urgent, self.other)
-                  for message in iter(lambda q=queue: q.take_older_than(0.0), None)
-                  if (job := decode(message)) is not None and not job.urgent]
-        if unread:
-            engine = create_db_engine(database_url)
-            try:
-                for job in unread:
-                    write_job(engine, utcnow(), job)
-            finally:
-                engine.dispose()
-            log.warning("%s deferred jobs were left unread; they are done at the next start",
-                        len(unread))
-        self.urgent.close()
-        self.other.close()
-
-
-# Python's cyclic garbage collector stops every thread of a process while it runs. A
-# scorecard submission's body parses into thousands of dicts, so young collections came
-# every few requests and, now and then, a full one walked the whole heap (the app, its
-# libraries, SQLAlchemy's caches): the PostgreSQL scorecard burst's ack p99 was 339 and
-# 678 ms in two runs, 72 and 62 ms with this (p95 210/387 -> 51/48 ms).
-GC_YOUNG_THRESHOLD = 20_000  # Python's default is 700 allocations
-
-
-def steady_gc() -> None:
-    """Once a process is set up: what exists now lives as long as the process, so the
-    collector no longer walks it (gc.freeze), and it collects less often."""
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def worker_engine(settings: Settings) -> Any:
@@ -290,34 +170,32 @@ def worker_engine(settings: Settings) -> Any:
     return create_db_engine(settings.database_url)
 
 
-# glibc gives each thread that allocates its own malloc arena (up to 8 per CPU); with dozens
-# of threads per worker that fragments memory: a worker's RSS after a burst was ~145 MiB
-# with the default and ~112 MiB with 2 (benchmarks/RESULTS.md).
-MALLOC_ARENAS = 2
-_M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
+def prepare_metrics_directory() -> None:
+    """Before prometheus_client is first imported: the workers' shared, empty directory
+    (prometheus_client's multiprocess mode). An operator's PROMETHEUS_MULTIPROC_DIR is
+    emptied; otherwise a new temporary one is made."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        shutil.rmtree(given, ignore_errors=True)
+        os.makedirs(given, exist_ok=True)
+        return
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=_OWN_METRICS_PREFIX)
 
 
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """What MALLOC_ARENA_MAX does, for this process and the workers it forks (the setting
-    is process memory, copied by fork). False where the C library is not glibc."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):
-        return False
+_OWN_METRICS_PREFIX = "interview-bot-metrics-"
 
 
-def serve(settings: Settings) -> None:
+def _remove_own_metrics_directory(_server: Any) -> None:
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if os.path.basename(path).startswith(_OWN_METRICS_PREFIX):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def serve(settings: Settings, workers: int) -> None:
+    """Serve HTTP under gunicorn until SIGTERM or SIGINT (call prepare_metrics_directory
+    before anything imports bot.metrics)."""
     from bot.logs import configure_logging
 
-    limit_malloc_arenas()
     configure_logging(settings.log_level, [settings.slack_signing_secret.get_secret_value()],
                       json_lines=True)
-    if settings.socket_mode:
-        log.warning("SLACK_APP_TOKEN is set, but `serve` answers HTTP only: Slack must send "
-                    "to the request URLs of manifest.http.yml. For Socket Mode use "
-                    "`interview-bot run`.")
-    GunicornServer(settings).run()
+    GunicornServer(settings, workers).run()

@@ -1,4 +1,4 @@
-"""What listeners and jobs need, built once per process and passed in explicitly."""
+"""What listeners, effects and jobs need, built once per process and passed in explicitly."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.coalesce import Coalescer
-from bot.deferred import Deferral, RunHere
-from bot.executor import ContextThreadPoolExecutor
 from bot.question_sets import QuestionSetLibrary
 from bot.settings import Settings
 from bot.slack_users import UserDirectory
 from models import utcnow
+
+if TYPE_CHECKING:
+    from bot.outbox import Outbox
 
 
 @dataclass
@@ -31,12 +31,11 @@ class Services:
     users: UserDirectory
     # The app's idea of "now": tests and the demo move it; production uses the wall clock.
     clock: Callable[[], datetime] = utcnow
-    # Bolt's pool for the work after each ack; drained on graceful shutdown.
-    listener_executor: ThreadPoolExecutor = field(default_factory=ContextThreadPoolExecutor)
-    # Message refreshes (plan, summary, App Home) folded per message: see bot/coalesce.py.
-    refreshes: Coalescer = field(default_factory=Coalescer)
-    # Where the work after an ack runs: here at once, or the background process (serve).
-    deferral: Deferral = field(default_factory=RunHere)
+    # Bolt's pool for listeners (bot/executor.py); drained on graceful shutdown.
+    listener_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1))
+    # Performs the side effects stored with each change (bot/outbox.py); set by build_services.
+    outbox: Outbox | None = None
     # Called after a transaction that changed reminders, so the scheduler re-arms its alarm.
     on_reminders_changed: list[Callable[[], None]] = field(default_factory=list)
 
@@ -44,6 +43,7 @@ class Services:
         for callback in self.on_reminders_changed:
             callback()
 
-    def defer(self, kind: str, payload: dict[str, Any]) -> None:
-        """Have the job `kind` done (bot/deferred.py): a listener calls it after its ack."""
-        self.deferral.defer(self, kind, payload)
+    @property
+    def side_effects(self) -> Outbox:
+        assert self.outbox is not None, "build_services sets the outbox"
+        return self.outbox

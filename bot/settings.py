@@ -44,6 +44,9 @@ HELP: dict[str, str] = {
     "WEB_CONCURRENCY": "the number of worker processes for `interview-bot serve`, e.g. 2",
     "REFRESH_SETTLE_SECONDS": "seconds a plan, summary or organiser's App Home waits before "
     "it is re-rendered, so a burst of scorecards updates it once, e.g. 0.5; 0 for at once",
+    "CLAIM_LEASE_SECONDS": "how long a process may take to send a reminder or side effect "
+    "before another takes it over, in seconds, e.g. 120",
+    "METRICS_PORT": "a TCP port for Prometheus' /metrics, e.g. 9100; leave it unset for none",
 }
 
 LogLevel = Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")]
@@ -76,6 +79,8 @@ class Settings(BaseModel):
     data_retention_days: int | None = Field(default=None, ge=1)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     refresh_settle_seconds: float = Field(default=0.5, ge=0, le=10)
+    claim_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("slack_bot_token")
     @classmethod

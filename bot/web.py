@@ -8,53 +8,40 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.response import BoltResponse
 from sqlalchemy import Engine
 
-from bot.form_body import SlackRequest
 from bot.logs import clean_request_id, request_id
+from bot.metrics import ACK_SECONDS, REQUESTS, measuring_request, metrics_wsgi
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 log = logging.getLogger(__name__)
 
 
-def make_wsgi_app(app: App, engine: Engine,
-                  answering: Callable[[], AbstractContextManager[Any]] | None = None) -> WSGIApp:
-    """`answering` wraps each Slack request until its answer is ready (the listener pool's
-    ContextThreadPoolExecutor.answering: work after other acks waits its turn)."""
-    slack = FastSlackRequestHandler(app)
-    around = answering or nullcontext
+def make_wsgi_app(app: App, engine: Engine, metrics_port: int | None = None) -> WSGIApp:
+    """`/slack/events` and `/healthz`; on `metrics_port` (a second port the server listens
+    on), only Prometheus' `/metrics`."""
+    slack = SlackRequestHandler(app)
+    metrics = metrics_wsgi(engine)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if metrics_port is not None and environ.get("SERVER_PORT") == str(metrics_port):
+            return metrics(environ, start_response)
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events":
-            with around():
-                return _slack_request(slack, environ, start_response)
+            return _slack_request(slack, environ, start_response)
         if path == "/healthz":
             return _health(engine, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
     return wsgi
-
-
-class FastSlackRequestHandler(SlackRequestHandler):
-    """Bolt's WSGI adapter, with request bodies parsed in C where Bolt would in Python
-    (bot/form_body.py): a scorecard submission's 100 KB form costs ~1 ms, not ~7."""
-
-    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        return self.app.dispatch(SlackRequest(body=request.get_body(),
-                                              query=request.query_string,
-                                              headers=request.get_headers()))
 
 
 def _slack_request(slack: SlackRequestHandler, environ: dict[str, Any],
@@ -71,15 +58,19 @@ def _slack_request(slack: SlackRequestHandler, environ: dict[str, Any],
         status.append(code)
         return start_response(code, [*headers, ("X-Request-Id", rid)], exc_info)
 
-    try:
-        return slack(environ, start)
-    finally:
-        code = status[0].split(" ", 1)[0] if status else "500"
-        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-        log.info("%s %s %s", method, path, code, extra={
-            "method": method, "path": path, "status": int(code),
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
-        request_id.reset(token)
+    with measuring_request() as kind:
+        try:
+            return slack(environ, start)
+        finally:
+            code = status[0].split(" ", 1)[0] if status else "500"
+            seconds = time.perf_counter() - started
+            method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+            log.info("%s %s %s", method, path, code, extra={
+                "method": method, "path": path, "status": int(code),
+                "duration_ms": round(seconds * 1000, 1)})
+            REQUESTS.labels(kind[0], code).inc()
+            ACK_SECONDS.labels(kind[0]).observe(seconds)
+            request_id.reset(token)
 
 
 def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[bytes]:

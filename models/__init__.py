@@ -1,9 +1,9 @@
 """SQLAlchemy 2.x typed models and the session factory."""
 
 from models.base import Base, utcnow
-from models.deferred import DeferredJob
 from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
+from models.outbox import OutboxMessage, OutboxStatus
 from models.reminder import Reminder, ReminderStatus
 from models.scorecard import Rating, Scorecard, ScorecardDraft, ScorecardVersion
 from models.session import create_db_engine, make_session_factory, reading, transaction
@@ -12,10 +12,11 @@ __all__ = [
     "Base",
     "Decision",
     "DecisionOutcome",
-    "DeferredJob",
     "Event",
     "Interview",
     "InterviewStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "Panelist",
     "Rating",
     "Reminder",

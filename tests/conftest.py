@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import build_services, create_app
+from bot.app import build_services, create_app, stop_services
 from bot.migrate import upgrade
 from bot.services import Services
 from bot.settings import Settings, load_settings
@@ -184,9 +185,32 @@ def world(fake: FakeSlack, database_url: str, request: pytest.FixtureRequest) ->
     finally:
         server.shutdown()
         server.server_close()
-        # Work Bolt runs after its acks must not outlive the test's Slack fake and database.
-        services.listener_executor.shutdown(wait=True)
-        services.engine.dispose()
+        # Listeners and side effects must not outlive the test's Slack fake and database.
+        stop_services(services)
+
+
+@pytest.fixture
+def serving(fake: FakeSlack, tmp_path: Path) -> Iterator[Any]:
+    """Start servers as subprocesses (tests/serving.py); every one still running is
+    stopped when the test ends."""
+    from tests.serving import Served, spawn
+
+    started: list[Served] = []
+
+    def start(database_url: str, *, command: str = "serve", workers: int = 1,
+              name: str = "serve", log_level: str = "INFO", wait: bool = True,
+              **settings: str) -> Served:
+        served = spawn(fake, database_url, tmp_path / f"{name}.log", command=command,
+                       workers=workers, log_level=log_level, **settings)
+        started.append(served)
+        if wait:
+            served.wait_healthy()
+        return served
+
+    yield start
+    for served in started:
+        if served.process.poll() is None:
+            served.stop()
 
 
 def pytest_configure(config: pytest.Config) -> None:

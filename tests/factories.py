@@ -91,3 +91,12 @@ def add_scorecard(
                                           score=score))
         scorecard.versions.append(version)
         scorecard.current_version = number
+
+
+def perform_side_effects(services: Services) -> int:
+    """What a listener does after its ack, for tests that call bot/ directly: perform every
+    side effect the outbox holds that is due (bot/outbox.py); how many were performed."""
+    done = 0
+    while performed := services.side_effects.perform_due():
+        done += performed
+    return done

@@ -89,6 +89,13 @@ class ModalMetadata:
     interview_id: int
     reply_channel: str | None = None  # where the command or the click came from
 
+    def reply_to(self, user_id: str) -> dict[str, Any]:
+        """Where to answer the person who submitted (bot/replies.py `tell_user`)."""
+        target: dict[str, Any] = {"user": {"id": user_id}}
+        if self.reply_channel:
+            target["channel"] = {"id": self.reply_channel}
+        return target
+
     def encode(self) -> str:
         data: dict[str, Any] = {"id": self.interview_id}
         if self.reply_channel:

@@ -140,6 +140,22 @@ class _Failure:
     retry_after: int | None
 
 
+@dataclass
+class Hold:
+    """Calls held by FakeSlack.hold: `arrived` is set when one is waiting."""
+
+    method: str
+    matching: Callable[[Params], bool]
+    delay: float | None
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+    drop: bool = False
+
+    def release(self, *, drop: bool = False) -> None:
+        self.drop = drop
+        self.released.set()
+
+
 @dataclass(frozen=True)
 class _ResponseUrl:
     channel: str
@@ -193,6 +209,7 @@ class FakeSlack:
         self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
+        self._holds: list[Hold] = []
         self._methods: dict[str, Handler] = {
             "api.test": lambda p: {"args": p},
             "auth.test": self._auth_test,
@@ -237,6 +254,9 @@ class FakeSlack:
         server, self._server = self._server, None
         if server is None:
             return
+        with self._lock:
+            for hold in self._holds:  # nothing still waiting keeps the server up
+                hold.release(drop=True)
         server.shutdown()
         server.server_close()
         if self._thread is not None:
@@ -428,6 +448,36 @@ class FakeSlack:
             queue = self._failures.setdefault(method, deque())
             queue.extend([_Failure(error, status, retry_after)] * times)
 
+    def hold(self, method: str, matching: Callable[[Params], bool] = lambda _: True,
+             *, delay: float | None = None) -> Hold:
+        """Hold calls of `method` whose params match: each waits, unrecorded, until the hold
+        is released (or `delay` seconds pass), then goes through as usual, or, released with
+        drop=True, is answered 500 and never happens: as when the caller died meanwhile."""
+        hold = Hold(method, matching, delay)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
+
+    def _held(self, method: str, headers: Mapping[str, str], body: bytes,
+              query: str) -> HttpReply | None:
+        with self._lock:
+            holds = [h for h in self._holds if h.method == method and not h.released.is_set()]
+        if not holds:
+            return None
+        try:
+            params = _parse_params(headers.get("content-type", ""), body, query)
+            _decode_json_fields(params)
+        except (ApiError, ValueError):
+            return None
+        hold = next((h for h in holds if h.matching(params)), None)
+        if hold is None:
+            return None
+        hold.arrived.set()
+        hold.released.wait(hold.delay)
+        if hold.drop:
+            return HttpReply.of_text("500 dropped by a hold", 500)
+        return None
+
     def close_view(self, user_id: str, view_id: str) -> None:
         """The user closes a modal: it (and anything pushed above it) leaves the stack."""
         with self._lock:
@@ -487,6 +537,9 @@ class FakeSlack:
     def handle_api(
         self, method: str, headers: Mapping[str, str], body: bytes, query: str
     ) -> HttpReply:
+        held = self._held(method, headers, body, query)
+        if held is not None:
+            return held
         with self._lock:
             params: Params = {}
             try:

@@ -1,22 +1,26 @@
 """`view_panel_feedback` (value: interview id): the others' scorecards, for a panelist whose
 own is in, and everyone's for the hiring lead and the recruiter; anyone else is refused
-ephemerally. Acked at once; the modal is the urgent job `open_panel_feedback`
-(bot/jobs.py)."""
+ephemerally (handlers/errors.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
-from bot.jobs import click_payload
+from bot.blocks.scorecard_views import panel_feedback_modal
+from bot.i18n import translator
+from bot.scorecards import panel_feedback
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 
 
 def register(app: App, services: Services) -> None:
     @app.action("view_panel_feedback")
-    def view_panel_feedback(ack: Ack, body: dict[str, Any]) -> None:
+    def view_panel_feedback(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        services.defer("open_panel_feedback", click_payload(body, team_id_of(body),
-                                                       action_value(body)))
+        feedback = panel_feedback(services, team_id_of(body), action_value(body),
+                                  body["user"]["id"])
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=panel_feedback_modal(translator(feedback.language), feedback))

@@ -3,14 +3,14 @@ recruiter, and panelists whose own scorecard is in. Others are refused."""
 
 from __future__ import annotations
 
+from bot.blocks.summary import debrief_summary_message
+from bot.debrief import summary_for
+from bot.i18n import translator
 from handlers.commands.base import CommandCall
 
 
 def handle(call: CommandCall) -> None:
-    # Ack at once: the summary's maths and queries must not hold Slack's 3 seconds (nor the
-    # worker's other acks). The answer follows through the command's response_url, from the
-    # job `reply_summary` (bot/jobs.py).
-    call.ack()
-    call.services.defer("reply_summary", {
-        "team_id": call.team_id, "user_id": call.user_id, "interview": call.args,
-        "response_url": call.body["response_url"]})
+    summary, organiser = summary_for(call.services, call.team_id, call.args, call.user_id)
+    message = debrief_summary_message(translator(summary.language), summary,
+                                      organiser=organiser)
+    call.ack(text=message.text, blocks=message.blocks, response_type="ephemeral")

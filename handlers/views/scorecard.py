@@ -1,10 +1,11 @@
 """callback_id `scorecard`: a page of the scorecard modal is submitted.
 
-Before the ack (it must carry any errors): who is submitting (an active panelist, the one the
-form was opened for, scorecards not locked) and what is missing. A non-final page is kept in
-the draft and answered with the next page; the final page is acked (the modal closes), and
-the rest is the deferred job `scorecard_submitted` (bot/submission.py): stored as a new
-version, the author's confirmation DM, the plan's progress.
+Checked first: who is submitting (an active panelist, the one the form was opened for,
+scorecards not locked) and what is missing; problems go back next to the fields. A
+non-final page is kept in the draft and answered with the next page. The final page is
+stored as a new version before the ack (the modal closes on a stored scorecard; a retried
+delivery stores nothing twice); the confirmation DM, the plan's progress and the App Homes
+follow from the outbox.
 """
 
 from __future__ import annotations
@@ -13,37 +14,31 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata, first_input_block_id
+from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata
 from bot.errors import UserError
-from bot.i18n import translator
-from bot.jobs import scorecard_submitted_payload
-from bot.scorecards import answer_problems, load_form, render_problems, save_draft
+from bot.i18n import N_, translator
+from bot.scorecards import (
+    answer_problems,
+    load_form,
+    render_problems,
+    save_draft,
+    submit_scorecard,
+)
 from bot.services import Services
 from handlers.payload import team_id_of
 
 
 def register(app: App, services: Services) -> None:
-    def refusal(err: UserError) -> str:
-        return err.render_in(services.settings.default_language)
-
     @app.view("scorecard")
     def scorecard(ack: Ack, body: dict[str, Any]) -> None:
         view = body["view"]
         user_id = body["user"]["id"]
         team_id = team_id_of(body)
-        anywhere = first_input_block_id(view)
         meta = decode_metadata(view.get("private_metadata"))
         if meta is None:
-            t = translator(services.settings.default_language)
-            ack(response_action="errors", errors={anywhere: t._(
-                "This form is not a scorecard; open yours with “Score candidate”.")})
-            return
-        try:
-            form = load_form(services, team_id, meta.interview_id, user_id,
-                             opened_by=meta.user_id)
-        except UserError as err:  # not on the panel, someone else's form, locked: store nothing
-            ack(response_action="errors", errors={anywhere: refusal(err)})
-            return
+            raise UserError(N_("This form is not a scorecard; open yours with “Score "
+                               "candidate”."))
+        form = load_form(services, team_id, meta.interview_id, user_id, opened_by=meta.user_id)
         t = translator(form.language)
         modal = ScorecardModal(t, form)
         page = modal.page(meta.page)
@@ -55,14 +50,10 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=render_problems(t, problems))
             return
         if not page.final:
-            try:
-                save_draft(services, team_id, meta.interview_id, user_id, patch,
-                           opened_by=meta.user_id)
-            except UserError as err:
-                ack(response_action="errors", errors={anywhere: refusal(err)})
-                return
+            save_draft(services, team_id, meta.interview_id, user_id, patch,
+                       opened_by=meta.user_id)
             ack(response_action="update", view=modal.view(page.number + 1, answers))
             return
+        submit_scorecard(services, team_id, meta.interview_id, user_id, answers, view["id"],
+                         opened_by=meta.user_id)
         ack()
-        services.defer("scorecard_submitted", scorecard_submitted_payload(
-            team_id, meta.interview_id, user_id, answers, view["id"], meta.user_id))

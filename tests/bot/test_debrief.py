@@ -29,7 +29,7 @@ from models import (
     utcnow,
 )
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview
+from tests.factories import add_scorecard, make_interview, perform_side_effects
 
 # --- the worked example ----------------------------------------------------------------------
 #
@@ -306,11 +306,16 @@ def test_only_organisers_start_the_debrief(world: World) -> None:
     interview_id = worked_example(services)
     for outsider in (PIA, OUTSIDER):
         with pytest.raises(NotAllowed):
-            debrief.start_debrief(services, TEAM, str(interview_id), outsider)
+            debrief.start_debrief(services, TEAM, str(interview_id), outsider, {})
     with pytest.raises(NotFound):
-        debrief.start_debrief(services, "TOTHER", str(interview_id), LEAD)
-    posted = debrief.start_debrief(services, TEAM, f"#{interview_id}", RECRUITER)
-    assert posted is not None and not posted.updated
+        debrief.start_debrief(services, "TOTHER", str(interview_id), LEAD, {})
+    reply_to = {"user": {"id": RECRUITER}, "channel": {"id": CHANNEL}}
+    target = debrief.start_debrief(services, TEAM, f"#{interview_id}", RECRUITER, reply_to)
+    assert target.interview_id == interview_id
+    assert world.fake.messages(CHANNEL) == []  # asked for; posted after the ack
+    assert perform_side_effects(services) >= 1
+    assert [m["text"] for m in world.fake.messages(CHANNEL)] == [
+        f"Debrief summary: Mari Maasikas, interview {interview_id}"]
 
 
 # --- who may read the summary ---------------------------------------------------------------
@@ -359,6 +364,7 @@ def test_recording_a_decision(world: World) -> None:
     result = debrief.record_decision(services, TEAM, interview_id, RECRUITER,
                                      DecisionOutcome.HIRE, "  Strong STAR stories <b>.  ",
                                      "V1")
+    perform_side_effects(services)
     assert result.stored and result.previous is None
     row = interview_row(services, interview_id)
     assert (row.status, row.decision, row.decided_by, row.decision_reason) == (
@@ -386,6 +392,7 @@ def test_a_retried_submission_stores_one_decision(world: World) -> None:
                                     DecisionOutcome.HOLD, "Wait for references.", "V1")
     again = debrief.record_decision(services, TEAM, interview_id, RECRUITER,
                                     DecisionOutcome.HOLD, "Wait for references.", "V1")
+    perform_side_effects(services)
     assert first.stored and not again.stored
     with transaction(services.db) as session:
         assert session.scalar(select(func.count()).select_from(Decision)) == 1
@@ -411,6 +418,7 @@ def test_only_the_hiring_lead_changes_a_decision_and_history_is_kept(world: Worl
     row = interview_row(services, interview_id)
     assert (row.decision, row.decided_by) == (DecisionOutcome.NO_HIRE, LEAD)
     assert len(events(services, interview_id, "decision_changed")) == 1
+    perform_side_effects(services)
     told = [m["blocks"][0]["text"]["text"] for m in world.fake.messages(CHANNEL)]
     assert "Decision changed" in told[-1] and "(was Hold)" in told[-1]
 

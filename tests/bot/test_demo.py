@@ -95,13 +95,13 @@ def test_in_estonian_with_a_database_that_is_kept(tmp_path: Path) -> None:
 
 def test_a_failing_step_stops_the_demo_with_exit_1_and_names_the_step() -> None:
     def break_the_plan(fake: FakeSlack) -> None:
-        fake.fail_next("chat.postMessage", "fatal_error", status=200)  # the plan
+        fake.fail_next("chat.postMessage", "is_archived", status=200)  # the plan
 
     out = io.StringIO()
     options = DemoOptions(quiet=True, timeout=1.0)
     assert run_demo(options, out, prepare=break_the_plan) == 1
     text = out.getvalue()
-    assert "✗ Slack refused chat.postMessage: fatal_error" in text
+    assert "✗ Slack refused chat.postMessage: is_archived" in text
     assert "Demo failed at step 2/8 (Rita fills in the form" in text
     assert "━━ 3/8" not in text and "Demo finished" not in text
     assert "┌─" not in text and "┏━" not in text  # quiet: steps and checks only

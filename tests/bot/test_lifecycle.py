@@ -33,7 +33,7 @@ from models import (
     transaction,
 )
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview, shipped_set
+from tests.factories import add_scorecard, make_interview, perform_side_effects, shipped_set
 
 QUESTION = "define-customer-service"
 
@@ -131,6 +131,7 @@ def test_reschedule_moves_times_reminders_plan_kits_and_tells_the_thread(world: 
     change = lifecycle.reschedule(services, TEAM, interview_id, RECRUITER, start,
                                   start + timedelta(minutes=90), start + timedelta(days=1))
     assert change.changed
+    perform_side_effects(services)
     moved = row(world, interview_id)
     assert (moved.starts_at, moved.ends_at, moved.debrief_at) == (
         start, start + timedelta(minutes=90), start + timedelta(days=1))
@@ -149,6 +150,7 @@ def test_reschedule_moves_times_reminders_plan_kits_and_tells_the_thread(world: 
     again = lifecycle.reschedule(services, TEAM, interview_id, RECRUITER, start,
                                  start + timedelta(minutes=90), start + timedelta(days=1))
     assert not again.changed
+    assert perform_side_effects(services) == 0
     assert len(thread_texts(world, interview_id)) == 1
 
 
@@ -188,6 +190,7 @@ def test_cancel_shows_on_the_plan_removes_reminders_and_tells_the_panel(world: W
     assert pending(world, interview_id)
     change = lifecycle.cancel_interview(services, TEAM, interview_id, LEAD)
     assert change.changed
+    perform_side_effects(services)
     assert row(world, interview_id).status == InterviewStatus.CANCELLED
     assert pending(world, interview_id) == {}
     plan = plan_of(world, interview_id)
@@ -213,6 +216,7 @@ def test_adding_a_panelist_rebalances_focus_sends_their_kit_and_plans_reminders(
     interview_id = set_up(world, panel=(PIA, PEETER))
     change = lifecycle.add_panelist(services, TEAM, interview_id, RECRUITER, MARI)
     assert change.changed and change.panel == (PIA, PEETER, MARI)
+    perform_side_effects(services)
     interview = row(world, interview_id)
     categories = [c.id for c in shipped_set(services).categories]
     expected = assign_focus(categories, [PIA, PEETER, MARI])
@@ -242,6 +246,7 @@ def test_removing_a_panelist_keeps_their_scorecard_and_rebalances(world: World) 
     pia_kit = kit_of(world, PIA)
     change = lifecycle.remove_panelist(services, TEAM, interview_id, LEAD, PIA)
     assert change.changed and change.panel == (PEETER, MARI)
+    perform_side_effects(services)
     interview = row(world, interview_id)
     pia = next(p for p in interview.panelists if p.user_id == PIA)
     assert pia.removed_at is not None
@@ -316,6 +321,7 @@ def seed_secrets(world: World) -> int:
     post_debrief_summary(services, interview_id, LEAD)
     record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.HIRE,
                     SECRETS["reason"], "V-decision")
+    perform_side_effects(services)
     return interview_id
 
 
@@ -325,7 +331,8 @@ def test_delete_leaves_no_candidate_text_in_any_table(world: World) -> None:
     text = all_text(world)
     assert all(secret in text for secret in SECRETS.values())  # the scan finds them
     result = lifecycle.delete_candidate_data(services, TEAM, str(interview_id), RECRUITER)
-    assert result.changed and not result.failed
+    assert result.changed
+    perform_side_effects(services)
     text = all_text(world)
     assert [s for s in SECRETS.values() if s in text] == []
     interview = row(world, interview_id)
@@ -349,6 +356,7 @@ def test_delete_edits_plan_kits_and_summary(world: World) -> None:
     shown += [(p.kit_channel, p.kit_ts) for p in interview.panelists]
     assert all(SECRETS["name"] in json.dumps(world.fake.message(*m)) for m in shown[:1])
     lifecycle.delete_candidate_data(services, TEAM, str(interview_id), LEAD)
+    perform_side_effects(services)
     for channel, ts in shown:
         assert channel and ts
         message = world.fake.message(channel, ts)

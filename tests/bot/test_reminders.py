@@ -15,11 +15,9 @@ from sqlalchemy import select, update
 
 from bot.app import build_services
 from bot.reminders import (
-    BACKOFF_BASE,
     CLAIM_LEASE,
     MAX_DAILY_REMINDERS,
     ReminderTimes,
-    backoff,
     cancel_reminders,
     claim_due,
     next_due_at,
@@ -30,6 +28,7 @@ from bot.reminders import (
     schedule_reminders,
 )
 from bot.services import Services
+from bot.slack_failures import BACKOFF_BASE, backoff
 from bot.slack_fake import FakeSlack
 from models import Interview, InterviewStatus, Reminder, ReminderStatus, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, Clock, World, make_settings

@@ -7,41 +7,32 @@ lines with the request's id, and never a token."""
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, update
 
+from bot import effects
 from bot.app import build_services
 from bot.blocks.base import actions, to_dicts
 from bot.blocks.buttons import score_candidate_button
 from bot.i18n import translator
-from bot.jobs import scorecard_submitted_payload
 from bot.migrate import upgrade
 from bot.reminders import schedule_reminders
-from bot.scorecards import Answers
-from bot.serve import GC_YOUNG_THRESHOLD, steady_gc
 from bot.services import Services
 from bot.slack_fake import FakeSlack, SlackSimulator
 from bot.slack_fake.simulator import FORM, sign
-from models import DeferredJob, Interview, ScorecardVersion, create_db_engine, transaction
+from models import Interview, OutboxMessage, ScorecardVersion, transaction
 from tests.conftest import (
     BOT_TOKEN,
     CHANNEL,
@@ -53,141 +44,8 @@ from tests.conftest import (
     make_settings,
     scratch_postgres_database,
 )
-from tests.factories import make_interview, shipped_set
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 30.0
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def get(url: str) -> tuple[int, dict[str, Any]]:
-    try:
-        with _NO_PROXY.open(url, timeout=5) as reply:
-            return reply.status, json.loads(reply.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
-
-
-@dataclass
-class Served:
-    """A running `interview-bot serve`."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-    terminated: bool = False
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"{self.base}/slack/events"
-
-    def wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"serve exited early:\n{self.log_text()}"
-            try:
-                if get(f"{self.base}/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"serve did not become healthy:\n{self.log_text()}")
-
-    def terminate(self) -> None:
-        """SIGTERM, once, as an orchestrator sends it."""
-        if not self.terminated and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.terminated = True
-
-    def stop(self) -> int:
-        self.terminate()
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def log_lines(self) -> list[dict[str, Any]]:
-        """Every line of output, each of which must be a JSON object."""
-        lines = []
-        for raw in self.log_text().splitlines():
-            try:
-                lines.append(json.loads(raw))
-            except ValueError:
-                raise AssertionError(f"not a JSON log line: {raw!r}") from None
-        return lines
-
-
-def spawn(fake: FakeSlack, database_url: str, log_path: Path, *, workers: int,
-          log_level: str = "INFO", **settings: str) -> Served:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-    env.update({
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": fake.url,
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(workers),
-        "LOG_LEVEL": log_level,
-        "NO_PROXY": "127.0.0.1,localhost",
-        **settings,
-    })
-    log_file = log_path.open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
-                               stdout=log_file, stderr=subprocess.STDOUT)
-    log_file.close()  # the child has its own descriptor
-    return Served(process, port, log_path)
-
-
-@pytest.fixture
-def serving(fake: FakeSlack, tmp_path: Path) -> Iterator[Any]:
-    """Start servers; every one still running is stopped when the test ends."""
-    started: list[Served] = []
-
-    def start(database_url: str, *, workers: int = 1, name: str = "serve",
-              log_level: str = "INFO", wait: bool = True, **settings: str) -> Served:
-        served = spawn(fake, database_url, tmp_path / f"{name}.log", workers=workers,
-                       log_level=log_level, **settings)
-        started.append(served)
-        if wait:
-            served.wait_healthy()
-        return served
-
-    yield start
-    for served in started:
-        if served.process.poll() is None:
-            served.stop()
-
-
-def sqlite_url(tmp_path: Path, name: str = "serve.sqlite3") -> str:
-    return f"sqlite:///{tmp_path / name}"
-
-
-def alembic_rows(database_url: str) -> int:
-    engine = create_db_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.execute(text("SELECT count(*) FROM alembic_version"))
-                       .scalar_one())
-    finally:
-        engine.dispose()
-
+from tests.factories import add_scorecard, make_interview, shipped_set
+from tests.serving import alembic_rows, free_port, get, get_text, sqlite_url
 
 # --- one server, two workers --------------------------------------------------------------
 
@@ -315,42 +173,54 @@ def test_sigterm_lets_an_in_flight_request_finish(fake: FakeSlack, serving: Any,
     assert any(line["message"] == "Handling signal: term" for line in served.log_lines())
 
 
-def test_work_acked_before_a_crash_is_done_by_the_background_process_at_start(
+def test_side_effects_a_dead_server_left_are_performed_at_start(
         fake: FakeSlack, serving: Any, tmp_path: Path) -> None:
-    """A submission was acked and written down, and then its server died mid-job (its
-    claim ran out): the next server's background process stores and confirms it."""
+    """A scorecard was stored and acked, and its server died before confirming it (its
+    claim on the outbox row ran out): the next server sends the confirmation, once."""
     url = sqlite_url(tmp_path)
     services = build_services(make_settings(fake, url))
     try:
         upgrade(services.engine)
         interview_id = make_interview(services, panel=(PIA,))
-        qs = shipped_set(services)
-        answers = Answers(ratings={q.id: "4" for c in qs.categories for q in c.questions},
-                          recommendation="hire", takeaways="Calm, concrete STAR stories.")
+        add_scorecard(services, interview_id, PIA, {"define-customer-service": 4})
         with transaction(services.db) as session:
-            session.add(DeferredJob(
-                kind="scorecard_submitted", claimed_by="a-dead-process",
-                claimed_until=services.clock() - timedelta(minutes=1),
-                payload=scorecard_submitted_payload(TEAM, interview_id, PIA, answers,
-                                                    "V-before-the-crash", None)))
+            effects.scorecard_confirmation(session, services, interview_id, PIA, 1)
+        with transaction(services.db) as session:
+            session.execute(update(OutboxMessage).values(
+                claimed_by="a-dead-process",
+                claimed_until=services.clock() - timedelta(seconds=1)))
         served = serving(url, workers=1)
         confirmation = fake.wait_for(lambda: [m for m in fake.dms(PIA)
                                               if "scorecard" in m["text"].lower()])
         assert len(confirmation) == 1
 
-        def jobs_left() -> int:
+        def rows_left() -> int:
             with transaction(services.db) as session:
-                return int(session.scalar(select(func.count()).select_from(DeferredJob)))
+                return int(session.scalar(select(func.count()).select_from(OutboxMessage)))
 
-        fake.wait_for(lambda: jobs_left() == 0)
-        with transaction(services.db) as session:
-            assert session.scalar(select(func.count()).select_from(ScorecardVersion)) == 1
+        fake.wait_for(lambda: rows_left() == 0)
     finally:
         services.engine.dispose()
     assert served.stop() == 0
-    messages = [line["message"] for line in served.log_lines()]
-    assert any(m.startswith("Background jobs process started") for m in messages)
-    assert "Background jobs process stopped: every job is done" in messages
+    assert len([m for m in fake.dms(PIA) if "scorecard" in m["text"].lower()]) == 1
+
+
+def test_run_serves_http_under_gunicorn_with_metrics_on_their_own_port(
+        fake: FakeSlack, serving: Any, tmp_path: Path) -> None:
+    metrics_port = free_port()
+    served = serving(sqlite_url(tmp_path), command="run", METRICS_PORT=str(metrics_port))
+    slack = SlackSimulator(served.url, SIGNING_SECRET, fake, team_id=TEAM)
+    assert slack.command(PIA, "help").status == 200
+    assert any(line["logger"] == "gunicorn.error" for line in served.log_lines())
+    status, metrics = get_text(f"http://127.0.0.1:{metrics_port}/metrics")
+    assert status == 200
+    assert 'interview_bot_requests_total{kind="command:/interview",status="200"} 1.0' in metrics
+    assert 'interview_bot_ack_seconds_count{kind="command:/interview"} 1.0' in metrics
+    assert 'interview_bot_outbox_rows{status="pending"} 0.0' in metrics
+    # Not on the Slack port, and nothing but /metrics on the metrics port.
+    assert get_text(f"{served.base}/metrics")[0] == 404
+    assert get_text(f"http://127.0.0.1:{metrics_port}/slack/events")[0] == 404
+    assert served.stop() == 0
 
 
 # --- several servers on one database --------------------------------------------------------
@@ -445,14 +315,3 @@ def resend_submission(slack: SlackSimulator, fake: FakeSlack, view: dict[str, An
                "view": submitted, "response_urls": []}
     return slack.send_raw(urlencode({"payload": json.dumps(payload)}).encode(), FORM,
                           retry_num=1)
-
-
-def test_a_set_up_process_keeps_the_collector_off_its_long_lived_objects() -> None:
-    thresholds = gc.get_threshold()
-    try:
-        steady_gc()
-        assert gc.get_freeze_count() > 0  # what existed is out of the collector's walks
-        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *thresholds[1:])
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)

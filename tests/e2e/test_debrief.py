@@ -240,10 +240,12 @@ def test_summary_command_is_for_organisers_and_panelists_who_scored(world: World
     add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire")
 
     def summary(user: str, text: str) -> dict:
-        """The command acks at once; its answer follows as an ephemeral (response_url)."""
-        before = len(world.fake.ephemerals(user))
-        assert slack.command(user, text).status == 200
-        return world.fake.wait_for(lambda: world.fake.ephemerals(user)[before:])[-1]
+        """The command's answer, ephemeral, in its ack."""
+        reply = slack.command(user, text)
+        assert reply.status == 200
+        body = reply.json()
+        assert body["response_type"] == "ephemeral"
+        return dict(body)
 
     reply = summary(PIA, f"summary {interview_id}")
     text = json.dumps(reply["blocks"])

@@ -359,12 +359,10 @@ def read_and_decide(run: Run) -> None:
     world = run.world
     fake, slack = world.fake, world.slack
     for reader in (PIA, LEAD):
-        before = len(fake.ephemerals(reader))
-        run.answer(f"/interview summary by {reader}",
-                   slack.command(reader, f"summary {run.interview_id}"))
-        # The summary follows the ack through response_url, as an ephemeral.
-        reply = fake.wait_for(lambda r=reader, b=before: fake.ephemerals(r)[b:])[-1]
-        assert reply.get("blocks"), reply
+        # The summary is the ack's answer, ephemeral.
+        reply = run.answer(f"/interview summary by {reader}",
+                           slack.command(reader, f"summary {run.interview_id}"))
+        assert reply["response_type"] == "ephemeral" and reply.get("blocks"), reply
     feedback = run.click_for_view(PIA, "view_panel_feedback", "panel_feedback", channel=PIA)
     fake.close_view(PIA, feedback["id"])
     full = run.click_for_view(LEAD, "full_scorecards", "full_scorecards", channel=CHANNEL,
@@ -567,8 +565,8 @@ def test_a_summary_slack_refused_is_told_in_the_interviews_language(world: World
     button = start_debrief_button(t, interview_id)
     world.services.client.chat_postMessage(channel=CHANNEL, text="plan",
                                            blocks=to_dicts([actions(button)]))
-    world.fake.fail_next("chat.postMessage", "fatal_error", status=200)
+    world.fake.fail_next("chat.postMessage", "is_archived", status=200)
     world.slack.click(LEAD, "start_debrief", channel=CHANNEL, value=str(interview_id))
     told = world.fake.wait_for(lambda: world.fake.ephemerals(LEAD))
     assert told[0]["text"] == t._("Slack did not take the summary ({error}); try again in a "
-                                  "moment.", error="fatal_error")
+                                  "moment.", error="is_archived")

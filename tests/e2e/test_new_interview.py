@@ -420,11 +420,11 @@ def test_a_public_channel_without_the_bot_is_joined(world: World) -> None:
 def test_a_plan_slack_refused_can_be_posted_later(world: World) -> None:
     fake = world.fake
     view = open_setup(world)
-    fake.fail_next("chat.postMessage", "fatal_error", status=200)  # the plan, not the kits
+    fake.fail_next("chat.postMessage", "is_archived", status=200)  # the plan, not the kits
     submit(world, view, valid_values(world))
     told_to = fake.wait_for(lambda: [e for e in fake.ephemerals(RECRUITER)
                                      if "did not take its plan" in e["text"]])[0]
-    assert "(fatal_error)" in told_to["text"]
+    assert "(is_archived)" in told_to["text"]
     assert only_interview(world).plan_ts is None
     assert all(len(fake.dms(u)) == 1 for u in PANEL)
     world.slack.click(RECRUITER, "post_plan", channel=CHANNEL,

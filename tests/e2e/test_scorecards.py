@@ -11,11 +11,13 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
+from bot.app import stop_services
 from bot.blocks.base import actions, to_dicts
 from bot.blocks.buttons import view_panel_feedback_button
 from bot.i18n import translator
 from bot.plan import post_interview_plan
 from bot.question_sets import QuestionSet
+from bot.scheduler import ReminderScheduler
 from bot.slack_fake.simulator import FORM, Response, build_state
 from models import (
     Event,
@@ -452,14 +454,20 @@ def test_scorecards_sent_together_update_the_plan_once_they_settle(world: World)
         start.wait()
         assert world.slack.submit(user, views[user]["id"], complete(qs)).status == 200
 
-    threads = [threading.Thread(target=submit, args=(u,)) for u in views]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    world.fake.wait_for(lambda: all(world.fake.dms(u) for u in views))  # confirmed at once
-    world.fake.wait_for(lambda: "3 of 3 scorecards in" in dump(plan_of(world, interview_id)))
-    world.services.listener_executor.shutdown(wait=True)  # every refresh has run
+    scheduler = ReminderScheduler(world.services)  # its alarm rings once they settle
+    scheduler.start()
+    try:
+        threads = [threading.Thread(target=submit, args=(u,)) for u in views]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        world.fake.wait_for(lambda: all(world.fake.dms(u) for u in views))  # confirmed at once
+        world.fake.wait_for(lambda: "3 of 3 scorecards in" in dump(plan_of(world,
+                                                                          interview_id)))
+    finally:
+        scheduler.shutdown()
+    stop_services(world.services)  # every refresh has run
     plan_updates = [c for c in world.fake.calls("chat.update")
                     if c["params"].get("ts") == plan_ts]
     assert len(plan_updates) == 1, "three submissions, one update of the plan"
