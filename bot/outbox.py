@@ -133,18 +133,20 @@ class Outbox:
     def perform_soon(self, committed: Sequence[tuple[int, datetime]]) -> None:
         """After a commit (and its ack): the rows due now in the pool, the others when the
         scheduler wakes. Never raises: the sweep performs whatever this does not."""
-        if not committed:
-            return
-        now = self.clock()
-        due = [row_id for row_id, due_at in committed if due_at <= now]
-        later = [due_at for _, due_at in committed if due_at > now]
-        if later and self.wake_at is not None:
-            self.wake_at(min(later))
+        due = self._due_now(committed)
         if due:
             try:
                 self._executor().submit(self.perform, due)
             except RuntimeError:  # shutting down: the next start's sweep performs them
                 log.info("outbox rows %s left for the sweep (shutting down)", due)
+
+    def _due_now(self, committed: Sequence[tuple[int, datetime]]) -> list[int]:
+        """The ids due now; the scheduler is woken for the others."""
+        now = self.clock()
+        later = [due_at for _, due_at in committed if due_at > now]
+        if later and self.wake_at is not None:
+            self.wake_at(min(later))
+        return [row_id for row_id, due_at in committed if due_at <= now]
 
     def perform(self, ids: Sequence[int]) -> int:
         """Claim these rows (those still due and free) and perform them; how many."""
@@ -186,7 +188,8 @@ class Outbox:
         else:
             self._done(item)
             SIDE_EFFECTS.labels(item.kind, "done").inc()
-            self.perform_soon(follow_ups)
+            if due := self._due_now(follow_ups):  # what performing it stored, in turn
+                self.perform(due)
         finally:
             request_id.reset(token)
 
