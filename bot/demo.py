@@ -267,7 +267,8 @@ def running_app(options: DemoOptions,
             raise StartFailed(str(error)) from None
         upgrade(services.engine)
         app = create_app(services)
-        server, _ = start_http_server(make_wsgi_app(app, services.engine), "127.0.0.1", 0)
+        wsgi = make_wsgi_app(app, services.engine, signing_secret)
+        server, _ = start_http_server(wsgi, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.server_port}/slack/events"
         scheduler = ReminderScheduler(services)
         scheduler.start()

@@ -28,6 +28,7 @@ THREAD_NOTE = "thread_note"
 REMOVED_FROM_PANEL = "removed_from_panel"
 ERASE_MESSAGES = "erase_messages"
 NOTICE = "notice"
+SEND_EXPORT = "send_export"
 STORE_ACKED_SCORECARD = "store_acked_scorecard"  # rows the 0004 migration carried over
 
 # Where to answer the person who acted (bot/replies.py `tell_user`): user, channel, thread.
@@ -167,3 +168,12 @@ def notice(session: Session, services: Services, reply_to: ReplyTo, notice: str,
     _add(session, services, NOTICE,
          {"reply_to": dict(reply_to), "notice": notice, "interview_id": interview_id,
           "language": language}, interview_id=interview_id)
+
+
+def send_export(session: Session, services: Services, team_id: str, interview_id: int,
+                user_id: str, response_url: str | None) -> None:
+    """The interview's CSV and JSON files in the requester's DM; a refusal from Slack goes
+    back through the command's `response_url`."""
+    _add(session, services, SEND_EXPORT,
+         {"team_id": team_id, "interview_id": interview_id, "user_id": user_id,
+          "response_url": response_url}, interview_id=interview_id)

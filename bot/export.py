@@ -18,16 +18,17 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import effects
 from bot.errors import NotFound
 from bot.i18n import N_, translator
-from bot.interviews import get_interview, question_set_of, require_organiser
+from bot.interviews import get_interview, log_event, question_set_of, require_organiser
 from bot.question_sets import QuestionSet
 from bot.services import Services
 from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, transaction
@@ -268,22 +269,39 @@ def upload_export(services: Services, user_id: str, files: ExportFiles) -> str:
     return channel
 
 
-def export_to_dm(services: Services, team_id: str, interview_id: int | str,
-                 user_id: str) -> ExportFiles:
-    """`/interview export <id>`: check, build, upload."""
-    files = export_for(services, team_id, interview_id, user_id)
-    upload_export(services, user_id, files)
-    return files
+EXPORT_REQUESTED = "export_requested"
+# A second `/interview export` of the same interview by the same person within this long
+# (Slack's replay window is 5 minutes) sends nothing more: the files are in their DM.
+REPEAT_WINDOW = timedelta(minutes=5)
 
 
+@dataclass(frozen=True)
+class ExportRequest:
+    interview_id: int
+    language: str
+    sent_before: datetime | None  # a request of the same files this recently: no new ones
 
-def check_can_export(services: Services, team_id: str, interview_id: int | str,
-                     user_id: str) -> int:
-    """The interview's id if this user may export it (a quick check before the ack)."""
+
+def request_export(services: Services, team_id: str, interview_id: int | str, user_id: str,
+                   response_url: str | None) -> ExportRequest:
+    """`/interview export <id>`: for the hiring lead or the recruiter (NotFound /
+    NotAllowed else), the files are asked for (bot/performers.py sends them to their DM),
+    unless they asked for them within REPEAT_WINDOW."""
     with transaction(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
+        interview = get_interview(session, team_id, interview_id, for_update=True)
         require_organiser(interview, user_id)
-        return interview.id
+        now = services.clock()
+        earlier = session.scalars(
+            select(Event.created_at).where(Event.interview_id == interview.id,
+                                           Event.kind == EXPORT_REQUESTED,
+                                           Event.actor_id == user_id,
+                                           Event.created_at > now - REPEAT_WINDOW)
+            .order_by(Event.id.desc()).limit(1)).first()
+        if earlier is None:
+            log_event(session, interview, user_id, EXPORT_REQUESTED).created_at = now
+            effects.send_export(session, services, team_id, interview.id, user_id,
+                                response_url)
+        return ExportRequest(interview.id, interview.language, earlier)
 
 
 def export_from_database(database_url: str, interview_id: int | str, fmt: str) -> str:

@@ -1,5 +1,6 @@
 """Logging set-up. Tokens and secrets are masked in every record, whoever logs them
-(slack-sdk logs request headers at DEBUG). Production logs are JSON lines carrying the id
+(slack-sdk logs request headers at DEBUG), and the Slack libraries' lines stop before the
+bodies they quote, at every level. Production logs are JSON lines carrying the id
 of the Slack request they belong to and the process that wrote them (one of several
 workers)."""
 
@@ -16,7 +17,7 @@ _SECRET = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 # replaced by our own (a client must not be able to write arbitrary text into the logs).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Extra fields a record may carry (logger.info(..., extra={...})) that the JSON line keeps.
-JSON_FIELDS = ("method", "path", "status", "duration_ms")
+JSON_FIELDS = ("method", "path", "status", "duration_ms", "refused")
 # Libraries that log every routine step at INFO (APScheduler: each job run, every sweep).
 CHATTY_LOGGERS = ("apscheduler",)
 
@@ -28,6 +29,19 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 def clean_request_id(raw: str | None) -> str | None:
     """The incoming X-Request-Id if it looks like one, else None."""
     return raw if raw and _REQUEST_ID.match(raw) else None
+
+
+# slack_sdk (at DEBUG) and slack_bolt quote whole request and response bodies: candidate
+# names, takeaways, private notes. Their lines keep what comes before the first body.
+_QUOTING_LOGGERS = ("slack_sdk", "slack_bolt")
+_BODY = re.compile(r"\b(?:query_params|body_params|json_body|body|files)\b\s*:|"
+                   r"\brequest \(|\bbody\s*\(")
+
+
+def without_bodies(message: str) -> str:
+    """The message up to the first quoted body (bot.logs: never log what users wrote)."""
+    found = _BODY.search(message)
+    return message if found is None else message[:found.start()] + "[body not logged]"
 
 
 class RedactSecrets(logging.Filter):
@@ -44,6 +58,8 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = self.redact(message)
+        if record.name.startswith(_QUOTING_LOGGERS):
+            cleaned = without_bodies(cleaned)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:

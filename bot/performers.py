@@ -26,6 +26,7 @@ from bot.blocks.scorecard_views import scorecard_confirmation
 from bot.blocks.summary import decision_announcement
 from bot.debrief import decision_announced, publish_summary, refresh_summary
 from bot.errors import UserError
+from bot.export import export_for, upload_export
 from bot.home import publish_home
 from bot.i18n import Translator, translator
 from bot.interviews import record_posted, translator_for
@@ -279,6 +280,24 @@ def erase_messages(services: Services, payload: dict[str, Any]) -> None:
         tell_user(services.client, payload["reply_to"], answer)
 
 
+def send_export(services: Services, payload: dict[str, Any]) -> None:
+    """The files in the requester's DM; a refusal (deleted, no longer an organiser) or
+    Slack refusing the files for good is told through the command's response URL."""
+    try:
+        files = export_for(services, payload["team_id"], payload["interview_id"],
+                           payload["user_id"])
+        upload_export(services, payload["user_id"], files)
+    except UserError as err:
+        _tell_refusal(services, payload, err.render_in(services.settings.default_language))
+    except SlackApiError as error:
+        if not isinstance(classify(error), PermanentError):
+            raise
+        t = translator(services.settings.default_language)
+        _tell_refusal(services, payload, t._(
+            "Slack did not take the files ({error}); try again in a moment.",
+            error=error.response.get("error") or "error"))
+
+
 def store_acked_scorecard(services: Services, payload: dict[str, Any]) -> None:
     """A scorecard acked by an older version of the app but not stored before it stopped
     (migration 0004): stored now, once (idempotent on its view id)."""
@@ -305,5 +324,6 @@ PERFORMERS: dict[str, Effect] = {
     effects.REMOVED_FROM_PANEL: removed_from_panel,
     effects.ERASE_MESSAGES: erase_messages,
     effects.NOTICE: notice,
+    effects.SEND_EXPORT: send_export,
     effects.STORE_ACKED_SCORECARD: store_acked_scorecard,
 }

@@ -143,7 +143,9 @@ class GunicornServer(WsgiServer):
             stop_services(services)
 
         self._stop = stop
-        return make_wsgi_app(app, services.engine, metrics_port=self.settings.metrics_port)
+        return make_wsgi_app(app, services.engine,
+                             self.settings.slack_signing_secret.get_secret_value(),
+                             metrics_port=self.settings.metrics_port)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """In the worker, after gunicorn let its in-flight requests finish."""

@@ -1,4 +1,5 @@
-"""HTTP serving: Bolt behind a WSGI app with `/slack/events` and `/healthz`."""
+"""HTTP serving: Bolt behind a WSGI app with `/slack/events` and `/healthz`; the request
+edge is bot/slack_edge.py."""
 
 from __future__ import annotations
 
@@ -11,31 +12,35 @@ from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.util import is_hop_by_hop
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot.logs import clean_request_id, request_id
 from bot.metrics import ACK_SECONDS, REQUESTS, measuring_request, metrics_wsgi
+from bot.slack_edge import Refused, SlackRequest, slack_request
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 log = logging.getLogger(__name__)
 
 
-def make_wsgi_app(app: App, engine: Engine, metrics_port: int | None = None) -> WSGIApp:
-    """`/slack/events` and `/healthz`; on `metrics_port` (a second port the server listens
-    on), only Prometheus' `/metrics`."""
-    slack = SlackRequestHandler(app)
+def make_wsgi_app(app: App, engine: Engine, signing_secret: str,
+                  metrics_port: int | None = None) -> WSGIApp:
+    """`/slack/events` (requests signed with `signing_secret`) and `/healthz`; on
+    `metrics_port` (a second port the server listens on), only Prometheus' `/metrics`."""
+    verifier = SignatureVerifier(signing_secret)
     metrics = metrics_wsgi(engine)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if metrics_port is not None and environ.get("SERVER_PORT") == str(metrics_port):
             return metrics(environ, start_response)
         path = environ.get("PATH_INFO", "")
-        if path == "/slack/events":
-            return _slack_request(slack, environ, start_response)
+        if path == "/slack/events" and environ.get("REQUEST_METHOD") == "POST":
+            return _slack_request(app, verifier, environ, start_response)
         if path == "/healthz":
             return _health(engine, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -44,33 +49,51 @@ def make_wsgi_app(app: App, engine: Engine, metrics_port: int | None = None) -> 
     return wsgi
 
 
-def _slack_request(slack: SlackRequestHandler, environ: dict[str, Any],
+def _slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any],
                    start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """One id per Slack request, in every log line its work writes (listener threads
-    included: bot.executor copies it) and in the response, to find a request's story in
-    the logs; one log line per request with its status and how long the ack took."""
+    """One Slack request: through the edge (bot/slack_edge.py), then Bolt. One id per
+    request, in every log line its work writes (listener and outbox threads included) and
+    in the response; one log line per request with its status and how long the answer
+    took, never its body."""
     rid = clean_request_id(environ.get("HTTP_X_REQUEST_ID")) or uuid.uuid4().hex[:16]
     token = request_id.set(rid)
     started = time.perf_counter()
-    status: list[str] = []
-
-    def start(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        status.append(code)
-        return start_response(code, [*headers, ("X-Request-Id", rid)], exc_info)
-
+    refused: str | None = None
     with measuring_request() as kind:
         try:
-            return slack(environ, start)
+            try:
+                response = _dispatch(app, slack_request(environ, verifier))
+            except Refused as refusal:
+                refused = refusal.reason
+                # Closed after the answer: a body left unread is never drained.
+                response = WsgiHttpResponse(int(refusal.status.split()[0]),
+                                            {"content-type": ["text/plain;charset=utf-8"],
+                                             "connection": ["close"]},
+                                            refusal.status.split(" ", 1)[1])
+            start_response(response.status, [*response.get_headers(), ("X-Request-Id", rid)])
+            return response.get_body()
         finally:
-            code = status[0].split(" ", 1)[0] if status else "500"
+            code = response.status.split(" ", 1)[0]
             seconds = time.perf_counter() - started
             method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-            log.info("%s %s %s", method, path, code, extra={
-                "method": method, "path": path, "status": int(code),
-                "duration_ms": round(seconds * 1000, 1)})
+            extra = {"method": method, "path": path, "status": int(code),
+                     "duration_ms": round(seconds * 1000, 1)}
+            if refused:
+                extra["refused"] = refused
+            log.info("%s %s %s", method, path, code, extra=extra)
             REQUESTS.labels(kind[0], code).inc()
             ACK_SECONDS.labels(kind[0]).observe(seconds)
             request_id.reset(token)
+
+
+def _dispatch(app: App, request: SlackRequest) -> WsgiHttpResponse:
+    try:
+        answer = app.dispatch(request)
+    except Exception:  # the app's fault, never the client's: logged, and a plain 500
+        log.exception("a Slack request failed")
+        return WsgiHttpResponse(500, {"content-type": ["text/plain;charset=utf-8"]},
+                                "Internal Server Error")
+    return WsgiHttpResponse(answer.status, answer.headers, answer.body)
 
 
 def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -117,7 +140,19 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def start_http_server(wsgi: WSGIApp, host: str, port: int) -> tuple[WSGIServer, threading.Thread]:
-    server = make_server(host, port, wsgi, server_class=ThreadingWSGIServer,
+    """The standard library's server in a thread, for the demo and the tests (production
+    serves with gunicorn: bot/serve.py)."""
+
+    def without_hop_by_hop(environ: dict[str, Any],
+                           start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # gunicorn honours an app's "Connection: close"; wsgiref refuses the header.
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return start_response(status, [(k, v) for k, v in headers
+                                           if not is_hop_by_hop(k)], exc_info)
+
+        return wsgi(environ, start)
+
+    server = make_server(host, port, without_hop_by_hop, server_class=ThreadingWSGIServer,
                          handler_class=QuietHandler)
     # A short poll interval: shutdown() waits for it (tests and demo stop servers often).
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

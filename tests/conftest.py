@@ -177,7 +177,7 @@ def world(fake: FakeSlack, database_url: str, request: pytest.FixtureRequest) ->
     clock = Clock()
     services.clock = clock
     app = create_app(services)
-    server, _ = start_http_server(make_wsgi_app(app, services.engine), "127.0.0.1", 0)
+    server, _ = start_http_server(make_wsgi_app(app, services.engine, SIGNING_SECRET), "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.server_port}/slack/events"
     slack = SlackSimulator(url, SIGNING_SECRET, fake, team_id=TEAM)
     try:

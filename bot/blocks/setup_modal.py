@@ -62,18 +62,14 @@ METADATA_LIMIT = 3000
 
 @dataclass(frozen=True)
 class SetupMetadata:
-    """Where the command was run, for the replies after the modal closes. The command's
-    response_url (it lives 30 minutes) lets the confirmation reach the recruiter in that
-    channel even when it is a private one the bot is not in; without it (or once it has
-    expired) the reply is an ephemeral there, else a DM."""
+    """Where the command was run, for the answer after the modal closes when Slack gives
+    no response URL for it (see `response_url`)."""
 
     channel_id: str | None = None
-    response_url: str | None = None
 
     def encode(self) -> str:
-        data = {k: v for k, v in (("c", self.channel_id), ("r", self.response_url)) if v}
-        raw = json.dumps(data, separators=(",", ":"))
-        return raw if len(raw) <= METADATA_LIMIT else json.dumps({"c": self.channel_id})
+        return json.dumps({"c": self.channel_id} if self.channel_id else {},
+                          separators=(",", ":"))
 
 
 def decode_metadata(raw: str | None) -> SetupMetadata:
@@ -81,11 +77,20 @@ def decode_metadata(raw: str | None) -> SetupMetadata:
         data = json.loads(raw or "{}")
     except ValueError:
         return SetupMetadata()
-    if not isinstance(data, dict):
-        return SetupMetadata()
-    channel, url = data.get("c"), data.get("r")
-    return SetupMetadata(channel if isinstance(channel, str) else None,
-                         url if isinstance(url, str) else None)
+    channel = data.get("c") if isinstance(data, dict) else None
+    return SetupMetadata(channel if isinstance(channel, str) else None)
+
+
+def response_url(body: dict[str, Any]) -> str | None:
+    """The response URL Slack sent with this submission for the plan's channel (the
+    channel picker has response_url_enabled): it reaches the recruiter there even in a
+    private channel the bot is not in. Only a URL from the submission itself is used,
+    never one from private_metadata, which the client controls."""
+    for item in body.get("response_urls") or []:
+        if isinstance(item, dict) and item.get("block_id") == CHANNEL_BLOCK:
+            url = item.get("response_url")
+            return url if isinstance(url, str) else None
+    return None
 
 
 def default_start(now: datetime) -> datetime:
@@ -139,7 +144,7 @@ class NewInterviewModal:
                 hint=plain(t._("The plan shows the panel and the times, never the questions."),
                            2000),
                 element=ConversationSelectElement(
-                    action_id=CHANNEL_BLOCK,
+                    action_id=CHANNEL_BLOCK, response_url_enabled=True,
                     initial_conversation=channel_id if _is_channel(channel_id) else None,
                     filter=ConversationFilter(include=["public", "private"],
                                               exclude_bot_users=True)),

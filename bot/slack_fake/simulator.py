@@ -140,11 +140,28 @@ class SlackSimulator:
             **self._envelope(user_id),
             "trigger_id": self.fake.issue_trigger_id(user_id),
             "view": _payload_view(self.fake.view(view_id)),
-            "response_urls": [],
+            "response_urls": self._response_urls(user_id, self.fake.view(view_id), state),
         }
         response = self._send_payload(payload, retry_num=retry_num)
         self._apply_ack(user_id, view_id, response)
         return response
+
+    def _response_urls(self, user_id: str, view: Mapping[str, Any],
+                       state: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """What Slack sends for each conversation picker with response_url_enabled: a
+        response_url for the conversation chosen there."""
+        found = []
+        for block in view.get("blocks") or []:
+            element = block.get("element") or {}
+            if block.get("type") != "input" or not element.get("response_url_enabled"):
+                continue
+            value = state["values"][block["block_id"]][element["action_id"]]
+            channel = value.get("selected_conversation") or value.get("selected_channel")
+            if channel:
+                found.append({"block_id": block["block_id"], "action_id": element["action_id"],
+                              "channel_id": channel,
+                              "response_url": self.fake.issue_response_url(channel, user_id)})
+        return found
 
     def close(self, user_id: str, view_id: str) -> Response | None:
         """The user closes a modal; the app hears view_closed only if it asked (notify_on_close)."""

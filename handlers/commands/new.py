@@ -27,7 +27,7 @@ def handle(call: CommandCall) -> None:
         return
     call.ack()
     modal = NewInterviewModal(t, sets, services.settings.default_language)
-    metadata = SetupMetadata(call.channel_id, call.body.get("response_url"))
+    metadata = SetupMetadata(call.channel_id)
     view = modal.view(recruiter_id=call.user_id, channel_id=call.channel_id,
                       now=services.clock(), candidate_name=call.args, metadata=metadata)
     try:

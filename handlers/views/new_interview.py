@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.setup_modal import NewInterviewModal, decode_metadata
+from bot.blocks.setup_modal import NewInterviewModal, decode_metadata, response_url
 from bot.i18n import translator
 from bot.new_interview import create_interview, validate
 from bot.services import Services
@@ -35,5 +35,5 @@ def register(app: App, services: Services) -> None:
         create_interview(services, team_id=team_id_of(body), recruiter_id=user_id, form=form,
                          source_view_id=view["id"],
                          reply={"channel_id": meta.channel_id,
-                                "response_url": meta.response_url})
+                                "response_url": response_url(body)})
         ack()

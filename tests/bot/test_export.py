@@ -17,7 +17,7 @@ from bot.debrief import record_decision
 from bot.errors import NotAllowed, NotFound
 from models import DecisionOutcome, Interview, transaction
 from tests.conftest import LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview
+from tests.factories import add_scorecard, make_interview, perform_side_effects
 
 
 def scored_interview(world: World) -> int:
@@ -97,15 +97,24 @@ def test_only_organisers_export_and_ids_are_checked(world: World) -> None:
         with pytest.raises(NotAllowed):
             export.export_for(services, TEAM, str(interview_id), user)
         with pytest.raises(NotAllowed):
-            export.check_can_export(services, TEAM, str(interview_id), user)
+            export.request_export(services, TEAM, str(interview_id), user, None)
     for raw in ("4242", "x1", str(elsewhere)):
         with pytest.raises(NotFound):
-            export.check_can_export(services, TEAM, raw, RECRUITER)
+            export.request_export(services, TEAM, raw, RECRUITER, None)
 
 
-def test_upload_goes_to_the_requesters_dm(world: World) -> None:
+def test_upload_goes_to_the_requesters_dm_once_however_often_asked(world: World) -> None:
+    services = world.services
     interview_id = scored_interview(world)
-    files = export.export_to_dm(world.services, TEAM, str(interview_id), LEAD)
+    first = export.request_export(services, TEAM, str(interview_id), LEAD, None)
+    assert first.sent_before is None
+    perform_side_effects(services)
+    files = export.export_for(services, TEAM, interview_id, LEAD)
+    # Asked again (or replayed) a minute later: nothing more is sent.
+    world.clock.advance(minutes=1)
+    again = export.request_export(services, TEAM, str(interview_id), LEAD, None)
+    assert again.sent_before is not None
+    assert perform_side_effects(services) == 0
     uploaded = world.fake.files(LEAD)
     assert sorted(f["filename"] for f in uploaded) == [f"interview-{interview_id}.csv",
                                                      f"interview-{interview_id}.json"]
@@ -114,6 +123,11 @@ def test_upload_goes_to_the_requesters_dm(world: World) -> None:
     assert json.loads(by_name[f"interview-{interview_id}.json"])["interview"]["id"] == (
         interview_id)
     assert world.fake.files(PIA) == []
+    # Later it is a new export.
+    world.clock.advance(minutes=5)
+    assert export.request_export(services, TEAM, str(interview_id), LEAD, None).sent_before is None
+    perform_side_effects(services)
+    assert len(world.fake.files(LEAD)) == 4
 
 
 def test_the_shell_export(world: World, monkeypatch: pytest.MonkeyPatch,

@@ -354,9 +354,11 @@ def test_a_private_channel_without_the_bot_keeps_the_interview_until_invited(
     view = open_setup(world)
     submit(world, view, valid_values(world, channel=PRIVATE_CHANNEL))
 
-    # The recruiter is told how to invite the bot, with a "Post plan" button.
+    # The recruiter is told how to invite the bot, with a "Post plan" button, in the
+    # channel they chose: through the response URL Slack gave for that picker.
     invite = fake.wait_for(lambda: [e for e in fake.ephemerals(RECRUITER)
                                     if "/invite @interview-bot" in dump(e["blocks"])])[0]
+    assert invite["channel"] == PRIVATE_CHANNEL
     interview = only_interview(world)
     assert interview.plan_ts is None and interview.channel_id == PRIVATE_CHANNEL
     assert [(e["action_id"], e["value"]) for e in elements(invite["blocks"])] == [
@@ -366,7 +368,7 @@ def test_a_private_channel_without_the_bot_keeps_the_interview_until_invited(
         kit_of(world, user_id)
 
     # Pressed too early: the same advice again, nothing posted.
-    slack.click(RECRUITER, "post_plan", channel=CHANNEL, value=str(interview.id))
+    slack.click(RECRUITER, "post_plan", channel=PRIVATE_CHANNEL, value=str(interview.id))
     fake.wait_for(lambda: len(fake.calls("response_url")) >= 2)
     assert fake.messages(PRIVATE_CHANNEL) == []
 
@@ -387,7 +389,7 @@ def test_a_private_channel_without_the_bot_keeps_the_interview_until_invited(
     assert world.fake.wait_for(lambda: only_interview(world).plan_ts) == plan["ts"]
     fake.wait_for(lambda: any("Posted the plan" in e["text"] for e in fake.ephemerals(RECRUITER)))
     # The other message with the button, pressed later: already there, not posted twice.
-    slack.click(RECRUITER, "post_plan", channel=CHANNEL, value=str(interview.id))
+    slack.click(RECRUITER, "post_plan", channel=PRIVATE_CHANNEL, value=str(interview.id))
     fake.wait_for(lambda: any("already in" in e["text"] for e in fake.ephemerals(RECRUITER)))
     assert len(fake.messages(PRIVATE_CHANNEL)) == 1
 
