@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -467,7 +468,10 @@ class Play:
             color=options.color, width=options.width - 3,
             paragraph_lines=None if options.full else 3)
         self.transcript = Transcript(stage, self.renderer, out, options.quiet)
-        self.question_set = self.services.question_sets.get(QUESTION_SET_ID, self.language)
+        question_set = self.services.question_sets.get(QUESTION_SET_ID, self.language)
+        if question_set is None:
+            raise ValueError(f"the shipped set {QUESTION_SET_ID}.{self.language} is missing")
+        self.question_set = question_set
         self.setup_view: dict[str, Any] = {}
         self.interview_id = 0
         self.plan_ts = ""
@@ -560,6 +564,9 @@ class Play:
             raise StepFailed(f"the app answered {what} with HTTP {response.status}: "
                              f"{response.body[:200]}")
         return response
+
+    def _kit_dms(self, user_id: str) -> list[dict[str, Any]]:
+        return [m for m in self.fake.dms(user_id) if _buttons(m, "score_candidate")]
 
     def wait(self, what: str, predicate: Callable[[], Any]) -> Any:
         try:
@@ -670,8 +677,7 @@ class Play:
         self.wait(f"{RITA.first} told where the plan went",
                   lambda: self.fake.ephemerals(RITA.id))
         for person in PANEL:
-            self.wait(f"{person.first}'s interview kit", lambda p=person: [
-                m for m in self.fake.dms(p.id) if _buttons(m, "score_candidate")])
+            self.wait(f"{person.first}'s interview kit", partial(self._kit_dms, person.id))
         self.shown(RITA)
         interview = self.interview()
         if interview.language != self.language or interview.question_set_id != QUESTION_SET_ID:
@@ -731,7 +737,7 @@ class Play:
         )(self.reminders("first")))
         for person in (PEETER, AIKO):
             self.wait(f"{person.first}'s reminder DM",
-                      lambda p=person: len(self.fake.dms(p.id)) > dms[p.id])
+                      partial(lambda user: len(self.fake.dms(user)) > dms[user], person.id))
         self.shown(LAURI, full=lambda item: True)
         statuses = {p.first: rows[p.id].status for p in PANEL}
         if statuses != {PIA.first: ReminderStatus.SKIPPED, PEETER.first: ReminderStatus.SENT,

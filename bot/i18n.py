@@ -14,7 +14,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -45,7 +45,8 @@ class Translator:
         return format_decimal(value, format=pattern, locale=self.language)
 
     def datetime(self, value: datetime, tz: tzinfo | str | None = None) -> str:
-        return format_datetime(value, "medium", tzinfo=tz, locale=self.language)
+        zone = get_timezone(tz) if isinstance(tz, str) else tz
+        return format_datetime(value, "medium", tzinfo=zone, locale=self.language)
 
 
 def catalog_path(language: str) -> Path:

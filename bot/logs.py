@@ -78,14 +78,15 @@ class JsonFormatter(logging.Formatter):
             "pid": record.process,
             "message": record.getMessage(),
         }
-        if getattr(record, "request_id", None):
-            entry["request_id"] = record.request_id
+        if rid := getattr(record, "request_id", None):
+            entry["request_id"] = rid
         for name in JSON_FIELDS:
             value = getattr(record, name, None)
             if value is not None:
                 entry[name] = value
         if record.exc_info or record.exc_text:
-            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or (
+                self.formatException(record.exc_info) if record.exc_info else "")
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -51,10 +51,11 @@ class OutboxCollector(Collector):
         family = GaugeMetricFamily("interview_bot_outbox_rows",
                                    "Side effects in the outbox, by status", labels=["status"])
         with self.engine.connect() as connection:
-            counts = dict(connection.execute(
-                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+            counts: dict[str, int] = {
+                str(status): int(count) for status, count in connection.execute(
+                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))}
         for status in OutboxStatus:
-            family.add_metric([status.value], counts.get(status, 0))
+            family.add_metric([status.value], counts.get(status.value, 0))
         yield family
 
 

@@ -123,10 +123,10 @@ class Outbox:
 
     @property
     def db(self) -> sessionmaker[Session]:
-        return self.services.db  # type: ignore[no-any-return]
+        return self.services.db
 
     def clock(self) -> datetime:
-        return self.services.clock()  # type: ignore[no-any-return]
+        return self.services.clock()
 
     # --- performing ---------------------------------------------------------------------
 
@@ -209,7 +209,7 @@ class Outbox:
                    OutboxMessage.fold_key, OutboxMessage.request_id)
             .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)).all()
         keys = {row.fold_key for row in rows if row.fold_key}
-        folded: dict[str, list[int]] = {key: [] for key in keys}
+        folded: dict[str, list[int]] = {str(key): [] for key in keys}
         if keys:
             # Rows saying the same thing, due later or not: one performance after this
             # claim reads everything they were written for.
@@ -223,9 +223,9 @@ class Outbox:
             if row.fold_key is None:
                 claimed.append(Claimed((row.id,), row.kind, row.payload, row.request_id))
             elif row.fold_key in folded:  # the first row of its key stands for them all
-                same = [r.id for r in rows if r.fold_key == row.fold_key]
-                ids = tuple(dict.fromkeys([*same, *folded.pop(row.fold_key)]))
-                claimed.append(Claimed(ids, row.kind, row.payload, row.request_id))
+                same = [int(r.id) for r in rows if r.fold_key == row.fold_key]
+                merged = tuple(dict.fromkeys([*same, *folded.pop(row.fold_key)]))
+                claimed.append(Claimed(merged, row.kind, row.payload, row.request_id))
         return claimed
 
     def _done(self, item: Claimed) -> None:

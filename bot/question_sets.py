@@ -688,7 +688,7 @@ def run_list(extra_dirs: Sequence[Path], out: TextIO) -> int:
     return 0
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
     numeric = {2, 3}  # right-align the counts
     lines = []

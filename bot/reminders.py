@@ -195,12 +195,12 @@ def schedule_reminders(session: Session, interview: Interview, services: Service
         if row.status == ReminderStatus.PENDING and key not in wanted:
             session.delete(row)
     for key, plan in wanted.items():
-        row = existing.get(key)
-        if row is None:
+        found = existing.get(key)
+        if found is None:
             session.add(Reminder(interview_id=interview.id, kind=plan.kind,
                                  recipient_id=plan.recipient_id, due_at=plan.due_at))
-        elif row.status == ReminderStatus.PENDING:
-            row.due_at = plan.due_at
+        elif found.status == ReminderStatus.PENDING:
+            found.due_at = plan.due_at
     session.flush()
 
 

@@ -67,7 +67,7 @@ def gunicorn_options(port: int, workers: int, log_level: str = "INFO",
 NEWER_OPTIONS = frozenset({"control_socket_disable"})  # skipped where gunicorn predates them
 
 
-class JsonGunicornLogger(GunicornLogger):  # type: ignore[misc]
+class JsonGunicornLogger(GunicornLogger):
     """Gunicorn's own lines (booting, signals, worker timeouts) as our JSON lines too."""
 
     def setup(self, cfg: Any) -> None:
@@ -78,7 +78,7 @@ class JsonGunicornLogger(GunicornLogger):  # type: ignore[misc]
         json_handler_setup(self.access_log)
 
 
-class WsgiServer(BaseApplication):  # type: ignore[misc]
+class WsgiServer(BaseApplication):
     """gunicorn running a WSGI app built by `load_app` in each worker."""
 
     def __init__(self, options: dict[str, Any], load_app: Callable[[], Any]) -> None:

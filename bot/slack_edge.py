@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -45,7 +46,7 @@ class SlackRequest(BoltRequest):
     Bolt's own constructor would."""
 
     def __init__(self, *, raw_body: str, body: dict[str, Any], query: str,
-                 headers: dict[str, str]) -> None:
+                 headers: dict[str, str | Sequence[str]]) -> None:
         super().__init__(body="", query=query, headers=headers)
         self.raw_body = raw_body
         self.body = body
@@ -61,13 +62,13 @@ def slack_request(environ: dict[str, Any], verifier: SignatureVerifier) -> Slack
     except UnicodeDecodeError:
         raise Refused("400 Bad Request", "body is not UTF-8") from None
     try:
-        signed = verifier.is_valid(text, headers.get("x-slack-request-timestamp"),
-                                   headers.get("x-slack-signature"))
+        signed = verifier.is_valid(text, _one(headers, "x-slack-request-timestamp"),
+                                   _one(headers, "x-slack-signature"))
     except ValueError:  # a timestamp that is not a number
         signed = False
     if not signed:
         raise Refused("401 Unauthorized", "bad or missing signature")
-    content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    content_type = (_one(headers, "content-type") or "").split(";", 1)[0].strip().lower()
     try:
         body = parse_body(text, content_type)
     except ValueError as error:
@@ -123,11 +124,16 @@ def read_body(environ: dict[str, Any]) -> bytes:
     return bytes(body)
 
 
-def _headers(environ: dict[str, Any]) -> dict[str, str]:
-    headers = {key[5:].replace("_", "-").lower(): str(value)
+def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
+    headers: dict[str, str | Sequence[str]] = {key[5:].replace("_", "-").lower(): str(value)
                for key, value in environ.items() if key.startswith("HTTP_")}
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = str(environ["CONTENT_TYPE"])
     if environ.get("CONTENT_LENGTH"):
         headers["content-length"] = str(environ["CONTENT_LENGTH"])
     return headers
+
+
+def _one(headers: dict[str, str | Sequence[str]], name: str) -> str | None:
+    value = headers.get(name)
+    return value if isinstance(value, str) or value is None else next(iter(value), None)

@@ -36,7 +36,7 @@ class FirstAnswerAck(Ack):
 
     _first: BoltResponse | None = None
 
-    @property  # type: ignore[override]
+    @property
     def response(self) -> BoltResponse | None:
         return self._first
 

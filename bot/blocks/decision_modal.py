@@ -83,7 +83,7 @@ def read_decision(view: dict[str, Any]) -> tuple[DecisionOutcome | None, str]:
     outcome = None
     if isinstance(chosen, dict):
         try:
-            outcome = DecisionOutcome(chosen.get("value"))
+            outcome = DecisionOutcome(str(chosen.get("value")))
         except ValueError:
             outcome = None
     reason = ((values.get(REASON_BLOCK) or {}).get(REASON_BLOCK) or {}).get("value") or ""

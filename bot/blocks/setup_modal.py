@@ -236,7 +236,7 @@ class NewInterviewModal:
             hiring_lead_id=state(HIRING_LEAD_BLOCK).get("selected_user"),
             channel_id=state(CHANNEL_BLOCK).get("selected_conversation"),
             starts_at=_moment(state(STARTS_AT_BLOCK).get("selected_date_time")),
-            length_minutes=int(length) if str(length or "").isdigit() else None,
+            length_minutes=int(str(length)) if str(length or "").isdigit() else None,
             debrief_at=_moment(state(DEBRIEF_AT_BLOCK).get("selected_date_time")),
             candidate_link=state(LINK_BLOCK).get("value"),
             note=state(NOTE_BLOCK).get("value"),

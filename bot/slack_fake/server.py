@@ -781,8 +781,8 @@ class FakeSlack:
     def _view_spec(self, p: Params, kind: str) -> dict[str, Any]:
         spec = p.get("view")
         errors = blockkit.view_errors(spec)
-        if errors:
-            raise invalid_view(errors)
+        if errors or not isinstance(spec, dict):
+            raise invalid_view(errors or ["view must be an object"])
         if spec["type"] != kind:
             raise invalid_arguments(f"view type must be {kind} here [json-pointer:/view/type]")
         return spec
@@ -790,7 +790,7 @@ class FakeSlack:
     def _response_view(self, reply: Mapping[str, Any]) -> dict[str, Any]:
         spec = reply.get("view")
         errors = blockkit.view_errors(spec)
-        if errors:
+        if errors or not isinstance(spec, dict):
             raise AssertionError(f"Slack would reject the view in this ack: {errors}")
         if spec["type"] != "modal":
             raise AssertionError("a response_action view must be a modal")
@@ -1212,8 +1212,9 @@ def _parse_multipart(content_type: str, body: bytes) -> Params:
     params: Params = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        params[str(name)] = payload if part.get_filename() else payload.decode("utf-8")
+        payload = part.get_payload(decode=True)
+        raw = payload if isinstance(payload, bytes) else b""
+        params[str(name)] = raw if part.get_filename() else raw.decode("utf-8")
     return params
 
 

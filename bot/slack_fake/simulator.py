@@ -414,7 +414,7 @@ def _find_element(
     found = _candidates(blocks, action_id, value)
     if not found:
         there = [
-            e.get("action_id") + (f"={e['value']}" if "value" in e else "")
+            str(e.get("action_id")) + (f"={e['value']}" if "value" in e else "")
             for b in blocks
             for e in blockkit.interactive_elements(b)
         ]
@@ -540,7 +540,8 @@ def element_state(element: dict[str, Any], raw: Any, where: str) -> dict[str, An
 def _action_state(element: dict[str, Any], selected: Any, where: str) -> dict[str, Any]:
     kind = element.get("type", "")
     if kind == "button":
-        extra = {k: element[k] for k in ("text", "value", "style", "url") if k in element}
+        extra: dict[str, Any] = {k: element[k] for k in ("text", "value", "style", "url")
+                                 if k in element}
         return {"type": "button", **extra}
     if selected is None and STATE.get(kind, (None, ""))[1] in ("initial_option", "initial_options"):
         raise AssertionError(f"{where}: clicking a {kind} needs selected=<option value>")
