@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.effects import REFRESHES
 from bot.executor import ListenerPool
 from bot.metrics import note_request_kind
 from bot.outbox import Outbox
@@ -46,7 +47,8 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
     )
     services.outbox = Outbox(
         services, PERFORMERS, worker_id(), lease=timedelta(seconds=settings.claim_lease_seconds),
-        effects_client=make_web_client(settings, in_process_retries=False))
+        effects_client=make_web_client(settings, in_process_retries=False),
+        refresh_kinds=REFRESHES)
     services.listener_executor = ListenerPool(after=services.outbox.perform_soon)
     return services
 

@@ -268,7 +268,8 @@ def running_app(options: DemoOptions,
             raise StartFailed(str(error)) from None
         upgrade(services.engine)
         app = create_app(services)
-        wsgi = make_wsgi_app(app, services.engine, signing_secret)
+        wsgi = make_wsgi_app(app, services.engine, signing_secret,
+                             answering=services.side_effects.answering)
         server, _ = start_http_server(wsgi, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.server_port}/slack/events"
         scheduler = ReminderScheduler(services)

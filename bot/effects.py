@@ -31,6 +31,9 @@ NOTICE = "notice"
 SEND_EXPORT = "send_export"
 STORE_ACKED_SCORECARD = "store_acked_scorecard"  # rows the 0004 migration carried over
 
+# Re-renders of what is already there: nobody waits for them (bot/outbox.py).
+REFRESHES = frozenset({REFRESH_PLAN, REFRESH_SUMMARY, REFRESH_HOME})
+
 # Where to answer the person who acted (bot/replies.py `tell_user`): user, channel, thread.
 ReplyTo = Mapping[str, Any]
 

@@ -17,9 +17,10 @@ from typing import Any
 
 from bot.outbox import collecting
 
-# Listeners wait on the database and on Slack (views.open): enough threads that a burst
-# never queues for one just to ack. Each may hold one database connection at a time.
-LISTENER_THREADS = 16
+# As many as the server's request threads (bot/serve.py): each request waiting for its ack
+# has a listener thread; more would only share the same interpreter lock. Each may hold
+# one database connection at a time.
+LISTENER_THREADS = 8
 
 
 class ListenerPool(ThreadPoolExecutor):

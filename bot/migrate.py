@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +11,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+
+try:
+    import fcntl
+except ImportError:  # Windows: one process at a time is up to the operator
+    fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant 64-bit number: every interview-bot process takes the same lock.
@@ -23,23 +30,38 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to head. On PostgreSQL an advisory lock makes the second process
-    wait for the first and then find nothing to do; SQLite's write lock does the same."""
+    """Bring the schema to head, one process at a time: the second process waits for the
+    first (a PostgreSQL advisory lock; on SQLite an exclusive flock on a file beside the
+    database) and then finds nothing to do."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+    with _one_at_a_time(engine), engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+
+
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
             connection.commit()
-        try:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
-        finally:
-            if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
-                )
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": ADVISORY_LOCK_KEY})
                 connection.commit()
+        return
+    if engine.dialect.name == "sqlite" and fcntl is not None and engine.url.database:
+        with open(f"{engine.url.database}.migrating", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
+    yield
 
 
 def is_up_to_date(engine: Engine) -> bool:

@@ -44,8 +44,13 @@ from models.claims import claim_rows
 
 log = logging.getLogger(__name__)
 
-OUTBOX_THREADS = 4  # side effects mostly wait on Slack
+OUTBOX_THREADS = 2  # per process; a burst's side effects take turns behind its acks
 BATCH_SIZE = 50
+# A side effect waits at most this long for the requests this process is answering, so
+# that in a burst the acks get the CPU first (benchmarks/RESULTS.md); a refresh, which
+# nobody waits for, waits longer.
+YIELD_TO_ACKS_SECONDS = 0.5
+REFRESH_YIELDS_SECONDS = 3.0
 _ROWS = "interview_bot_outbox_rows"  # Session.info key: rows added in this transaction
 
 # Rows committed while collecting (a listener, a reminder being sent): (id, due_at).
@@ -118,8 +123,35 @@ class Outbox:
     # Called with the due time of a row that waits (a settling refresh): the scheduler
     # sets its alarm by it.
     wake_at: Callable[[datetime], None] | None = None
+    # Kinds that re-render what is there already (a plan's progress, an App Home): they
+    # yield to acks longest.
+    refresh_kinds: frozenset[str] = frozenset()
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _pool_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _acks: threading.Condition = field(default_factory=threading.Condition, init=False,
+                                       repr=False)
+    _answering: int = field(default=0, init=False, repr=False)
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around each Slack request until its ack is sent (bot/web.py): the side effects
+        of this process wait meanwhile, at most YIELD_TO_ACKS_SECONDS each, so that Slack
+        calls and rendering never make an ack wait behind them."""
+        with self._acks:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._acks:
+                self._answering -= 1
+                if not self._answering:
+                    self._acks.notify_all()
+
+    def _after_the_acks(self, kind: str) -> None:
+        patience = (REFRESH_YIELDS_SECONDS if kind in self.refresh_kinds
+                    else YIELD_TO_ACKS_SECONDS)
+        with self._acks:
+            self._acks.wait_for(lambda: not self._answering, patience)
 
     @property
     def db(self) -> sessionmaker[Session]:
@@ -169,6 +201,7 @@ class Outbox:
         return len(claimed)
 
     def _perform(self, item: Claimed) -> None:
+        self._after_the_acks(item.kind)
         effect = self.effects.get(item.kind)
         token = request_id.set(item.request_id)
         try:

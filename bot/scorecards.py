@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -422,15 +422,18 @@ def _version_by_view(session: Session, source_view_id: str) -> ScorecardVersion 
 
 def submit_scorecard(services: Services, team_id: str, interview_id: int, user_id: str,
                      answers: Answers, source_view_id: str, *,
-                     opened_by: str | None = None) -> SubmitResult:
+                     opened_by: str | None = None,
+                     checked: ScorecardForm | None = None) -> SubmitResult:
     """Store the answers as the panelist's next scorecard version, in one transaction,
     and drop their draft. Idempotent on the submitted view's id: a retried delivery
-    stores nothing and reports the version already stored. Raises InterviewRefused."""
+    stores nothing and reports the version already stored. `checked`: the form (loaded
+    moments ago) the answers were found complete against; the seat and the status are
+    checked again under the lock either way. Raises InterviewRefused."""
 
     def store() -> SubmitResult:
         with transaction(services.db) as session:
             return _store(services, session, team_id, interview_id, user_id, answers,
-                          source_view_id, opened_by)
+                          source_view_id, opened_by, checked)
 
     try:
         return store()
@@ -443,7 +446,7 @@ def submit_scorecard(services: Services, team_id: str, interview_id: int, user_i
 
 def _store(services: Services, session: Session, team_id: str, interview_id: int,
            user_id: str, answers: Answers, source_view_id: str,
-           opened_by: str | None) -> SubmitResult:
+           opened_by: str | None, checked: ScorecardForm | None) -> SubmitResult:
     interview, panelist = _locked_seat(session, team_id, interview_id, user_id, opened_by)
     existing = _version_by_view(session, source_view_id)
     if existing is not None:
@@ -452,8 +455,7 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
                                       "own with “Score candidate”."), language=interview.language)
         stored = current_ratings(session, interview.id, panelist.id).get(panelist.id, {})
         return _result(interview, panelist, stored, stored=False)
-    draft = _draft_of(session, panelist)
-    form = _form(session, interview, panelist, draft)
+    form = checked or _form(session, interview, panelist, _draft_of(session, panelist))
     qs = form.question_set
     if answer_problems(form, answers, categories=[c.id for c in qs.categories], final=True):
         raise InterviewRefused(N_("The scorecard is incomplete: open it again with “Score "
@@ -473,36 +475,36 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
         category_notes={c.id: answers.category_notes[c.id].strip()[:TEXT_MAX_LENGTH]
                         for c in qs.categories if answers.category_notes.get(c.id, "").strip()},
         created_at=now, source_view_id=source_view_id)
-    for category in qs.categories:
-        for question in category.questions:
-            if question.id in answers.ratings:  # unanswered questions leave no row
-                version.ratings.append(Rating(category_id=category.id, question_id=question.id,
-                                              score=answers.score(question.id)))
     scorecard.versions.append(version)
     scorecard.current_version = number
     scorecard.updated_at = now
-    if draft is not None:
-        session.delete(draft)
+    session.execute(delete(ScorecardDraft).where(ScorecardDraft.panelist_id == panelist.id)
+                    .execution_options(synchronize_session=False))
     log_event(session, interview, user_id, "scored" if number == 1 else "scorecard_edited",
               version=number, view_id=source_view_id)
     session.flush()
+    # Unanswered questions leave no row; one INSERT for all (the ORM's unit of work cost
+    # more than the rest of the submission).
+    ratings = {q.id: (c.id, answers.score(q.id)) for c in qs.categories for q in c.questions
+               if q.id in answers.ratings}
+    if ratings:
+        session.execute(insert(Rating), [
+            {"version_id": version.id, "category_id": category_id, "question_id": question_id,
+             "score": score} for question_id, (category_id, score) in ratings.items()])
     _after_submission(session, services, interview, user_id, number)
-    return _result(interview, panelist, {r.question_id: (r.category_id, r.score)
-                                         for r in version.ratings}, stored=True)
+    return _result(interview, panelist, ratings, stored=True)
 
 
 def _after_submission(session: Session, services: Services, interview: Interview,
                       user_id: str, number: int) -> None:
-    """What a stored scorecard asks of Slack: the author's confirmation DM, the plan's
-    progress, a summary already posted, and the App Homes (the author's at once; the
-    organisers', which change with every panelist's submission, once a burst settles)."""
+    """What a stored scorecard asks of Slack: the author's confirmation DM at once; the
+    plan's progress, a summary already posted and the App Homes of the author and the
+    organisers once a burst has settled."""
     effects.scorecard_confirmation(session, services, interview.id, user_id, number)
     effects.refresh_plan(session, services, interview.id)
     effects.refresh_summary(session, services, interview.id)
-    effects.refresh_homes(session, services, interview.team_id, [user_id],
-                          interview_id=interview.id)
     effects.refresh_homes(session, services, interview.team_id,
-                          [interview.hiring_lead_id, interview.recruiter_id],
+                          [user_id, interview.hiring_lead_id, interview.recruiter_id],
                           interview_id=interview.id, settle=True)
 
 

@@ -29,16 +29,16 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 GRACEFUL_SECONDS = 30
-# Requests waiting for their ack at once, per worker (Bolt's listener pool does the work:
-# bot/executor.py LISTENER_THREADS).
-THREADS_PER_WORKER = 16
+# Requests answered at once per worker (Bolt's listener pool does the work: bot/executor.py
+# LISTENER_THREADS); more only share one interpreter lock, the rest wait in the backlog.
+THREADS_PER_WORKER = 8
 # Open connections per worker; beyond this new ones wait in the kernel's backlog.
 MAX_CONNECTIONS = 200
-# PostgreSQL connections per worker: request threads read before some acks, listener and
-# outbox threads write, the scheduler sends reminders; each holds one only while it uses
-# the database (never across a Slack call but the plan's first post).
-DB_POOL_SIZE = 10
-DB_MAX_OVERFLOW = 20
+# PostgreSQL connections per worker: one for each listener and outbox thread, a few for the
+# scheduler's jobs and the health check; each is held only while the database is used
+# (never across a Slack call but the plan's first post).
+DB_POOL_SIZE = 12
+DB_MAX_OVERFLOW = 8
 
 
 def gunicorn_options(port: int, workers: int, log_level: str = "INFO",
@@ -145,7 +145,8 @@ class GunicornServer(WsgiServer):
         self._stop = stop
         return make_wsgi_app(app, services.engine,
                              self.settings.slack_signing_secret.get_secret_value(),
-                             metrics_port=self.settings.metrics_port)
+                             metrics_port=self.settings.metrics_port,
+                             answering=services.side_effects.answering)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         """In the worker, after gunicorn let its in-flight requests finish."""

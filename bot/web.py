@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, closing, nullcontext
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -29,8 +31,11 @@ log = logging.getLogger(__name__)
 
 
 def make_wsgi_app(app: App, engine: Engine, signing_secret: str,
-                  metrics_port: int | None = None) -> WSGIApp:
-    """`/slack/events` (requests signed with `signing_secret`) and `/healthz`; on
+                  metrics_port: int | None = None,
+                  answering: Callable[[], AbstractContextManager[None]] = nullcontext
+                  ) -> WSGIApp:
+    """`/slack/events` (requests signed with `signing_secret`; each inside `answering()`
+    until its answer is ready: the outbox's cue to wait) and `/healthz`; on
     `metrics_port` (a second port the server listens on), only Prometheus' `/metrics`."""
     verifier = SignatureVerifier(signing_secret)
     metrics = metrics_wsgi(engine)
@@ -40,7 +45,8 @@ def make_wsgi_app(app: App, engine: Engine, signing_secret: str,
             return metrics(environ, start_response)
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events" and environ.get("REQUEST_METHOD") == "POST":
-            return _slack_request(app, verifier, environ, start_response)
+            with answering():
+                return _slack_request(app, verifier, environ, start_response)
         if path == "/healthz":
             return _health(engine, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -114,8 +120,14 @@ def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[byte
 
 def _ping(engine: Engine) -> None:
     """SELECT 1 on a raw connection: no transaction begins, so on SQLite the probe does not
-    queue for the write lock (every ORM transaction takes it at BEGIN) behind a busy
-    worker and time out exactly when the process is busiest."""
+    queue for the write lock behind a busy worker. On SQLite a new connection to the
+    existing file (never creating one): the pool's open ones would keep working on a file
+    that is gone."""
+    if engine.dialect.name == "sqlite":
+        with closing(sqlite3.connect(f"file:{engine.url.database}?mode=rw", uri=True,
+                                     timeout=1)) as fresh:
+            fresh.execute("SELECT 1").fetchone()
+        return
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -27,23 +28,38 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+# How long one look for a missing answer may wait (Bolt gives up after 3 s, and looks
+# again after each of ours).
+ACK_LOOK_SECONDS = 0.1
+
 
 class FirstAnswerAck(Ack):
-    """Bolt's ack, keeping its first answer. When a listener raises after acking, Bolt
-    (1.30, slack_bolt/listener/thread_runner.py) sets `ack.response` back to None; a
-    request thread that had not read the answer yet then waits out the 3 seconds and
-    answers Slack 404."""
+    """Bolt's ack (1.30, slack_bolt/listener/thread_runner.py), with two fixes:
+    - it keeps its first answer: when a listener raises after acking, Bolt sets
+      `ack.response` back to None, and a request thread that had not read the answer yet
+      waits out the 3 seconds and answers Slack 404;
+    - the request thread, which Bolt has look for the answer every 10 ms, is woken the
+      moment it is set: answers are not up to 10 ms late, and the waiting threads of a
+      busy worker do not wake a hundred times a second each."""
 
     _first: BoltResponse | None = None
 
+    def __init__(self) -> None:
+        self._set = threading.Event()
+        self._waiter = threading.get_ident()  # made by the middleware, on that thread
+        super().__init__()
+
     @property
     def response(self) -> BoltResponse | None:
+        if self._first is None and threading.get_ident() == self._waiter:
+            self._set.wait(ACK_LOOK_SECONDS)
         return self._first
 
     @response.setter
     def response(self, value: BoltResponse | None) -> None:
-        if self._first is None:
+        if self._first is None and value is not None:
             self._first = value
+            self._set.set()
 
 
 def register(app: App, services: Services) -> None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "interview_bot_read_only"  # the execution option `reading` sets
+_WRITING = "interview_bot_holds_write_lock"
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
@@ -33,8 +40,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
     if make_url(url).database in (None, "", ":memory:"):
         raise ValueError("use a SQLite file, not an in-memory database: threads share it")
-    kwargs.setdefault("poolclass", NullPool)
     engine = create_engine(url, **kwargs)
+    writer = _WriterLock(str(make_url(url).database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -47,10 +54,56 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writer.acquire()
+        connection.info[_WRITING] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _done_writing(connection.info)
+            raise
 
+    def _done_writing(info: dict[str, Any]) -> None:
+        if info.pop(_WRITING, False):
+            writer.release()
+
+    # Released as the transaction ends, or, should it never end cleanly, when the pool
+    # takes the connection back.
+    event.listen(engine, "commit", lambda connection: _done_writing(connection.info))
+    event.listen(engine, "rollback", lambda connection: _done_writing(connection.info))
+    event.listen(engine.pool, "checkin", lambda _dbapi, record: _done_writing(record.info))
     return engine
+
+
+class _WriterLock:
+    """One SQLite writer at a time, across the threads of a process (a lock) and across the
+    processes of a server (an exclusive flock on a file beside the database): a writer
+    waiting for it goes the moment it is free. Left to SQLite's busy handler, a waiter
+    sleeps 1, 2, 5 ... 100 ms between tries while the database may long be free again: in a
+    burst of 50 scorecards a write waited up to a second (benchmarks/RESULTS.md)."""
+
+    def __init__(self, database: str) -> None:
+        self._threads = threading.Lock()
+        self._file = os.open(database + ".writer", os.O_RDWR | os.O_CREAT, 0o600) \
+            if fcntl is not None else None
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        if self._file is not None:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX)
+            except OSError:
+                self._threads.release()
+                raise
+
+    def release(self) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

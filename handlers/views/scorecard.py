@@ -55,5 +55,5 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=modal.view(page.number + 1, answers))
             return
         submit_scorecard(services, team_id, meta.interview_id, user_id, answers, view["id"],
-                         opened_by=meta.user_id)
+                         opened_by=meta.user_id, checked=form)
         ack()
