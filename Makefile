@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo run lint catalogs clean bench bench-cpu
+.PHONY: test demo run lint catalogs clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "interview-bot needs Python 3.11 or newer")'
@@ -32,12 +32,9 @@ lint: $(STAMP)
 catalogs: $(STAMP)
 	$(PY) -m bot.catalogs
 
+## bench: bursts of Slack requests at the app and at bare Bolt; writes benchmarks/RESULTS.md
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
-
-## bench-cpu: a worker's CPU per request, ours against bare Bolt, one request at a time
-bench-cpu: $(STAMP)
-	$(PY) -m benchmarks.cpu
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -1,387 +1,348 @@
-"""The benchmark's world: a timed Slack fake with many users, fresh databases, and the rows
-the scenarios need (interviews, panels, scorecards, pending reminders), written directly
-with the app's models (the scenarios measure serving, not set-up)."""
+"""The benchmark's world: the Slack fake (timing each confirmation DM), the databases, the
+rows the bursts need (written with the app's models), the servers under test as
+subprocesses, and the cost of one commit."""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
-import threading
+import signal
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Mapping, Sequence
+import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.engine import make_url
 
 from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button, view_panel_feedback_button
+from bot.blocks.buttons import score_candidate_button
 from bot.i18n import translator
-from bot.migrate import upgrade
 from bot.question_sets import QuestionSet, QuestionSetLibrary
 from bot.slack_fake import FakeSlack
-from bot.slack_fake.server import HttpReply
 from models import (
     Interview,
+    OutboxMessage,
+    OutboxStatus,
     Panelist,
     Rating,
-    Reminder,
     Scorecard,
     ScorecardVersion,
     create_db_engine,
     make_session_factory,
+    reading,
     transaction,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"
 TEAM = "T0BENCH"
 CHANNEL = "C0BENCH"
 RECRUITER = "URECRUITER"
 LEAD = "ULEAD"
-TIME_ZONES = ("Europe/Tallinn", "Europe/Helsinki", "America/New_York", "Asia/Tokyo")
+PANELISTS = 200
 
 
 def panelist_id(n: int) -> str:
     return f"UPANEL{n:04d}"
 
 
-@dataclass
-class Call:
-    """One Web API call the app made, with when the fake answered it (wall clock)."""
-
-    at: float
-    method: str
-    params: dict[str, Any]
-    ok: bool
-    error: str | None
-
-
 class TimedFake(FakeSlack):
-    """The Slack fake, also keeping when each API call was answered, so a side effect can be
-    timed against the request that caused it (both processes read the same wall clock)."""
+    """The Slack fake, also noting when each chat.postMessage arrived (wall clock, which the
+    load generator's process reads too): (time, channel, text)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.timeline: list[Call] = []
-        self._timeline_lock = threading.Lock()
+    def __init__(self) -> None:
+        # Triggers are issued when a burst is built, seconds before it is sent.
+        super().__init__(team_id=TEAM, bot_token=BOT_TOKEN, trigger_ttl=600.0)
+        self.posted: list[tuple[float, str, str]] = []
 
-    def handle_api(self, method: str, headers: Mapping[str, str], body: bytes,
-                   query: str) -> HttpReply:
-        # The fake's lock is re-entrant: holding it across the call makes the last recorded
-        # call this one.
+    def _chat_post_message(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.posted.append((time.time(), str(p.get("channel")), str(p.get("text"))))
+        return super()._chat_post_message(p)
+
+    def arrivals(self) -> dict[tuple[str, str], list[float]]:
+        """(channel, text) -> when each message so posted arrived."""
+        found: dict[tuple[str, str], list[float]] = {}
         with self._lock:
-            reply = super().handle_api(method, headers, body, query)
-            call = self._calls[-1]
-        response = call["response"]
-        with self._timeline_lock:
-            self.timeline.append(Call(time.time(), method, call["params"],
-                                      bool(response.get("ok")), response.get("error")))
-        return reply
-
-    def handle_response_url(self, token: str, body: bytes) -> HttpReply:
-        with self._lock:
-            reply = super().handle_response_url(token, body)
-            response = self._calls[-1]["response"] if reply.status != 404 else {"ok": False}
-        with self._timeline_lock:
-            self.timeline.append(Call(time.time(), "response_url", {"token": token},
-                                      bool(response.get("ok")), response.get("error")))
-        return reply
-
-    def calls_since(self, index: int) -> list[Call]:
-        with self._timeline_lock:
-            return list(self.timeline[index:])
-
-    def mark(self) -> int:
-        with self._timeline_lock:
-            return len(self.timeline)
+            for at, channel, text in self.posted:
+                found.setdefault((channel, text), []).append(at)
+        return found
 
 
-def start_fake(panelists: int) -> TimedFake:
-    # Triggers live 3 s at Slack; here they are issued before a burst is even sent, so the
-    # benchmark times click -> modal itself instead of letting early triggers expire.
-    fake = TimedFake(team_id=TEAM, bot_token=BOT_TOKEN, trigger_ttl=60.0).start()
-    fake.add_user(RECRUITER, name="rita", real_name="Rita Recruiter", tz="Europe/Tallinn")
-    fake.add_user(LEAD, name="lauri", real_name="Lauri Lead", tz="Europe/Helsinki")
-    for n in range(panelists):
-        fake.add_user(panelist_id(n), name=f"panelist{n}", real_name=f"Panelist {n}",
-                      tz=TIME_ZONES[n % len(TIME_ZONES)])
-    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD,
-                                                     *(panelist_id(n) for n in range(panelists))])
+def start_fake() -> TimedFake:
+    fake = TimedFake()
+    fake.start()
+    fake.add_user(RECRUITER, name="rita", real_name="Rita Recruiter")
+    fake.add_user(LEAD, name="lauri", real_name="Lauri Lead")
+    panel = [panelist_id(n) for n in range(PANELISTS)]
+    for n, user in enumerate(panel):
+        fake.add_user(user, name=f"panelist{n}", real_name=f"Panelist {n}")
+    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD, *panel])
     return fake
 
 
-def fake_client(fake: FakeSlack) -> WebClient:
-    return WebClient(token=BOT_TOKEN, base_url=fake.url)
+def post_plan(fake: FakeSlack, interview_id: int) -> str:
+    """A stand-in for the interview's plan message, with its "Score candidate" button."""
+    blocks = to_dicts([actions(score_candidate_button(translator("en"), interview_id))])
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url)
+    return str(client.chat_postMessage(channel=CHANNEL, text="Interview plan",
+                                       blocks=blocks)["ts"])
 
 
 # --- databases ------------------------------------------------------------------------
 
 
-def postgres_url_for(base_url: str, database: str) -> str:
-    return make_url(base_url).set(database=database).render_as_string(hide_password=False)
-
-
-def fresh_database(url: str) -> None:
-    """An empty, migrated database at `url` (PostgreSQL: created if missing, its public
-    schema dropped; SQLite: the file removed)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = Path(parsed.database or "")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        _create_postgres_database(url)
-        engine = create_db_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    engine = create_db_engine(url)
-    upgrade(engine)
-    engine.dispose()
-
-
-def _create_postgres_database(url: str) -> None:
+def fresh_postgres(url: str) -> str | None:
+    """Drops and creates the database `url` names; None, or why the server cannot be used."""
     import psycopg
 
     parsed = make_url(url)
     admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False),
-                         autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    (parsed.database,)).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{parsed.database}"')
-
-
-def postgres_reachable(url: str) -> str | None:
-    """None when the server answers, else why not."""
-    import psycopg
-
-    admin = make_url(url).set(drivername="postgresql", database="postgres")
     try:
-        with psycopg.connect(admin.render_as_string(hide_password=False), connect_timeout=3):
-            return None
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True,
+                             connect_timeout=3) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{parsed.database}"')
     except Exception as error:
         return str(error).strip().splitlines()[0]
-
-
-# --- rows -----------------------------------------------------------------------------
+    return None
 
 
 @dataclass
 class Seeder:
-    """Writes scenario rows into one database."""
+    """Writes and counts the scenario rows in one (migrated) database."""
 
     url: str
-    engine: Engine = field(init=False)
+    qs: QuestionSet = field(init=False)
 
     def __post_init__(self) -> None:
         self.engine = create_db_engine(self.url)
         self.db = make_session_factory(self.engine)
+        found = QuestionSetLibrary.load().get("customer-service", "en")
+        assert found is not None, "the shipped customer-service set is missing"
+        self.qs = found
+
+    def interview(self, fake: FakeSlack, candidate: str,
+                  panel: Sequence[str]) -> tuple[int, str]:
+        """An interview that ended an hour ago, with its plan message at the fake: its id
+        and the plan's ts."""
+        starts = datetime.now(UTC) - timedelta(hours=2)
+        with transaction(self.db) as session:
+            interview = Interview(
+                team_id=TEAM, candidate_name=candidate, role="Customer support agent",
+                question_set_id=self.qs.id, language="en",
+                question_set=self.qs.to_snapshot(), channel_id=CHANNEL,
+                recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=starts,
+                ends_at=starts + timedelta(hours=1), debrief_at=starts + timedelta(days=1),
+                panelists=[Panelist(user_id=user, position=n, focus_categories=[])
+                           for n, user in enumerate(panel)])
+            session.add(interview)
+            session.flush()
+            interview_id = interview.id
+        plan_ts = post_plan(fake, interview_id)
+        with transaction(self.db) as session:
+            session.get_one(Interview, interview_id).plan_ts = plan_ts
+        return interview_id, plan_ts
+
+    def scorecard(self, interview_id: int, user_id: str, score: int) -> None:
+        """A submitted scorecard, for the summaries the mixed burst asks for."""
+        now = datetime.now(UTC)
+        version = ScorecardVersion(
+            number=1, recommendation="hire", takeaways="Clear STAR examples.",
+            category_notes={}, created_at=now,
+            ratings=[Rating(category_id=c.id, question_id=q.id, score=score)
+                     for c in self.qs.categories for q in c.questions])
+        with transaction(self.db) as session:
+            panelist = session.scalars(select(Panelist).where(
+                Panelist.interview_id == interview_id, Panelist.user_id == user_id)).one()
+            session.add(Scorecard(interview_id=interview_id, panelist=panelist,
+                                  current_version=1, submitted_at=now, updated_at=now,
+                                  versions=[version]))
+
+    def versions_by_view(self, view_ids: Sequence[str]) -> dict[str, int]:
+        with reading(self.db) as session:
+            rows = session.execute(
+                select(ScorecardVersion.source_view_id, func.count())
+                .where(ScorecardVersion.source_view_id.in_(view_ids))
+                .group_by(ScorecardVersion.source_view_id)).all()
+        return {str(view_id): int(count) for view_id, count in rows}
+
+    def outbox(self) -> dict[OutboxStatus, int]:
+        with reading(self.db) as session:  # on SQLite, without taking the write lock
+            rows = session.execute(select(OutboxMessage.status, func.count())
+                                   .group_by(OutboxMessage.status)).all()
+        return {status: int(count) for status, count in rows}
+
+    def wait_for_outbox(self, timeout: float = 60.0) -> None:
+        """Until no side effect is pending: the server is idle again."""
+        deadline = time.monotonic() + timeout
+        while self.outbox().get(OutboxStatus.PENDING) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def commit_ms(self, count: int = 200) -> list[float]:
+        """Milliseconds per small transaction (one INSERT, then COMMIT) through the app's
+        engine and session set-up, on a table of its own."""
+        table = Table("bench_commit", MetaData(), Column("id", Integer, primary_key=True),
+                      Column("note", String(40)))
+        table.create(self.engine)
+        times = []
+        try:
+            for n in range(count):
+                began = time.perf_counter()
+                with transaction(self.db) as session:
+                    session.execute(insert(table).values(note=f"commit {n}"))
+                times.append((time.perf_counter() - began) * 1000)
+        finally:
+            table.drop(self.engine)
+        return times
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def interview(self, qs: QuestionSet, panel: Sequence[str], *, candidate: str,
-                  plan_ts: str | None = None) -> int:
-        """An interview that ended an hour ago, debrief tomorrow; focus areas round-robin."""
-        now = datetime.now(UTC)
-        starts = now - timedelta(hours=2)
-        category_ids = [c.id for c in qs.categories]
-        with transaction(self.db) as session:
-            interview = Interview(
-                team_id=TEAM, candidate_name=candidate, role="Customer support agent",
-                question_set_id=qs.id, language=qs.language, question_set=qs.to_snapshot(),
-                channel_id=CHANNEL, plan_ts=plan_ts, recruiter_id=RECRUITER,
-                hiring_lead_id=LEAD, starts_at=starts, ends_at=starts + timedelta(hours=1),
-                debrief_at=starts + timedelta(days=1))
-            for position, user_id in enumerate(panel):
-                focus = [c for i, c in enumerate(category_ids) if i % len(panel) == position]
-                interview.panelists.append(Panelist(user_id=user_id, position=position,
-                                                    focus_categories=focus))
-            session.add(interview)
-            session.flush()
-            return interview.id
 
-    def analyze(self) -> None:
-        """PostgreSQL: fresh planner statistics, as autovacuum keeps them in a database that
-        has been running a while (right after a bulk insert the planner believes the
-        tables are empty and picks nested loops: the App Home query then took ~250 ms
-        instead of ~12 ms). SQLite keeps no statistics unless asked, and the app does not
-        ask: nothing to do there."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect().execution_options(
-                    isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE"))
-
-    def set_plan_ts(self, interview_id: int, ts: str) -> None:
-        with transaction(self.db) as session:
-            interview = session.get(Interview, interview_id)
-            assert interview is not None
-            interview.plan_ts = ts
-
-    def scorecard(self, interview_id: int, user_id: str, scores: Mapping[str, int | None],
-                  recommendation: str = "hire") -> None:
-        with transaction(self.db) as session:
-            interview = session.get(Interview, interview_id)
-            assert interview is not None
-            qs = QuestionSet.from_snapshot(interview.question_set)
-            panelist = next(p for p in interview.panelists if p.user_id == user_id)
-            now = datetime.now(UTC)
-            scorecard = Scorecard(interview_id=interview_id, panelist=panelist,
-                                  current_version=1, submitted_at=now, updated_at=now)
-            version = ScorecardVersion(number=1, recommendation=recommendation,
-                                       takeaways="Clear STAR examples.", category_notes={})
-            for question_id, score in scores.items():
-                category, _ = qs.question(question_id)
-                version.ratings.append(Rating(category_id=category.id,
-                                              question_id=question_id, score=score))
-            scorecard.versions.append(version)
-            session.add(scorecard)
-
-    def pending_reminders(self, count: int, qs: QuestionSet) -> int:
-        """`count` pending reminders, due over the next weeks, on interviews of three
-        panelists: three nudges for each panelist and the debrief."""
-        kinds = ("first", "daily:1", "last")
-        per_interview = 3 * len(kinds) + 1
-        now = datetime.now(UTC)
-        snapshot = qs.to_snapshot()
-        rows: list[dict[str, Any]] = []
-        with transaction(self.db) as session:
-            for n in range(0, count, per_interview):
-                panel = [panelist_id((n + k) % 50) for k in range(3)]
-                due = now + timedelta(days=1 + n % 20, minutes=n % 1440)
-                interview = Interview(
-                    team_id=TEAM, candidate_name=f"Reminder candidate {n}", role="Agent",
-                    question_set_id=qs.id, language=qs.language, question_set=snapshot,
-                    channel_id=CHANNEL, recruiter_id=RECRUITER, hiring_lead_id=LEAD,
-                    starts_at=due - timedelta(hours=3), ends_at=due - timedelta(hours=2),
-                    debrief_at=due + timedelta(days=1),
-                    panelists=[Panelist(user_id=u, position=i, focus_categories=[])
-                               for i, u in enumerate(panel)])
-                session.add(interview)
-                session.flush()
-                for user in panel:
-                    for step, kind in enumerate(kinds):
-                        rows.append({"interview_id": interview.id, "kind": kind,
-                                     "recipient_id": user,
-                                     "due_at": due + timedelta(hours=step)})
-                rows.append({"interview_id": interview.id, "kind": "debrief",
-                             "recipient_id": CHANNEL, "due_at": due + timedelta(days=1)})
-            rows = rows[:count]
-            session.execute(insert(Reminder), rows)
-        return len(rows)
+# --- servers ------------------------------------------------------------------------
 
 
-def shipped_set(language: str = "en") -> QuestionSet:
-    found = QuestionSetLibrary.load().get("customer-service", language)
-    assert found is not None, "the shipped customer-service set is missing"
-    return found
+# The rig (this process and the Slack fake in it) runs at a lower CPU priority than what
+# it measures: in production Slack answers from its own machines, and on two CPUs the
+# fake's work (validating and copying every modal opened) otherwise takes CPU from the
+# servers it times. The servers and the load generator run at the normal priority.
+RIG_NICENESS = 5
 
 
-def largest_set() -> QuestionSet:
-    """As large as a team may write: 10 categories x 15 questions, texts near the limits."""
-    anchor = "Concrete example, owns the outcome, clear steps shown"
-    return QuestionSet.model_validate({
-        "id": "largest", "name": "Largest set", "language": "en",
-        "description": "A generated set at the app's limits.",
-        "scale": [{"value": v, "label": f"Level {v}", "anchor": anchor} for v in range(1, 6)],
-        "categories": [
-            {"id": f"cat-{c}", "name": f"Category {c} with a fairly long name",
-             "purpose": "Why this category matters. " * 20,
-             "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}?",
-                            "guidance": "What a strong answer shows. " * 10}
-                           for q in range(15)]}
-            for c in range(10)],
-    })
+def lower_the_rig() -> None:
+    os.nice(RIG_NICENESS)
 
 
-def post_plan_message(fake: FakeSlack, interview_id: int) -> str:
-    """A stand-in plan message carrying the buttons the plan carries; returns its ts."""
-    t = translator("en")
-    blocks = to_dicts([actions(score_candidate_button(t, interview_id),
-                               view_panel_feedback_button(t, interview_id))])
-    reply = fake_client(fake).chat_postMessage(channel=CHANNEL, text="Interview plan",
-                                               blocks=blocks)
-    return str(reply["ts"])
+def full_priority() -> None:
+    """In a child about to run a server or the load generator: back to the normal
+    priority (needs root or CAP_SYS_NICE; otherwise everything stays niced alike)."""
+    with contextlib.suppress(PermissionError):
+        os.nice(-RIG_NICENESS)
 
 
-def rss_kib(pid: int) -> int | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return None
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
-def cpu_seconds(pid: int, children: bool = False) -> float:
-    """User + system CPU time a process has used so far (and, with `children`, that of its
-    children it has waited for)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    ticks = int(fields[11]) + int(fields[12])
-    if children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks / os.sysconf("SC_CLK_TCK")
+@dataclass
+class Server:
+    """A server under test, started as a subprocess (its own process group)."""
 
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    ready_line: str | None = None  # logged once by each worker when it is ready
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
 
-def cpu_idle_fraction(seconds: float = 0.5) -> float:
-    """How idle the machine's CPUs were over the next `seconds` (from /proc/stat)."""
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
 
-    def sample() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-        return values[3] + values[4], sum(values)  # idle + iowait, total
+    def start(self, workers: int, timeout: float = 60.0) -> Server:
+        env = {**_base_env(), **self.env, "PORT": str(self.port)}
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.argv, cwd=self.log_path.parent, env=env,
+                                            stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True, preexec_fn=full_priority)
+        deadline = time.monotonic() + timeout
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.argv} did not start; see {self.log_path}")
+            try:
+                with opener.open(self.url.replace("/slack/events", "/healthz"), timeout=1):
+                    log_text = self.log_path.read_text(errors="replace")
+                    if self.ready_line is None or log_text.count(self.ready_line) >= workers:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.05)
 
-    idle1, total1 = sample()
-    time.sleep(seconds)
-    idle2, total2 = sample()
-    return (idle2 - idle1) / max(1, total2 - total1)
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its live workers."""
+        assert self.process is not None
+        pids = [self.process.pid]
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    def stop(self) -> int | None:
+        """SIGTERM, as an orchestrator stops it; its exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
         try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return sorted(set(found))
+            return self.process.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            return self.process.wait()
 
 
-def machine() -> dict[str, str]:
-    import platform
-    import subprocess
+def app_server(database_url: str, fake: FakeSlack, workers: int, log_path: Path) -> Server:
+    """`interview-bot serve`, run from a scratch directory (no developer's .env there)."""
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": fake.url, "DATABASE_URL": database_url,
+           "WEB_CONCURRENCY": str(workers), "LOG_LEVEL": "INFO"}
+    return Server([sys.executable, "-m", "bot.cli", "serve"], env, log_path,
+                  ready_line="Reminder scheduler started")
 
-    def run(*cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=5).stdout.strip()
-        except OSError:
-            return "?"
 
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": run("nproc"),
-        "cpu": cpu,
-        "memory": run("free", "-h"),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
+def bare_server(fake: FakeSlack, workers: int, log_path: Path) -> Server:
+    """benchmarks/bare_app.py: the same gunicorn options, listeners that only ack."""
+    server = Server([], {"PYTHONPATH": str(ROOT)}, log_path)
+    server.argv = [sys.executable, "-m", "benchmarks.bare_app", "--port", str(server.port),
+                   "--workers", str(workers), "--signing-secret", SIGNING_SECRET,
+                   "--bot-token", BOT_TOKEN, "--slack-url", fake.url]
+    return server
+
+
+def _base_env() -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    return {**env, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+
+
+# --- numbers ------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile; NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * p / 100) - 1)]
+
+
+def quiet_machine(at_least: float = 0.8, patience: float = 60.0) -> float:
+    """Waits (up to `patience` seconds) until the CPUs are `at_least` this idle over a
+    second: other work on the machine would show in every latency. The idle fraction."""
+    deadline = time.monotonic() + patience
+    while True:
+        before = _cpu_ticks()
+        time.sleep(1.0)
+        idle, total = (b - a for a, b in zip(before, _cpu_ticks(), strict=True))
+        if idle >= at_least * total or time.monotonic() > deadline:
+            return idle / max(1, total)
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return values[3] + values[4], sum(values)  # idle + iowait, all
