@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
@@ -53,7 +54,15 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
     return services
 
 
+def _not_the_token_warning(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does.
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def create_app(services: Services) -> App:
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if _not_the_token_warning not in bolt_log.filters:
+        bolt_log.addFilter(_not_the_token_warning)
     app = App(
         client=services.client,
         signing_secret=services.settings.slack_signing_secret.get_secret_value(),

@@ -102,6 +102,10 @@ def configure_logging(level: str = "INFO", secrets: list[str] | None = None,
     quiet = max(logging.getLevelName(level), logging.WARNING)
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else quiet)
+    # "Execution of job ... skipped: maximum number of running instances reached": the
+    # alarm rang while a sweep was sending; the rows say what is due, nothing is lost.
+    logging.getLogger("apscheduler.scheduler").setLevel(
+        logging.DEBUG if level == "DEBUG" else max(quiet, logging.ERROR))
 
 
 def json_handler_setup(logger: logging.Logger, secrets: list[str] | None = None) -> None:
