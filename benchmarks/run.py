@@ -47,7 +47,7 @@ from benchmarks.world import (
     quiet_machine,
     start_fake,
 )
-from bot.slack_fake import SlackSimulator
+from bot.demo.slack_fake import SlackSimulator
 from models import OutboxStatus
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

@@ -23,7 +23,7 @@ from benchmarks.world import (
     full_priority,
     panelist_id,
 )
-from bot.slack_fake.simulator import Response, SlackSimulator
+from bot.demo.slack_fake.simulator import Response, SlackSimulator
 
 WAVE = 50  # simultaneous connections in a wave of the mixed burst
 WAVE_GAP = 0.5  # seconds between waves

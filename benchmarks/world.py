@@ -23,11 +23,11 @@ from slack_sdk import WebClient
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.engine import make_url
 
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button
+from bot.core.question_sets import QuestionSet, QuestionSetLibrary
+from bot.demo.slack_fake import FakeSlack
 from bot.i18n import translator
-from bot.question_sets import QuestionSet, QuestionSetLibrary
-from bot.slack_fake import FakeSlack
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import score_candidate_button
 from models import (
     Interview,
     OutboxMessage,

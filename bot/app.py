@@ -14,17 +14,17 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.effects import REFRESHES
+from bot.core.question_sets import QuestionSetLibrary
 from bot.executor import ListenerPool
 from bot.metrics import note_request_kind
-from bot.outbox import Outbox
+from bot.outbox.effects import REFRESHES
+from bot.outbox.runner import Outbox
 from bot.performers import PERFORMERS
-from bot.question_sets import QuestionSetLibrary
-from bot.reminders import worker_id
+from bot.reminders.service import worker_id
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_client import make_web_client
-from bot.slack_users import UserDirectory
+from bot.slack.client import make_web_client
+from bot.slack.users import UserDirectory
 from handlers import register_listeners
 from models import create_db_engine, make_session_factory
 

@@ -95,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import os
     import shutil
 
-    from bot.demo import DemoOptions, run_demo
+    from bot.demo.play import DemoOptions, run_demo
 
     logging.basicConfig(level=logging.WARNING, format="   app log: %(levelname)s %(name)s: "
                         "%(message)s")
@@ -118,13 +118,13 @@ def _question_set_dirs() -> list[Path]:
 
 
 def cmd_question_sets_list(args: argparse.Namespace) -> int:
-    from bot.question_sets import run_list
+    from bot.core.question_sets import run_list
 
     return run_list(_question_set_dirs(), sys.stdout)
 
 
 def cmd_question_sets_check(args: argparse.Namespace) -> int:
-    from bot.question_sets import run_check, shipped_dir
+    from bot.core.question_sets import run_check, shipped_dir
 
     paths = args.paths or [shipped_dir(), *_question_set_dirs()]
     return run_check(paths, sys.stdout)
@@ -132,7 +132,7 @@ def cmd_question_sets_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.errors import UserError
-    from bot.export import export_from_database
+    from bot.export.service import export_from_database
     from bot.i18n import translator
 
     try:
@@ -162,7 +162,7 @@ def _serve_http(settings: Settings, workers: int) -> int:
     prepare_metrics_directory()  # before anything imports prometheus_client
     from bot.app import check_token
     from bot.serve import serve
-    from bot.slack_client import make_web_client
+    from bot.slack.client import make_web_client
 
     check_token(make_web_client(settings))
     serve(settings, workers)

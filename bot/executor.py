@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from bot.outbox import collecting
+from bot.outbox.runner import collecting
 
 # As many as the server's request threads (bot/serve.py): each request waiting for its ack
 # has a listener thread; more would only share the same interpreter lock. Each may hold

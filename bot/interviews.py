@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.interfaces import ORMOption
 
+from bot.core.question_sets import QuestionSet
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_, Translator, translator
-from bot.question_sets import QuestionSet
 from models import Event, Interview, Panelist, Rating, Scorecard, ScorecardVersion, utcnow
 
 _ID = re.compile(r"^#?(\d{1,9})$")

@@ -18,30 +18,30 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import select
 
-from bot import effects
-from bot.blocks import lifecycle as lifecycle_blocks
-from bot.blocks.base import Message
-from bot.blocks.plan import needs_invite_message, plan_posted_message, setup_reply
-from bot.blocks.scorecard_views import scorecard_confirmation
-from bot.blocks.summary import decision_announcement
-from bot.debrief import decision_announced, publish_summary, refresh_summary
+from bot.debrief.builders.summary import decision_announcement
+from bot.debrief.service import decision_announced, publish_summary, refresh_summary
 from bot.errors import UserError
-from bot.export import export_for, upload_export
-from bot.home import publish_home
+from bot.export.service import export_for, upload_export
+from bot.home.service import publish_home
 from bot.i18n import Translator, translator
 from bot.interviews import record_posted, translator_for
-from bot.outbox import Effect
-from bot.plan import (
+from bot.lifecycle import builders as lifecycle_blocks
+from bot.outbox import effects
+from bot.outbox.runner import Effect
+from bot.plan.builders import needs_invite_message, plan_posted_message, setup_reply
+from bot.plan.service import (
     PlanStatus,
     post_interview_plan,
     publish_new_interview,
     refresh_plan_message,
     send_kit,
 )
-from bot.replies import tell_user
-from bot.scorecards import Answers, stored_version, submit_scorecard
+from bot.scorecards.builders.views import scorecard_confirmation
+from bot.scorecards.service import Answers, stored_version, submit_scorecard
 from bot.services import Services
-from bot.slack_failures import PermanentError, classify
+from bot.slack.blocks import Message
+from bot.slack.failures import PermanentError, classify
+from bot.slack.replies import tell_user
 from models import Interview, reading
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ process. Two jobs:
 - an "alarm": a one-shot job re-armed to the next due row after every run, whenever
   services.reminders_changed() is called, and when a side effect is put off (a refresh
   settling, a backoff).
-Both send due reminders (bot.reminders.process_due) and perform due outbox rows
-(bot.outbox), each claimed before it is sent, so several processes (or an alarm and a
+Both send due reminders (bot.reminders.service.process_due) and perform due outbox rows
+(bot.outbox.runner), each claimed before it is sent, so several processes (or an alarm and a
 sweep at once) never send one twice. Job functions take only the worker id, a plain
 string: nothing is pickled, nothing can be lost to a job store that cannot unpickle it.
 """
@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.outbox import collecting
-from bot.reminders import BATCH_SIZE, next_due_at, process_due, worker_id
+from bot.outbox.runner import collecting
+from bot.reminders.service import BATCH_SIZE, next_due_at, process_due, worker_id
 from bot.services import Services
 from models import transaction
 
@@ -54,7 +54,7 @@ def run_retention(worker: str) -> None:
         scheduler = _RUNNING.get(worker)
     if scheduler is None:
         return
-    from bot.lifecycle import retention_sweep
+    from bot.lifecycle.service import retention_sweep
 
     try:
         retention_sweep(scheduler.services)

@@ -12,13 +12,13 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.question_sets import QuestionSetLibrary
+from bot.core.question_sets import QuestionSetLibrary
 from bot.settings import Settings
-from bot.slack_users import UserDirectory
+from bot.slack.users import UserDirectory
 from models import utcnow
 
 if TYPE_CHECKING:
-    from bot.outbox import Outbox
+    from bot.outbox.runner import Outbox
 
 
 @dataclass

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from bot.logs import clean_request_id, request_id
 from bot.metrics import ACK_SECONDS, REQUESTS, measuring_request, metrics_wsgi
-from bot.slack_edge import Refused, SlackRequest, slack_request
+from bot.slack.edge import Refused, SlackRequest, slack_request
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

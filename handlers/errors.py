@@ -20,11 +20,11 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.blocks.base import plain, section, to_dicts
 from bot.errors import UserError
 from bot.i18n import Translator, translator
-from bot.replies import tell_user
 from bot.services import Services
+from bot.slack.blocks import plain, section, to_dicts
+from bot.slack.replies import tell_user
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_services, create_app, stop_services
+from bot.demo.slack_fake import FakeSlack, SlackSimulator
 from bot.migrate import upgrade
 from bot.services import Services
 from bot.settings import Settings, load_settings
-from bot.slack_fake import FakeSlack, SlackSimulator
 from bot.web import make_wsgi_app, start_http_server
 from models import Base, create_db_engine
 
@@ -177,7 +177,9 @@ def world(fake: FakeSlack, database_url: str, request: pytest.FixtureRequest) ->
     clock = Clock()
     services.clock = clock
     app = create_app(services)
-    server, _ = start_http_server(make_wsgi_app(app, services.engine, SIGNING_SECRET), "127.0.0.1", 0)
+    wsgi = make_wsgi_app(app, services.engine, SIGNING_SECRET,
+                         answering=services.side_effects.answering)
+    server, _ = start_http_server(wsgi, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.server_port}/slack/events"
     slack = SlackSimulator(url, SIGNING_SECRET, fake, team_id=TEAM)
     try:

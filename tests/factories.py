@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.question_sets import QuestionSet
+from bot.core.question_sets import QuestionSet
 from bot.services import Services
 from models import Interview, Panelist, Rating, Scorecard, ScorecardVersion, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM

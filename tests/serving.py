@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.slack_fake import FakeSlack
+from bot.demo.slack_fake import FakeSlack
 from models import create_db_engine
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 

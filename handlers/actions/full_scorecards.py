@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.full_scorecards import full_scorecards_modal, needs_pages
-from bot.debrief import full_scorecards
+from bot.debrief.builders.full_scorecards import full_scorecards_modal, needs_pages
+from bot.debrief.service import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.replies import tell_user
 from bot.services import Services
+from bot.slack.replies import tell_user
 from handlers.payload import action_value, team_id_of
 
 

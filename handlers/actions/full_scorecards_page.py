@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.full_scorecards import OVERVIEW, full_scorecards_modal, read_interview_id
-from bot.debrief import full_scorecards
+from bot.debrief.builders.full_scorecards import OVERVIEW, full_scorecards_modal, read_interview_id
+from bot.debrief.service import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.replies import tell_user
 from bot.services import Services
+from bot.slack.replies import tell_user
 from handlers.actions.full_scorecards import panelist_names
 from handlers.payload import team_id_of
 

@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.lifecycle import parse_menu_value
 from bot.errors import UserError
-from bot.lifecycle import Action, modal_view
-from bot.replies import tell_user
+from bot.lifecycle.builders import parse_menu_value
+from bot.lifecycle.service import Action, modal_view
 from bot.services import Services
+from bot.slack.replies import tell_user
 from handlers.payload import team_id_of
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.effects import reply_target
-from bot.plan import request_plan_post
+from bot.outbox.effects import reply_target
+from bot.plan.service import request_plan_post
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 

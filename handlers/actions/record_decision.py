@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.decision_modal import decision_modal
-from bot.debrief import decision_form
+from bot.debrief.builders.decision import decision_modal
+from bot.debrief.service import decision_form
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.replies import tell_user
 from bot.services import Services
+from bot.slack.replies import tell_user
 from handlers.payload import action_value, team_id_of
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.scorecard_modal import ScorecardModal
 from bot.i18n import translator
-from bot.scorecards import load_form
+from bot.scorecards.builders.modal import ScorecardModal
+from bot.scorecards.service import load_form
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 

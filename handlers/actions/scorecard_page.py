@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.replies import tell_user
-from bot.scorecards import load_form, save_draft
+from bot.scorecards.builders.modal import ScorecardModal, decode_metadata
+from bot.scorecards.service import load_form, save_draft
 from bot.services import Services
+from bot.slack.replies import tell_user
 from handlers.payload import team_id_of
 
 

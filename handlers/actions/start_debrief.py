@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.debrief import start_debrief
-from bot.effects import reply_target
+from bot.debrief.service import start_debrief
+from bot.outbox.effects import reply_target
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 

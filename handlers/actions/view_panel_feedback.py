@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.scorecard_views import panel_feedback_modal
 from bot.i18n import translator
-from bot.scorecards import panel_feedback
+from bot.scorecards.builders.views import panel_feedback_modal
+from bot.scorecards.service import panel_feedback
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 

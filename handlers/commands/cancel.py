@@ -3,7 +3,7 @@ only); the confirmed modal cancels."""
 
 from __future__ import annotations
 
-from bot.lifecycle import Action
+from bot.lifecycle.service import Action
 from handlers.commands.base import CommandCall
 from handlers.commands.lifecycle_modal import open_lifecycle_modal
 

@@ -4,7 +4,7 @@ comes back through the command's response_url."""
 
 from __future__ import annotations
 
-from bot.debrief import start_debrief
+from bot.debrief.service import start_debrief
 from bot.i18n import translator
 from handlers.commands.base import CommandCall
 

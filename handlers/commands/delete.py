@@ -3,7 +3,7 @@ recruiter only); the confirmed modal deletes the candidate's data for good."""
 
 from __future__ import annotations
 
-from bot.lifecycle import Action
+from bot.lifecycle.service import Action
 from handlers.commands.base import CommandCall
 from handlers.commands.lifecycle_modal import open_lifecycle_modal
 

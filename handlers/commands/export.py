@@ -4,7 +4,7 @@ a few minutes (or replayed), the files are sent once."""
 
 from __future__ import annotations
 
-from bot.export import request_export
+from bot.export.service import request_export
 from bot.i18n import translator
 from handlers.commands.base import CommandCall
 

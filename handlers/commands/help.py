@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.help import help_message
+from bot.help.builders import help_message
 from handlers.commands.base import CommandCall
 
 

@@ -3,8 +3,8 @@ in the message box."""
 
 from __future__ import annotations
 
-from bot.blocks.home import list_message
-from bot.home import LIST_ROWS, load_home
+from bot.home.builders import list_message
+from bot.home.service import LIST_ROWS, load_home
 from handlers.commands.base import CommandCall
 
 

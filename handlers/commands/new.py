@@ -9,9 +9,9 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.plan import unposted_plans_message
-from bot.blocks.setup_modal import NewInterviewModal, SetupMetadata
-from bot.plan import unposted_plans
+from bot.plan.builders import unposted_plans_message
+from bot.plan.service import unposted_plans
+from bot.setup.builders import NewInterviewModal, SetupMetadata
 from handlers.commands.base import CommandCall
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ times (the hiring lead or the recruiter only; the modal's submission does the mo
 
 from __future__ import annotations
 
-from bot.lifecycle import Action
+from bot.lifecycle.service import Action
 from handlers.commands.base import CommandCall
 from handlers.commands.lifecycle_modal import open_lifecycle_modal
 

@@ -3,8 +3,8 @@ recruiter, and panelists whose own scorecard is in. Others are refused."""
 
 from __future__ import annotations
 
-from bot.blocks.summary import debrief_summary_message
-from bot.debrief import summary_for
+from bot.debrief.builders.summary import debrief_summary_message
+from bot.debrief.service import summary_for
 from bot.i18n import translator
 from handlers.commands.base import CommandCall
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.home import publish_home
+from bot.home.service import publish_home
 from bot.services import Services
 
 log = logging.getLogger(__name__)

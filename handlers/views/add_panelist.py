@@ -11,10 +11,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.lifecycle import PANELIST_BLOCK, read_metadata, selected_user
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.lifecycle import add_panelist, check_new_panelist
+from bot.lifecycle.builders import PANELIST_BLOCK, read_metadata, selected_user
+from bot.lifecycle.service import add_panelist, check_new_panelist
 from bot.services import Services
 from handlers.payload import team_id_of
 

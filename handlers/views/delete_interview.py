@@ -9,10 +9,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.lifecycle import read_metadata
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.lifecycle import delete_candidate_data
+from bot.lifecycle.builders import read_metadata
+from bot.lifecycle.service import delete_candidate_data
 from bot.services import Services
 from handlers.payload import team_id_of
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.setup_modal import NewInterviewModal, decode_metadata, response_url
 from bot.i18n import translator
-from bot.new_interview import create_interview, validate
 from bot.services import Services
+from bot.setup.builders import NewInterviewModal, decode_metadata, response_url
+from bot.setup.service import create_interview, validate
 from handlers.payload import team_id_of
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.decision_modal import (
+from bot.debrief.builders.decision import (
     OUTCOME_BLOCK,
     REASON_BLOCK,
     read_decision,
     read_interview_id,
 )
-from bot.debrief import check_decision_submission, record_decision
+from bot.debrief.service import check_decision_submission, record_decision
 from bot.errors import UserError
 from bot.i18n import N_, translator
 from bot.services import Services

@@ -9,9 +9,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.lifecycle import PANELIST_BLOCK, read_metadata, selected_user
 from bot.i18n import translator
-from bot.lifecycle import remove_panelist
+from bot.lifecycle.builders import PANELIST_BLOCK, read_metadata, selected_user
+from bot.lifecycle.service import remove_panelist
 from bot.services import Services
 from handlers.payload import team_id_of
 

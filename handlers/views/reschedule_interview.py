@@ -11,12 +11,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.lifecycle import read_metadata
-from bot.blocks.setup_modal import NewInterviewModal
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.lifecycle import check_reschedule, reschedule
+from bot.lifecycle.builders import read_metadata
+from bot.lifecycle.service import check_reschedule, reschedule
 from bot.services import Services
+from bot.setup.builders import NewInterviewModal
 from handlers.payload import team_id_of
 
 

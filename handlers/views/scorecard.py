@@ -14,10 +14,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.scorecard_modal import ScorecardModal, decode_metadata
 from bot.errors import UserError
 from bot.i18n import N_, translator
-from bot.scorecards import (
+from bot.scorecards.builders.modal import ScorecardModal, decode_metadata
+from bot.scorecards.service import (
     answer_problems,
     load_form,
     render_problems,

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.slack_fake import FakeSlack, SlackSimulator
+from bot.demo.slack_fake import FakeSlack, SlackSimulator
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, populate
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Tests for bot.consensus: hand-worked examples, edge cases, properties, and a reference check.
+"""bot.core.consensus: hand-worked examples, edge cases, properties, and a reference check.
 
 The worked examples show their arithmetic in comments so a reviewer can redo it on paper. The
 ``krippendorff`` package (and numpy) are used here only, as an independent reference for alpha.
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.consensus import (
+from bot.core.consensus import (
     AgreementBand,
     CategoryConsensus,
     Rating,
@@ -647,7 +647,7 @@ def test_panel_alpha_matches_reference_package() -> None:
 
 
 # --------------------------------------------------------------------------- exact reference
-# The first version of bot.consensus, kept here as the specification: every figure summed in
+# The first version of bot.core.consensus, kept here as the specification: every figure summed in
 # Fraction values, one per rating. The module now works on integer counts over common
 # denominators for speed; this checks the two never drift apart.
 

@@ -11,11 +11,11 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
-from bot import debrief
-from bot.consensus import AgreementBand, Verdict
+from bot.core.consensus import AgreementBand, Verdict
+from bot.debrief import service as debrief
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.interviews import current_ratings, get_interview
-from bot.scorecards import scorecard_locked
+from bot.scorecards.service import scorecard_locked
 from bot.services import Services
 from models import (
     Decision,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.demo import DemoOptions, run_demo
-from bot.slack_fake import FakeSlack
+from bot.demo.play import DemoOptions, run_demo
+from bot.demo.slack_fake import FakeSlack
 from models import (
     Interview,
     InterviewStatus,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import export
 from bot.cli import main
-from bot.debrief import record_decision
+from bot.debrief.service import record_decision
 from bot.errors import NotAllowed, NotFound
+from bot.export import service as export
 from models import DecisionOutcome, Interview, transaction
 from tests.conftest import LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
 from tests.factories import add_scorecard, make_interview, perform_side_effects

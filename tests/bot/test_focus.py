@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.focus import assign_focus
+from bot.core.focus import assign_focus
 
 CATEGORIES = [f"cat-{i}" for i in range(10)]
 PEOPLE = [f"U{i:02d}" for i in range(12)]

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bot.blocks.home import home_view, list_message
-from bot.debrief import record_decision
-from bot.home import LIST_ROWS, home_data, load_home
+from bot.debrief.service import record_decision
+from bot.demo.slack_fake import blockkit
+from bot.home.builders import home_view, list_message
+from bot.home.service import LIST_ROWS, home_data, load_home
 from bot.i18n import translator
-from bot.slack_fake import blockkit
 from models import DecisionOutcome, Interview, InterviewStatus, transaction
 from tests.conftest import LEAD, MARI, PEETER, PIA, RECRUITER, TEAM, World
 from tests.factories import add_scorecard, make_interview

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import lifecycle
-from bot.debrief import post_debrief_summary, record_decision
+from bot.core.focus import assign_focus
+from bot.debrief.service import post_debrief_summary, record_decision
 from bot.errors import InterviewRefused, NotFound
-from bot.focus import assign_focus
-from bot.lifecycle import Action
-from bot.new_interview import DEBRIEF_AT_BLOCK, STARTS_AT_BLOCK, NewInterviewForm
-from bot.plan import post_interview_plan, send_kits
-from bot.reminders import schedule_reminders
+from bot.lifecycle import service as lifecycle
+from bot.lifecycle.service import Action
+from bot.plan.service import post_interview_plan, send_kits
+from bot.reminders.service import schedule_reminders
+from bot.setup.service import DEBRIEF_AT_BLOCK, STARTS_AT_BLOCK, NewInterviewForm
 from models import (
     Base,
     DecisionOutcome,

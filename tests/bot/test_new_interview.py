@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_services
-from bot.blocks.kit import kit_messages
-from bot.blocks.plan import plan_message
-from bot.blocks.setup_modal import NewInterviewModal
-from bot.focus import assign_focus
+from bot.core.focus import assign_focus
+from bot.demo.slack_fake import FakeSlack
+from bot.demo.slack_fake.blockkit import message_errors, view_errors
 from bot.i18n import translator
-from bot.new_interview import NewInterviewForm, create_interview, validate
+from bot.plan.builders import plan_message
+from bot.plan.kit_builders import kit_messages
 from bot.services import Services
-from bot.slack_fake import FakeSlack
-from bot.slack_fake.blockkit import message_errors, view_errors
+from bot.setup.builders import NewInterviewModal
+from bot.setup.service import NewInterviewForm, create_interview, validate
 from models import Event, Interview, InterviewStatus, Panelist, Reminder, transaction
 from tests.conftest import (
     CHANNEL,

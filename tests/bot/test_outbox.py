@@ -9,13 +9,13 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot import effects
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button
 from bot.i18n import translator
-from bot.outbox import collecting
-from bot.plan import post_interview_plan
+from bot.outbox import effects
+from bot.outbox.runner import collecting
+from bot.plan.service import post_interview_plan
 from bot.services import Services
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import score_candidate_button
 from models import OutboxMessage, OutboxStatus, transaction
 from tests.conftest import CHANNEL, MARI, OUTSIDER, PEETER, PIA, World
 from tests.factories import add_scorecard, make_interview, perform_side_effects

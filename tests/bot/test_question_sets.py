@@ -20,8 +20,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot import question_sets as qs
-from bot.question_sets import (
+from bot.core import question_sets as qs
+from bot.core.question_sets import (
     RECOMMENDATION_KEYS,
     SUPPORTED_LANGUAGES,
     QuestionSet,
@@ -619,7 +619,7 @@ def test_library_skips_a_broken_custom_set_and_logs_it(
     del broken["name"]
     write(extra, broken)
 
-    with caplog.at_level(logging.ERROR, logger="bot.question_sets"):
+    with caplog.at_level(logging.ERROR, logger="bot.core.question_sets"):
         library = QuestionSetLibrary.load([extra])
 
     assert sorted(s.id for s in library) == ["good", "tiny", "tiny"]

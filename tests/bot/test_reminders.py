@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 
 from bot.app import build_services
-from bot.reminders import (
+from bot.demo.slack_fake import FakeSlack
+from bot.reminders.service import (
     CLAIM_LEASE,
     MAX_DAILY_REMINDERS,
     ReminderTimes,
@@ -28,8 +29,7 @@ from bot.reminders import (
     schedule_reminders,
 )
 from bot.services import Services
-from bot.slack_failures import BACKOFF_BASE, backoff
-from bot.slack_fake import FakeSlack
+from bot.slack.failures import BACKOFF_BASE, backoff
 from models import Interview, InterviewStatus, Reminder, ReminderStatus, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, Clock, World, make_settings
 from tests.factories import add_scorecard, make_interview
@@ -334,7 +334,7 @@ def test_a_worker_that_lost_its_claim_records_nothing(world: World) -> None:
         [reminder_id] = claim_due(session, now, "worker-a", limit=1)
         session.execute(update(Reminder).where(Reminder.id == reminder_id)
                         .values(claimed_by="worker-b"))
-    from bot.reminders import process_one
+    from bot.reminders.service import process_one
 
     assert process_one(services, reminder_id, now, "worker-a").status == "lost"
     assert world.fake.dms(PIA) == []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.reminders import schedule_reminders
+from bot.reminders.service import schedule_reminders
 from models import Interview, Reminder, ReminderStatus, transaction
 from tests.conftest import BOT_TOKEN, MARI, PEETER, PIA, World
 from tests.factories import make_interview

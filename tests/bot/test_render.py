@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.render import Renderer, visible, width_of, wrap
+from bot.demo.render import Renderer, visible, width_of, wrap
 
 USERS = {"UPIA": "Pia Põld", "ULEAD": "Lauri Lepik"}
 CHANNELS = {"C0001": "hiring"}

@@ -11,10 +11,10 @@ import pytest
 
 from bot.app import build_services
 from bot.cli import start_background
-from bot.reminders import schedule_reminders
+from bot.demo.slack_fake import FakeSlack
+from bot.reminders.service import schedule_reminders
 from bot.scheduler import ReminderScheduler
 from bot.services import Services
-from bot.slack_fake import FakeSlack
 from models import Interview, transaction
 from tests.conftest import CHANNEL, LEAD, PIA, Clock, World, make_settings
 from tests.factories import make_interview

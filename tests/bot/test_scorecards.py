@@ -16,19 +16,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import bot.scorecards
-from bot.blocks.scorecard_modal import (
+import bot.scorecards.service
+from bot.core.question_sets import QuestionSet
+from bot.debrief.service import record_decision
+from bot.demo.slack_fake import blockkit
+from bot.errors import InterviewRefused
+from bot.i18n import LANGUAGES, translator
+from bot.scorecards.builders.modal import (
     MAX_MODAL_BLOCKS,
     ScorecardModal,
     decode_metadata,
     plan_pages,
 )
-from bot.blocks.scorecard_views import panel_feedback_modal, scorecard_confirmation
-from bot.debrief import record_decision
-from bot.errors import InterviewRefused
-from bot.i18n import LANGUAGES, translator
-from bot.question_sets import QuestionSet
-from bot.scorecards import (
+from bot.scorecards.builders.views import panel_feedback_modal, scorecard_confirmation
+from bot.scorecards.service import (
     Answers,
     ScorecardForm,
     answer_problems,
@@ -40,7 +41,6 @@ from bot.scorecards import (
     scorecard_locked,
     submit_scorecard,
 )
-from bot.slack_fake import blockkit
 from models import (
     DecisionOutcome,
     Event,
@@ -150,7 +150,7 @@ def test_a_page_before_the_last_checks_only_its_own_categories() -> None:
 
 
 def shipped_set_en() -> QuestionSet:
-    from bot.question_sets import QuestionSetLibrary
+    from bot.core.question_sets import QuestionSetLibrary
 
     found = QuestionSetLibrary.load().get("customer-service", "en")
     assert found is not None
@@ -300,7 +300,7 @@ def test_panelists_submit_side_by_side_and_a_decision_waits_for_a_submission(
     interview_id = make_interview(services)
     answers = _full_answers(shipped_set(services))
     inside, release = threading.Event(), threading.Event()
-    log_event = bot.scorecards.log_event
+    log_event = bot.scorecards.service.log_event
 
     def pia_pauses_mid_submission(session: Any, interview: Any, actor_id: Any,
                                   *args: Any, **kwargs: Any) -> Any:
@@ -309,7 +309,7 @@ def test_panelists_submit_side_by_side_and_a_decision_waits_for_a_submission(
             release.wait(10)
         return log_event(session, interview, actor_id, *args, **kwargs)
 
-    monkeypatch.setattr(bot.scorecards, "log_event", pia_pauses_mid_submission)
+    monkeypatch.setattr(bot.scorecards.service, "log_event", pia_pauses_mid_submission)
     with ThreadPoolExecutor(3) as pool:
         pia = pool.submit(submit_scorecard, services, TEAM, interview_id, PIA, answers, "VP")
         assert inside.wait(10)

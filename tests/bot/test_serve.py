@@ -22,16 +22,16 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import effects
 from bot.app import build_services
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button
+from bot.demo.slack_fake import FakeSlack, SlackSimulator
+from bot.demo.slack_fake.simulator import FORM, sign
 from bot.i18n import translator
 from bot.migrate import upgrade
-from bot.reminders import schedule_reminders
+from bot.outbox import effects
+from bot.reminders.service import schedule_reminders
 from bot.services import Services
-from bot.slack_fake import FakeSlack, SlackSimulator
-from bot.slack_fake.simulator import FORM, sign
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import score_candidate_button
 from models import Interview, OutboxMessage, ScorecardVersion, transaction
 from tests.conftest import (
     BOT_TOKEN,
@@ -305,7 +305,7 @@ def test_two_servers_on_one_database_migrate_once_and_share_the_work(
 def resend_submission(slack: SlackSimulator, fake: FakeSlack, view: dict[str, Any],
                       values: dict[str, Any]) -> Any:
     """The same view_submission again, as Slack retries it (X-Slack-Retry-Num: 1)."""
-    from bot.slack_fake.simulator import build_state
+    from bot.demo.slack_fake.simulator import build_state
 
     submitted = {k: v for k, v in view.items() if k != "user"}
     submitted["state"] = build_state(submitted, values)

@@ -11,14 +11,18 @@ from typing import Any
 import pytest
 
 import question_sets
-from bot import debrief
-from bot.blocks.decision_modal import decision_modal
-from bot.blocks.full_scorecards import OVERVIEW, PAGE_ACTION, full_scorecards_modal
-from bot.blocks.summary import debrief_summary_message, decision_announcement, nearest_label
+from bot.core.question_sets import QuestionSet, load_question_set_file
+from bot.debrief import service as debrief
+from bot.debrief.builders.decision import decision_modal
+from bot.debrief.builders.full_scorecards import OVERVIEW, PAGE_ACTION, full_scorecards_modal
+from bot.debrief.builders.summary import (
+    debrief_summary_message,
+    decision_announcement,
+    nearest_label,
+)
 from bot.i18n import translator
-from bot.mrkdwn import escape
-from bot.question_sets import QuestionSet, load_question_set_file
 from bot.services import Services
+from bot.slack.mrkdwn import escape
 from models import DecisionOutcome
 from tests.bot.test_debrief import summary_of, worked_example
 from tests.conftest import CHANNEL, LEAD, PIA, RECRUITER, TEAM, World

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_services
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button
+from bot.demo.slack_fake import FakeSlack, SlackSimulator
 from bot.i18n import translator
 from bot.services import Services
-from bot.slack_fake import FakeSlack, SlackSimulator
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import score_candidate_button
 from models import Interview, ScorecardVersion, transaction
 from tests.conftest import (
     CHANNEL,

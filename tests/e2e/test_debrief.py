@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot import debrief
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button, start_debrief_button
+from bot.debrief import service as debrief
+from bot.demo.slack_fake.simulator import FORM, Response, build_state
 from bot.i18n import translator
-from bot.slack_fake.simulator import FORM, Response, build_state
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import score_candidate_button, start_debrief_button
 from models import (
     Decision,
     DecisionOutcome,

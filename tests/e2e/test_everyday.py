@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.reminders import process_due
-from bot.slack_fake import blockkit
+from bot.demo.slack_fake import blockkit
+from bot.reminders.service import process_due
 from models import (
     Base,
     DecisionOutcome,
@@ -392,7 +392,7 @@ def test_delete_confirms_naming_the_candidate_and_leaves_no_trace(world: World) 
     assert any(o.status == "sent" for o in sent)
     assert command_reply(world, LEAD, f"debrief {interview_id}")
     fake.wait_for(lambda: row(world, interview_id).summary_ts)
-    from bot.debrief import record_decision
+    from bot.debrief.service import record_decision
 
     record_decision(services, "T0001", interview_id, LEAD, DecisionOutcome.HIRE,
                     TYPED["reason"], None)

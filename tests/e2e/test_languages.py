@@ -35,14 +35,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from bot import reminders
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import start_debrief_button
 from bot.catalogs import extract_template
+from bot.core.question_sets import QuestionSet
+from bot.demo.slack_fake.simulator import Response
 from bot.i18n import Translator, catalog_path, translator
-from bot.mrkdwn import escape, user
-from bot.question_sets import QuestionSet
-from bot.scorecards import (
+from bot.reminders import service as reminders
+from bot.scorecards.service import (
     NOT_ASSESSED,
     PRIVATE_NOTE_BLOCK,
     RECOMMENDATION_BLOCK,
@@ -50,7 +48,9 @@ from bot.scorecards import (
     category_note_block_id,
     rating_block_id,
 )
-from bot.slack_fake.simulator import Response
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import start_debrief_button
+from bot.slack.mrkdwn import escape, user
 from models import Interview, Reminder, ReminderStatus, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, World
 from tests.factories import make_interview, shipped_set

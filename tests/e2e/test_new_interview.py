@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 
-from bot.focus import assign_focus
-from bot.question_sets import Category, Question, QuestionSet, QuestionSetLibrary, ScalePoint
-from bot.slack_fake.simulator import FORM, Response, build_state
+from bot.core.focus import assign_focus
+from bot.core.question_sets import Category, Question, QuestionSet, QuestionSetLibrary, ScalePoint
+from bot.demo.slack_fake.simulator import FORM, Response, build_state
 from models import Event, Interview, Panelist, Reminder, transaction
 from tests.conftest import (
     CHANNEL,

@@ -23,13 +23,13 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.app import build_services
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import score_candidate_button
+from bot.demo.slack_fake import FakeSlack, SlackSimulator
+from bot.demo.slack_fake.simulator import FORM, build_state, sign
 from bot.i18n import translator
 from bot.services import Services
-from bot.slack_edge import MAX_BODY_BYTES
-from bot.slack_fake import FakeSlack, SlackSimulator
-from bot.slack_fake.simulator import FORM, build_state, sign
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import score_candidate_button
+from bot.slack.edge import MAX_BODY_BYTES
 from tests.conftest import (
     BOT_TOKEN,
     CHANNEL,

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import stop_services
-from bot.blocks.base import actions, to_dicts
-from bot.blocks.buttons import view_panel_feedback_button
+from bot.core.question_sets import QuestionSet
+from bot.demo.slack_fake.simulator import FORM, Response, build_state
 from bot.i18n import translator
-from bot.plan import post_interview_plan
-from bot.question_sets import QuestionSet
+from bot.plan.service import post_interview_plan
 from bot.scheduler import ReminderScheduler
-from bot.slack_fake.simulator import FORM, Response, build_state
+from bot.slack.blocks import actions, to_dicts
+from bot.slack.buttons import view_panel_feedback_button
 from models import (
     Event,
     Interview,

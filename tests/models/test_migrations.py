@@ -15,9 +15,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
 
 from bot.app import build_services
+from bot.demo.slack_fake import FakeSlack
 from bot.migrate import alembic_config, is_up_to_date, upgrade
 from bot.services import Services
-from bot.slack_fake import FakeSlack
 from models import Base, OutboxMessage, ScorecardVersion, transaction
 from tests.conftest import PIA, TEAM, make_settings, scratch_postgres_database
 from tests.factories import perform_side_effects

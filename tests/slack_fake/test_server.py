@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.slack_fake import FakeSlack
-from bot.slack_fake.blockkit import message_errors, view_errors
+from bot.demo.slack_fake import FakeSlack
+from bot.demo.slack_fake.blockkit import message_errors, view_errors
 
 TOKEN = "xoxb-test-token"
 PIA, GONE, OTHER_BOT = "UPIA", "UGONE", "UOTHERBOT"

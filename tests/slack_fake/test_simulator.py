@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.slack_fake import FakeSlack, SlackSimulator
+from bot.demo.slack_fake import FakeSlack, SlackSimulator
 
 SECRET = "simulator-signing-secret"
 TOKEN = "xoxb-test-token"

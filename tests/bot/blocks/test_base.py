@@ -1,4 +1,4 @@
-from bot.blocks.base import chunk_lines, clip
+from bot.slack.blocks import chunk_lines, clip
 
 
 def test_clip_keeps_short_text_and_marks_a_cut() -> None:

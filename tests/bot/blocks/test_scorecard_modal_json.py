@@ -9,8 +9,9 @@ from collections.abc import Callable
 import pytest
 from slack_sdk.models.blocks import InputBlock, StaticSelectElement
 
-from bot.blocks.base import plain
-from bot.blocks.scorecard_modal import (
+from bot.core.question_sets import Question, QuestionSet, QuestionSetLibrary
+from bot.i18n import Translator, translator
+from bot.scorecards.builders.modal import (
     HINT_LIMIT,
     INPUT_LABEL_LIMIT,
     RATING_ACTION,
@@ -18,9 +19,8 @@ from bot.blocks.scorecard_modal import (
     ScorecardModal,
     scale_options,
 )
-from bot.i18n import Translator, translator
-from bot.question_sets import Question, QuestionSet, QuestionSetLibrary
-from bot.scorecards import Answers, ScorecardForm, rating_block_id
+from bot.scorecards.service import Answers, ScorecardForm, rating_block_id
+from bot.slack.blocks import plain
 from tests.bot.test_scorecards import form_for, generated_set
 
 

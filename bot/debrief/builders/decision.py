@@ -1,0 +1,90 @@
+"""The "Record decision" modal: Hire / No hire / Hold, and a required reason."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+)
+from slack_sdk.models.views import View
+
+from bot.debrief.builders.summary import outcome_word
+from bot.i18n import Translator
+from bot.slack.blocks import clip, context, plain, section
+from bot.slack.mrkdwn import escape, user
+from models import DecisionOutcome
+
+if TYPE_CHECKING:
+    from bot.debrief.service import DecisionForm
+
+CALLBACK_ID = "record_decision"
+OUTCOME_BLOCK = "outcome"
+REASON_BLOCK = "reason"
+REASON_MAX_LENGTH = 3000
+HISTORY_SHOWN = 5  # the latest few; the event log and the export have them all
+
+
+def decision_modal(t: Translator, form: DecisionForm) -> dict[str, Any]:
+    blocks: list[Block] = [section(t._("*{candidate}* · {role} · interview {id}",
+                                       candidate=escape(form.candidate_name),
+                                       role=escape(form.role), id=form.interview_id))]
+    if form.current is not None:
+        blocks.append(context(t._("Current decision: {outcome} by {who}: {reason}",
+                                  outcome=outcome_word(t, form.current.outcome),
+                                  who=user(form.current.decided_by),
+                                  reason=escape(clip(form.current.reason, 1500)))))
+        earlier = form.history[:-1][-HISTORY_SHOWN:]
+        if earlier:
+            lines = [t._("{outcome} by {who}", outcome=outcome_word(t, d.outcome),
+                         who=user(d.decided_by)) for d in earlier]
+            blocks.append(context(t._("Earlier: {decisions}", decisions=" → ".join(lines))))
+    options = [Option(value=o.value, text=plain(outcome_word(t, o))) for o in DecisionOutcome]
+    initial = next((o for o in options if form.current and o.value == form.current.outcome),
+                   None)
+    blocks.append(InputBlock(
+        block_id=OUTCOME_BLOCK, label=plain(t._("Decision"), 2000),
+        element=RadioButtonsElement(action_id=OUTCOME_BLOCK, options=options,
+                                    initial_option=initial)))
+    blocks.append(InputBlock(
+        block_id=REASON_BLOCK, label=plain(t._("Reason"), 2000),
+        hint=plain(t._("The panel reads this in the thread."), 2000),
+        element=PlainTextInputElement(action_id=REASON_BLOCK, multiline=True,
+                                      max_length=REASON_MAX_LENGTH)))
+    # Translators: modal title, max 24 characters
+    title = t._("Change decision") if form.current else t._("Record decision")
+    # Translators: modal button, max 24 characters
+    submit = t._("Save")
+    # Translators: modal button, max 24 characters
+    close = t._("Cancel")
+    view = View(type="modal", callback_id=CALLBACK_ID, title=plain(title, 24),
+                submit=plain(submit, 24), close=plain(close, 24), blocks=blocks,
+                private_metadata=json.dumps({"interview_id": form.interview_id}))
+    return view.to_dict()
+
+
+def read_interview_id(view: dict[str, Any]) -> int | None:
+    try:
+        value = json.loads(view.get("private_metadata") or "{}").get("interview_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+def read_decision(view: dict[str, Any]) -> tuple[DecisionOutcome | None, str]:
+    """The chosen outcome (None when none or unknown) and the reason as typed."""
+    values = (view.get("state") or {}).get("values") or {}
+    chosen = ((values.get(OUTCOME_BLOCK) or {}).get(OUTCOME_BLOCK) or {}).get("selected_option")
+    outcome = None
+    if isinstance(chosen, dict):
+        try:
+            outcome = DecisionOutcome(str(chosen.get("value")))
+        except ValueError:
+            outcome = None
+    reason = ((values.get(REASON_BLOCK) or {}).get(REASON_BLOCK) or {}).get("value") or ""
+    return outcome, str(reason)

@@ -1,0 +1,283 @@
+"""The debrief summary message (posted in the plan's thread, or ephemeral for one reader)
+and the decision announcement in that thread.
+
+Layout, and why it fits Slack's 50 blocks for the largest set (12 panelists, 10
+categories): header, context, headline, alpha, decision, divider, agenda title, one section
+per category (10), divider, panel title, one section per panelist (12), buttons: 32 blocks.
+Takeaways are clipped here; every word of them (and every rating) is in "Full scorecards".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from slack_sdk.models.blocks import Block
+
+from bot.core.consensus import AgreementBand, CategoryConsensus, PanelConsensus, Verdict
+from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
+from bot.i18n import N_, Translator
+from bot.slack.blocks import (
+    Message,
+    actions,
+    button,
+    clip,
+    context,
+    divider,
+    header,
+    section,
+    to_dicts,
+)
+from bot.slack.buttons import (
+    full_scorecards_button,
+    record_decision_button,
+    view_panel_feedback_button,
+)
+from bot.slack.mrkdwn import escape, user
+from models import DecisionOutcome
+
+if TYPE_CHECKING:
+    from bot.debrief.service import DebriefSummary, DecisionResult, DecisionView, PanelistTakeaways
+
+# Long takeaways are cut here; "Full scorecards" has them whole.
+TAKEAWAYS_IN_SUMMARY = 600
+
+VERDICT_WORDS: Mapping[Verdict, str] = {
+    Verdict.SPLIT: N_("Split"),
+    Verdict.MIXED: N_("Mixed"),
+    Verdict.CONSENSUS: N_("Consensus"),
+    Verdict.TOO_FEW: N_("Too few ratings"),
+}
+
+BAND_WORDS: Mapping[AgreementBand, str] = {
+    AgreementBand.NONE: N_("no agreement"),
+    AgreementBand.WEAK: N_("weak agreement"),
+    AgreementBand.MODERATE: N_("moderate agreement"),
+    AgreementBand.STRONG: N_("strong agreement"),
+    AgreementBand.VERY_STRONG: N_("very strong agreement"),
+}
+
+OUTCOME_WORDS: Mapping[DecisionOutcome, str] = {
+    DecisionOutcome.HIRE: N_("Hire"),
+    DecisionOutcome.NO_HIRE: N_("No hire"),
+    DecisionOutcome.HOLD: N_("Hold"),
+}
+
+# The order verdict counts are listed in the headline: the ones to talk about first.
+VERDICT_ORDER = (Verdict.SPLIT, Verdict.MIXED, Verdict.CONSENSUS, Verdict.TOO_FEW)
+
+
+# ---------------------------------------------------------------------------- pieces
+
+
+def nearest_label(qs: QuestionSet, value: float) -> str:
+    """The scale's own label for a mean: the nearest point, halves rounded up."""
+    point = min(max(math.floor(value + 0.5), qs.scale_min), qs.scale_max)
+    try:
+        return qs.scale_point(point).label
+    except KeyError:  # a scale with gaps: the closest point that exists
+        return min(qs.scale, key=lambda p: (abs(p.value - value), -p.value)).label
+
+
+def score_with_label(t: Translator, qs: QuestionSet, value: float) -> str:
+    return f"{t.number(value)} ({escape(nearest_label(qs, value))})"
+
+
+def recommendation_label(qs: QuestionSet, key: str) -> str:
+    try:
+        return qs.recommendation.label(key)
+    except KeyError:
+        return key
+
+
+def outcome_word(t: Translator, outcome: DecisionOutcome) -> str:
+    return t._(OUTCOME_WORDS[outcome])
+
+
+def _names(user_ids: Sequence[str]) -> str:
+    return ", ".join(user(u) for u in user_ids)
+
+
+def _scored_names(t: Translator, users: Sequence[str], scores: Mapping[str, float]) -> str:
+    return ", ".join(f"{user(u)} {t.number(scores[u])}" for u in users)
+
+
+# ---------------------------------------------------------------------------- headline
+
+
+def headline_text(t: Translator, summary: DebriefSummary) -> str:
+    qs = summary.question_set
+    result = summary.consensus
+    lines = [t._("*Scorecards in:* {done} of {total}", done=len(summary.submitted),
+                 total=len(summary.panel))]
+    if summary.missing:
+        lines[0] += " · " + t._("missing: {names}", names=_names(summary.missing))
+    elif summary.panel:
+        lines[0] += " · " + t._("everyone's is in")
+    tally = " · ".join(f"{escape(recommendation_label(qs, key))} {count}"
+                       for key, count in _tally_high_first(result.recommendation_tally))
+    lines.append(t._("*Recommendations:* {tally}", tally=tally))
+    counts = {v: sum(1 for c in result.categories if c.verdict is v) for v in VERDICT_ORDER}
+    verdicts = " · ".join(f"{t._(VERDICT_WORDS[v])} {counts[v]}" for v in VERDICT_ORDER
+                          if counts[v])
+    lines.append(t._("*Panel agreement by category:* {verdicts}", verdicts=verdicts))
+    return "\n".join(lines)
+
+
+def _tally_high_first(tally: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Strong hire first: the order a debrief reads a vote in."""
+    known = [(k, tally.get(k, 0)) for k in reversed(RECOMMENDATION_KEYS)]
+    return known + [(k, n) for k, n in tally.items() if k not in RECOMMENDATION_KEYS]
+
+
+def alpha_text(t: Translator, result: PanelConsensus) -> str:
+    if result.alpha is None:
+        return t._("Krippendorff's alpha (ordinal, over all question ratings): not enough "
+                   "paired ratings with different scores to compute it.")
+    if result.alpha_reliable:
+        return t._("Krippendorff's alpha (ordinal, over all question ratings): {alpha}",
+                   alpha=t.number(result.alpha, 2))
+    return t._("Krippendorff's alpha (ordinal, over all question ratings): {alpha}, from only "
+               "{n} paired ratings: read it with care.",
+               alpha=t.number(result.alpha, 2), n=result.alpha_pairable)
+
+
+def decision_text(t: Translator, decision: DecisionView) -> str:
+    text = t._("*Decision:* {outcome} by {who}: {reason}",
+               outcome=outcome_word(t, decision.outcome), who=user(decision.decided_by),
+               reason=escape(clip(decision.reason, 1500)))
+    if decision.changes:
+        text += "\n" + t.ngettext("_Changed once; earlier decisions are kept._",
+                                  "_Changed {n} times; earlier decisions are kept._",
+                                  decision.changes)
+    return text
+
+
+# ---------------------------------------------------------------------------- agenda
+
+
+def category_text(t: Translator, qs: QuestionSet, position: int,
+                  category: CategoryConsensus) -> str:
+    try:
+        name = qs.category(category.category_id).name
+    except KeyError:
+        name = category.category_id
+    lines = [f"*{position}. {escape(name)}* — {t._(VERDICT_WORDS[category.verdict])}"]
+    if category.raters == 0 or category.mean is None:
+        lines.append(t._("Nobody rated this category."))
+        return "\n".join(lines)
+    assert category.minimum is not None and category.maximum is not None
+    band = (t._(BAND_WORDS[category.band]) if category.band is not None
+            else t._("agreement not measurable"))
+    lines.append(t._("mean {mean} · range {low} – {high} · {band} · {raters}",
+                     mean=score_with_label(t, qs, category.mean),
+                     low=score_with_label(t, qs, category.minimum),
+                     high=score_with_label(t, qs, category.maximum), band=band,
+                     raters=t.ngettext("{n} rater", "{n} raters", category.raters)))
+    sides = []
+    if category.high:
+        sides.append(t._("Rated high: {names}",
+                         names=_scored_names(t, category.high, category.rater_scores)))
+    if category.low:
+        sides.append(t._("Rated low: {names}",
+                         names=_scored_names(t, category.low, category.rater_scores)))
+    if category.middle:
+        sides.append(t._("At the midpoint: {names}",
+                         names=_scored_names(t, category.middle, category.rater_scores)))
+    lines.append(" · ".join(sides))
+    return "\n".join(lines)
+
+
+def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
+    qs = summary.question_set
+    blocks: list[Block] = [section(t._("*Agenda*: split categories first, then the widest "
+                                       "spread, so the talk starts where views differ."))]
+    blocks += [section(category_text(t, qs, i, c), block_id=f"agenda:{c.category_id}")
+               for i, c in enumerate(summary.consensus.agenda, start=1)]
+    return blocks
+
+
+# ---------------------------------------------------------------------------- panelists
+
+
+def panelist_text(t: Translator, qs: QuestionSet, card: PanelistTakeaways) -> str:
+    head = f"{user(card.user_id)} · *{escape(recommendation_label(qs, card.recommendation))}*"
+    if card.version > 1:
+        head += " · " + t._("edited (version {n})", n=card.version)
+    takeaways = card.takeaways.strip()
+    if len(takeaways) > TAKEAWAYS_IN_SUMMARY:
+        takeaways = takeaways[:TAKEAWAYS_IN_SUMMARY - 1].rstrip() + "…"
+        tail = " " + t._("_(more in “Full scorecards”)_")
+    else:
+        tail = ""
+    return head + "\n" + escape(takeaways) + tail
+
+
+def panelist_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
+    qs = summary.question_set
+    blocks: list[Block] = [section(t._("*Panelists*: overall recommendation and key "
+                                       "takeaways"))]
+    if not summary.panelists:
+        blocks.append(section(t._("No scorecards are in yet.")))
+    blocks += [section(panelist_text(t, qs, card), block_id=f"panelist:{card.user_id}")
+               for card in summary.panelists]
+    return blocks
+
+
+# ---------------------------------------------------------------------------- the message
+
+
+def summary_buttons(t: Translator, summary: DebriefSummary, organiser: bool) -> Block:
+    interview_id = summary.interview_id
+    if not organiser:
+        return actions(view_panel_feedback_button(t, interview_id), block_id="debrief_actions")
+    decide = record_decision_button(t, interview_id)
+    if summary.decision is not None:
+        # Translators: button, max 30 characters
+        decide = button(t._("Change decision"), "record_decision", str(interview_id))
+    return actions(decide, full_scorecards_button(t, interview_id), block_id="debrief_actions")
+
+
+def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
+                            organiser: bool = True) -> Message:
+    """The summary; `organiser` False gives the reader-only buttons of a panelist."""
+    qs = summary.question_set
+    blocks: list[Block] = [
+        header(t._("Debrief: {candidate} · {role}", candidate=summary.candidate_name,
+                   role=summary.role)),
+        context(t._("Interview {id} · {set}", id=summary.interview_id, set=escape(qs.name))),
+        section(headline_text(t, summary), block_id="headline"),
+        context(alpha_text(t, summary.consensus)),
+    ]
+    if summary.decision is not None:
+        blocks.append(section(decision_text(t, summary.decision), block_id="decision"))
+    blocks.append(divider())
+    blocks += agenda_blocks(t, summary)
+    blocks.append(divider())
+    blocks += panelist_blocks(t, summary)
+    blocks.append(summary_buttons(t, summary, organiser))
+    text = t._("Debrief summary: {candidate}, interview {id}",
+               candidate=escape(summary.candidate_name), id=summary.interview_id)
+    return Message(text=text, blocks=to_dicts(blocks))
+
+
+def decision_announcement(t: Translator, result: DecisionResult) -> Message:
+    """Told in the thread: the outcome, its reason, and the panel mentioned."""
+    outcome = outcome_word(t, result.outcome)
+    if result.previous is None:
+        text = t._("Decision recorded by {who}: *{outcome}*. Reason: {reason}",
+                   who=user(result.decided_by), outcome=outcome,
+                   reason=escape(clip(result.reason, 2000)))
+    else:
+        text = t._("Decision changed by {who}: *{outcome}* (was {previous}). Reason: {reason}",
+                   who=user(result.decided_by), outcome=outcome,
+                   previous=outcome_word(t, result.previous),
+                   reason=escape(clip(result.reason, 2000)))
+    blocks: list[Block] = [section(text)]
+    if result.panel:
+        blocks.append(context(t._("Panel: {names}. Scorecards are now locked.",
+                                  names=_names(result.panel))))
+    plain = t._("Decision on interview {id}: {outcome}", id=result.interview_id,
+                outcome=outcome)
+    return Message(text=plain, blocks=to_dicts(blocks))

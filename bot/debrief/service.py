@@ -1,0 +1,622 @@
+"""The debrief: the consensus summary in the plan's thread, and the hiring decision.
+
+The summary is built from the database each time (the current version of every active
+panelist's scorecard), so posting it again shows the latest numbers. It is posted once per
+interview and updated in place after that: a timer and a button at the same moment, or a
+button pressed twice, give one message.
+
+Why a claim in the event log: holding a database lock across a Slack call would stall every
+other writer on SQLite for as long as Slack takes (and fail them after the busy timeout).
+Instead, a short locked transaction records "posting" (an event) when no summary exists and
+nobody else is posting; the Slack call runs outside any transaction; a second short
+transaction stores the message ts. Whoever finds a live claim waits for the ts and then
+updates the message in place. A claim left by a process that died mid-post expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core import consensus
+from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
+from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
+from bot.i18n import N_, translator
+from bot.interviews import (
+    Ratings,
+    current_ratings,
+    find_interview,
+    get_interview,
+    is_organiser,
+    log_event,
+    missing_panelists,
+    question_set_of,
+    require_organiser,
+)
+from bot.lifecycle.builders import deleted_message
+from bot.outbox import effects
+from bot.reminders.service import cancel_reminders
+from bot.services import Services
+from bot.slack.blocks import Message
+from bot.slack.messages import Target, update_until_current
+from models import (
+    Decision,
+    DecisionOutcome,
+    Event,
+    Interview,
+    InterviewStatus,
+    Panelist,
+    reading,
+    transaction,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+# Event kinds of the posting claim (see the module docstring).
+CLAIMED = "debrief_posting"
+RELEASED = "debrief_post_failed"
+POSTED = "debrief_posted"
+UPDATED = "debrief_updated"
+# A claim older than this was left by a process that died between claim and ts.
+CLAIM_LIFETIME = timedelta(seconds=60)
+# How long a second caller waits for the first one's message before giving up quietly
+# (the first one is posting the same summary).
+WAIT_FOR_OTHER_POST_SECONDS = 20.0
+WAIT_INTERVAL_SECONDS = 0.05
+
+REASON_MAX_LENGTH = 3000
+
+
+
+# ---------------------------------------------------------------------------- the summary
+
+
+@dataclass(frozen=True)
+class PanelistTakeaways:
+    """What the summary shows of one panelist's scorecard (never the private note)."""
+
+    user_id: str
+    recommendation: str  # a RECOMMENDATION_KEYS key
+    takeaways: str
+    version: int
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    outcome: DecisionOutcome
+    reason: str
+    decided_by: str
+    decided_at: datetime
+    changes: int  # earlier decisions replaced by this one
+
+
+@dataclass(frozen=True)
+class DebriefSummary:
+    """Everything the debrief summary shows, read from the database in one transaction."""
+
+    interview_id: int
+    candidate_name: str
+    role: str
+    language: str
+    question_set: QuestionSet
+    status: InterviewStatus
+    panel: tuple[str, ...]  # active panelists, panel order
+    submitted: tuple[str, ...]  # active panelists whose scorecard is in
+    missing: tuple[str, ...]
+    consensus: consensus.PanelConsensus
+    panelists: tuple[PanelistTakeaways, ...]  # submitted ones, panel order
+    decision: DecisionView | None = None
+
+
+def consensus_ratings(interview: Interview, qs: QuestionSet,
+                      ratings: Mapping[int, Ratings]) -> list[consensus.Rating]:
+    """The ratings that count: the current version of each active panelist's scorecard
+    (`ratings`: bot/interviews.py `current_ratings`), limited to questions of the frozen set
+    (a rating for anything else cannot be named)."""
+    known = {(c.id, q.id) for c in qs.categories for q in c.questions}
+    counted: list[consensus.Rating] = []
+    for panelist in interview.active_panelists:
+        if panelist.scorecard is None:
+            continue
+        for question_id, (category_id, score) in ratings.get(panelist.id, {}).items():
+            if (category_id, question_id) in known:
+                counted.append(consensus.Rating(rater=panelist.user_id,
+                                                category_id=category_id,
+                                                question_id=question_id, score=score))
+    return counted
+
+
+def scale_of(qs: QuestionSet) -> consensus.Scale:
+    return consensus.Scale(minimum=qs.scale_min, maximum=qs.scale_max)
+
+
+def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> DebriefSummary:
+    """The summary of a loaded interview (get_interview) with its current ratings
+    (current_ratings)."""
+    qs = question_set_of(interview)
+    submitted = [p for p in interview.active_panelists if p.scorecard is not None]
+    recommendations = {p.user_id: p.scorecard.current.recommendation
+                       for p in submitted if p.scorecard is not None}
+    panel_consensus = consensus.panel_consensus(
+        consensus_ratings(interview, qs, ratings), scale_of(qs), [c.id for c in qs.categories],
+        recommendations, RECOMMENDATION_KEYS)
+    return DebriefSummary(
+        interview_id=interview.id,
+        candidate_name=interview.candidate_name,
+        role=interview.role,
+        language=interview.language,
+        question_set=qs,
+        status=interview.status,
+        panel=tuple(p.user_id for p in interview.active_panelists),
+        submitted=tuple(p.user_id for p in submitted),
+        missing=tuple(p.user_id for p in missing_panelists(interview)),
+        consensus=panel_consensus,
+        panelists=tuple(_takeaways(p) for p in submitted),
+        decision=_decision_view(interview),
+    )
+
+
+def _takeaways(panelist: Panelist) -> PanelistTakeaways:
+    assert panelist.scorecard is not None
+    version = panelist.scorecard.current
+    return PanelistTakeaways(user_id=panelist.user_id, recommendation=version.recommendation,
+                             takeaways=version.takeaways, version=version.number)
+
+
+def _decision_view(interview: Interview) -> DecisionView | None:
+    if interview.decision is None or interview.decided_by is None:
+        return None
+    return DecisionView(outcome=interview.decision, reason=interview.decision_reason or "",
+                        decided_by=interview.decided_by,
+                        decided_at=interview.decided_at or interview.created_at,
+                        changes=max(len(interview.decisions) - 1, 0))
+
+
+def can_view_summary(interview: Interview, user_id: str) -> bool:
+    """Organisers always; a panelist once their own scorecard is in (independent ratings)."""
+    if is_organiser(interview, user_id):
+        return True
+    panelist = interview.panelist_for(user_id)
+    return panelist is not None and panelist.scorecard is not None
+
+
+def summary_for(services: Services, team_id: str, interview_id: int | str,
+                user_id: str) -> tuple[DebriefSummary, bool]:
+    """The summary for `/interview summary`, and whether the reader is an organiser.
+    Raises NotFound, or InterviewRefused for anyone else."""
+    with reading(services.db) as session:
+        interview = get_interview(session, team_id, interview_id)
+        if not can_view_summary(interview, user_id):
+            if interview.panelist_for(user_id) is not None:
+                raise InterviewRefused(N_("Submit your own scorecard first: the summary of "
+                                        "interview {id} opens to panelists once theirs is in."),
+                                     language=interview.language, id=interview.id)
+            raise InterviewRefused(N_("Only the hiring lead, the recruiter and panelists who "
+                                    "have submitted their scorecard can see the summary of "
+                                    "interview {id}."),
+                                 language=interview.language, id=interview.id)
+        return (build_summary(interview, current_ratings(session, interview.id)),
+                is_organiser(interview, user_id))
+
+
+def summary_message(summary: DebriefSummary) -> Message:
+    from bot.debrief.builders.summary import debrief_summary_message
+    from bot.i18n import translator
+
+    return debrief_summary_message(translator(summary.language), summary)
+
+
+# ---------------------------------------------------------------------------- posting
+
+
+class _Step(StrEnum):
+    POST = "post"
+    UPDATE = "update"
+    WAIT = "wait"
+
+
+@dataclass
+class _Prepared:
+    step: _Step
+    channel: str = ""
+    thread_ts: str | None = None
+    ts: str | None = None  # the summary's, when updating
+    message: Message = field(default_factory=lambda: Message(""))
+
+
+@dataclass(frozen=True)
+class SummaryPost:
+    channel: str
+    ts: str
+    updated: bool  # True: the existing summary was updated in place
+
+
+def post_debrief_summary(services: Services, interview_id: int, actor_id: str | None) -> None:
+    """Post the consensus summary in the plan's thread (in the channel when the plan was
+    never posted), or update it in place when it is already there; never two. Sets the
+    status to debrief unless decided or cancelled. The reminders call this at debrief time
+    with actor_id None. Raises NotFound / InterviewRefused (cancelled) and SlackApiError."""
+    publish_summary(services, interview_id, actor_id)
+
+
+def publish_summary(services: Services, interview_id: int,
+                    actor_id: str | None) -> SummaryPost | None:
+    """post_debrief_summary, saying where the summary is (None: another caller is posting
+    it and did not finish in time; theirs stands)."""
+    deadline = time.monotonic() + WAIT_FOR_OTHER_POST_SECONDS
+    while True:
+        prepared = _prepare(services, interview_id, actor_id)
+        if prepared.step is not _Step.WAIT:
+            break
+        if time.monotonic() >= deadline:
+            log.warning("interview %s: another process is still posting the summary",
+                        interview_id)
+            return None
+        time.sleep(WAIT_INTERVAL_SECONDS)
+    if prepared.step is _Step.UPDATE:
+        assert prepared.ts is not None
+        try:
+            services.client.chat_update(channel=prepared.channel, ts=prepared.ts,
+                                        text=prepared.message.text,
+                                        blocks=prepared.message.blocks)
+        except SlackApiError as error:
+            if error.response.get("error") != "message_not_found":
+                raise
+            # Someone deleted the summary in Slack: forget it and post a new one.
+            _forget_summary(services, interview_id, prepared.ts)
+            return publish_summary(services, interview_id, actor_id)
+        return SummaryPost(prepared.channel, prepared.ts, updated=True)
+    return _post_claimed(services, interview_id, actor_id, prepared)
+
+
+def _prepare(services: Services, interview_id: int, actor_id: str | None) -> _Prepared:
+    with transaction(services.db) as session:
+        interview = _locked(session, interview_id)
+        if interview.status == InterviewStatus.CANCELLED:
+            raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
+                                 language=interview.language, id=interview.id)
+        if interview.summary_ts:
+            if interview.status == InterviewStatus.SCHEDULED:
+                interview.status = InterviewStatus.DEBRIEF
+            if actor_id is not None:
+                log_event(session, interview, actor_id, UPDATED, ts=interview.summary_ts)
+            return _Prepared(_Step.UPDATE, interview.channel_id, ts=interview.summary_ts,
+                             message=_render(session, interview))
+        if _live_claim(session, interview.id):
+            return _Prepared(_Step.WAIT)
+        log_event(session, interview, actor_id, CLAIMED)
+        return _Prepared(_Step.POST, interview.channel_id, thread_ts=interview.plan_ts,
+                         message=_render(session, interview))
+
+
+def _render(session: Session, interview: Interview) -> Message:
+    return summary_message(build_summary(interview, current_ratings(session, interview.id)))
+
+
+def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
+                  prepared: _Prepared) -> SummaryPost:
+    try:
+        response = services.client.chat_postMessage(
+            channel=prepared.channel, thread_ts=prepared.thread_ts,
+            text=prepared.message.text, blocks=prepared.message.blocks)
+    except BaseException as error:
+        _release_claim(services, interview_id, actor_id, repr(error)[:300])
+        raise
+    ts = str(response["ts"])
+    with transaction(services.db) as session:
+        interview = _locked(session, interview_id)
+        interview.summary_ts = ts
+        if interview.status == InterviewStatus.SCHEDULED:
+            interview.status = InterviewStatus.DEBRIEF
+        log_event(session, interview, actor_id, POSTED, ts=ts,
+                  by="reminders" if actor_id is None else "user")
+        # The plan shows the status (debrief now), and so do the App Homes.
+        effects.refresh_everywhere(session, services, interview)
+    return SummaryPost(prepared.channel, ts, updated=False)
+
+
+def _locked(session: Session, interview_id: int) -> Interview:
+    """The interview, locked for this transaction (row lock on PostgreSQL; on SQLite the
+    transaction's BEGIN IMMEDIATE already holds the database's write lock)."""
+    team_id = session.scalar(select(Interview.team_id).where(Interview.id == interview_id))
+    if team_id is None:
+        raise NotFound(N_("There is no interview {id} in this workspace."), id=interview_id)
+    return get_interview(session, team_id, interview_id, for_update=True)
+
+
+def _live_claim(session: Session, interview_id: int) -> bool:
+    """Someone claimed the first post and has neither stored a ts nor given up, recently."""
+    latest = session.scalars(
+        select(Event).where(Event.interview_id == interview_id,
+                            Event.kind.in_((CLAIMED, RELEASED, POSTED)))
+        .order_by(Event.id.desc()).limit(1)).first()
+    if latest is None or latest.kind != CLAIMED:
+        return False
+    # Wall-clock time on purpose: a claim is about a process being alive, not about the
+    # interview's (test-movable) business clock; log_event stamps with utcnow() too.
+    return utcnow() - latest.created_at < CLAIM_LIFETIME
+
+
+def _release_claim(services: Services, interview_id: int, actor_id: str | None,
+                   error: str) -> None:
+    try:
+        with transaction(services.db) as session:
+            interview = _locked(session, interview_id)
+            log_event(session, interview, actor_id, RELEASED, error=error)
+    except Exception:  # the original error matters more; the claim expires anyway
+        log.exception("interview %s: could not release the summary claim", interview_id)
+
+
+def _forget_summary(services: Services, interview_id: int, ts: str) -> None:
+    with transaction(services.db) as session:
+        interview = _locked(session, interview_id)
+        if interview.summary_ts == ts:
+            interview.summary_ts = None
+
+
+def refresh_summary(services: Services, interview_id: int) -> None:
+    """Re-render the summary in place if it was posted (after a decision, a late
+    scorecard); never posts a new one. Sent again when it changed during the update, like
+    the plan (bot/plan.py `refresh_plan_message`). Slack errors are raised."""
+    update_until_current(services.client, lambda: _summary_now(services, interview_id))
+
+
+def _summary_now(services: Services, interview_id: int) -> Target | None:
+    """Where the summary is and what it should say now (None: not posted)."""
+    with reading(services.db) as session:
+        row = session.execute(select(Interview.team_id, Interview.channel_id,
+                                     Interview.summary_ts, Interview.deleted_at,
+                                     Interview.language)
+                              .where(Interview.id == interview_id)).first()
+        if row is None or not row.summary_ts:
+            return None
+        if row.deleted_at is not None:  # a refresh that lost the race to the deletion
+            return row.channel_id, row.summary_ts, deleted_message(
+                translator(row.language), interview_id)
+        interview = get_interview(session, row.team_id, interview_id)
+        return row.channel_id, row.summary_ts, _render(session, interview)
+
+
+@dataclass(frozen=True)
+class DebriefTarget:
+    interview_id: int
+    language: str  # the interview's: every answer about it is in this language
+
+
+def start_debrief(services: Services, team_id: str, interview_id: int | str, user_id: str,
+                  reply_to: Mapping[str, Any], response_url: str | None = None
+                  ) -> DebriefTarget:
+    """"Start debrief" / `/interview debrief <id>`: the hiring lead or the recruiter asks
+    for the summary now (posted, or refreshed in place; bot/performers.py). Raises NotFound
+    / InterviewRefused."""
+    with transaction(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
+        _require_organiser(interview, user_id)
+        if interview.status == InterviewStatus.CANCELLED:
+            raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
+                                   language=interview.language, id=interview.id)
+        effects.post_summary(session, services, interview.id, user_id, reply_to, response_url)
+        return DebriefTarget(interview.id, interview.language)
+
+
+def _require_organiser(interview: Interview, user_id: str) -> None:
+    try:
+        require_organiser(interview, user_id)
+    except NotAllowed as err:
+        raise InterviewRefused(err.message, language=interview.language, **err.values) from err
+
+
+
+
+# ---------------------------------------------------------------------------- the decision
+
+
+@dataclass(frozen=True)
+class DecisionForm:
+    """What the "Record decision" modal needs."""
+
+    interview_id: int
+    candidate_name: str
+    role: str
+    language: str
+    current: DecisionView | None
+    history: tuple[DecisionView, ...]  # oldest first, the current one last
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    stored: bool  # False: a retried delivery of a submission already stored
+    interview_id: int
+    language: str
+    outcome: DecisionOutcome
+    reason: str
+    decided_by: str
+    previous: DecisionOutcome | None  # the decision this one replaced
+    channel: str
+    thread_ts: str | None
+    panel: tuple[str, ...]
+
+
+def _check_may_decide(interview: Interview, user_id: str) -> None:
+    _require_organiser(interview, user_id)
+    if interview.status == InterviewStatus.CANCELLED:
+        raise InterviewRefused(N_("Interview {id} was cancelled: there is no decision to "
+                                "record."), language=interview.language, id=interview.id)
+    if interview.decision is not None and user_id != interview.hiring_lead_id:
+        raise InterviewRefused(N_("The decision on interview {id} is recorded; only the hiring "
+                                "lead can change it."),
+                             language=interview.language, id=interview.id)
+
+
+def decision_form(services: Services, team_id: str, interview_id: int | str,
+                  user_id: str) -> DecisionForm:
+    """The modal's content, for the hiring lead or the recruiter (the recruiter only while
+    no decision is recorded). Raises NotFound / InterviewRefused."""
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
+        _check_may_decide(interview, user_id)
+        history = tuple(DecisionView(d.outcome, d.reason, d.decided_by, d.decided_at, i)
+                        for i, d in enumerate(interview.decisions))
+        return DecisionForm(interview_id=interview.id, candidate_name=interview.candidate_name,
+                            role=interview.role, language=interview.language,
+                            current=_decision_view(interview), history=history)
+
+
+def check_decision_submission(services: Services, team_id: str, interview_id: int,
+                              user_id: str, source_view_id: str) -> str:
+    """The quick check before a decision modal's submission is acked; returns the
+    interview's language. A retried delivery of a stored submission passes (it will store
+    nothing), even though the recruiter could no longer change that decision."""
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
+        if not _decision_by_view(session, source_view_id):
+            _check_may_decide(interview, user_id)
+        return interview.language
+
+
+def _decision_by_view(session: Session, source_view_id: str | None) -> Decision | None:
+    if not source_view_id:
+        return None
+    return session.scalars(select(Decision).where(
+        Decision.source_view_id == source_view_id)).first()
+
+
+def record_decision(services: Services, team_id: str, interview_id: int, user_id: str,
+                    outcome: DecisionOutcome, reason: str, source_view_id: str | None
+                    ) -> DecisionResult:
+    """Store the decision (who, when, why; earlier ones kept), mark the interview decided
+    (which locks the scorecards), remove its pending reminders; then update the plan and
+    the summary and tell the panel in the thread. Idempotent on the submitted view's id."""
+    reason = reason.strip()[:REASON_MAX_LENGTH]
+    if not reason:
+        raise UserError(N_("Give a reason for the decision."))
+
+    def store() -> DecisionResult:
+        with transaction(services.db) as session:
+            return _store_decision(services, session, team_id, interview_id, user_id, outcome,
+                                   reason, source_view_id)
+
+    try:
+        result = store()
+    except IntegrityError:
+        result = store()  # a doubled delivery committed first: this time it is found
+    if result.stored:
+        services.reminders_changed()
+    return result
+
+
+def _store_decision(services: Services, session: Session, team_id: str, interview_id: int,
+                    user_id: str, outcome: DecisionOutcome, reason: str,
+                    source_view_id: str | None) -> DecisionResult:
+    interview = get_interview(session, team_id, interview_id, for_update=True)
+    existing = _decision_by_view(session, source_view_id)
+    if existing is not None:
+        return _decision_result(interview, existing, stored=False, previous=None)
+    _check_may_decide(interview, user_id)
+    now = services.clock()
+    previous = interview.decision
+    decision = Decision(outcome=outcome, reason=reason, decided_by=user_id, decided_at=now,
+                        source_view_id=source_view_id)
+    interview.decisions.append(decision)
+    interview.decision = outcome
+    interview.decision_reason = reason
+    interview.decided_by = user_id
+    interview.decided_at = now
+    interview.status = InterviewStatus.DECIDED
+    cancel_reminders(session, interview.id)
+    log_event(session, interview, user_id,
+              "decided" if previous is None else "decision_changed",
+              outcome=outcome.value, previous=previous.value if previous else None)
+    session.flush()
+    effects.refresh_everywhere(session, services, interview)
+    effects.announce_decision(session, services, interview.id, decision.id)
+    return _decision_result(interview, decision, stored=True, previous=previous)
+
+
+def _decision_result(interview: Interview, decision: Decision, *, stored: bool,
+                     previous: DecisionOutcome | None) -> DecisionResult:
+    return DecisionResult(
+        stored=stored, interview_id=interview.id, language=interview.language,
+        outcome=decision.outcome, reason=decision.reason, decided_by=decision.decided_by,
+        previous=previous, channel=interview.channel_id,
+        thread_ts=interview.plan_ts or interview.summary_ts,
+        panel=tuple(p.user_id for p in interview.active_panelists))
+
+
+def decision_announced(services: Services, interview_id: int,
+                       decision_id: int) -> DecisionResult | None:
+    """A stored decision as the thread announces it; None once the interview is gone."""
+    with reading(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        decision = session.get(Decision, decision_id)
+        if interview is None or interview.deleted_at is not None or decision is None:
+            return None
+        earlier = [d for d in interview.decisions if d.id < decision.id]
+        return _decision_result(interview, decision, stored=True,
+                                previous=earlier[-1].outcome if earlier else None)
+
+
+# ---------------------------------------------------------------------------- full scorecards
+
+
+@dataclass(frozen=True)
+class FullScorecard:
+    user_id: str
+    recommendation: str
+    takeaways: str
+    private_note: str | None
+    category_notes: Mapping[str, str]
+    ratings: Mapping[str, int | None]  # question id -> score; None = not assessed
+    version: int
+
+    def category_mean(self, question_ids: Sequence[str]) -> float | None:
+        scores = [s for q in question_ids if (s := self.ratings.get(q)) is not None]
+        return sum(scores) / len(scores) if scores else None
+
+
+@dataclass(frozen=True)
+class FullScorecards:
+    interview_id: int
+    candidate_name: str
+    role: str
+    language: str
+    question_set: QuestionSet
+    cards: tuple[FullScorecard, ...]
+    missing: tuple[str, ...]
+
+
+def full_scorecards(services: Services, team_id: str, interview_id: int | str,
+                    user_id: str) -> FullScorecards:
+    """Every active panelist's current scorecard, private notes included: organisers only."""
+    with reading(services.db) as session:
+        interview = get_interview(session, team_id, interview_id)
+        _require_organiser(interview, user_id)
+        ratings = current_ratings(session, interview.id)
+        cards = []
+        for panelist in interview.active_panelists:
+            if panelist.scorecard is None:
+                continue
+            version = panelist.scorecard.current
+            cards.append(FullScorecard(
+                user_id=panelist.user_id, recommendation=version.recommendation,
+                takeaways=version.takeaways, private_note=version.private_note,
+                category_notes={k: str(v) for k, v in (version.category_notes or {}).items()
+                                if v},
+                ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
+                version=version.number))
+        return FullScorecards(
+            interview_id=interview.id, candidate_name=interview.candidate_name,
+            role=interview.role, language=interview.language,
+            question_set=question_set_of(interview), cards=tuple(cards),
+            missing=tuple(p.user_id for p in missing_panelists(interview)))

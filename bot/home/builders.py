@@ -1,0 +1,132 @@
+"""The App Home tab and the `/interview list` message: one person's interviews.
+
+Workspace-level text (DEFAULT_LANGUAGE): the page mixes interviews of several languages.
+Budget: each section is a header, at most `rows` lines (one block each, a button beside
+the ones that need a click), an "and N more" line and a divider. The home shows 20 rows a
+section (4 x 23 + 2 <= 100 blocks), the list message 8 (4 x 11 + 1 <= 50).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.views import View
+
+from bot.home.service import HomeData, InterviewRow, Section
+from bot.i18n import Translator
+from bot.plan.builders import DECISION_WORDS, STATUS_WORDS
+from bot.slack.blocks import Message, context, divider, header, section, to_dicts
+from bot.slack.buttons import (
+    record_decision_button,
+    score_candidate_button,
+    start_debrief_button,
+)
+from bot.slack.mrkdwn import channel, date_token, escape
+from models import InterviewStatus
+
+MAX_HOME_BLOCKS = 100
+MAX_MESSAGE_BLOCKS = 50
+
+
+def home_view(t: Translator, data: HomeData, tz: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        # Translators: header of the App Home tab
+        header(t._("Your interviews")),
+        context(t._("Scorecards to write, interviews coming up and debriefs you lead. "
+                    "`/interview help` lists every command.")),
+        *_sections(t, data, tz),
+    ]
+    return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS]).to_dict()
+
+
+def list_message(t: Translator, data: HomeData, tz: str) -> Message:
+    """`/interview list`: the same sections, as an ephemeral message."""
+    blocks = _sections(t, data, tz)
+    if blocks and blocks[-1].type == "divider":
+        blocks.pop()
+    text = t.ngettext("You owe {n} scorecard.", "You owe {n} scorecards.", data.owed.total)
+    return Message(text=text, blocks=to_dicts(blocks[:MAX_MESSAGE_BLOCKS]))
+
+
+def _sections(t: Translator, data: HomeData, tz: str) -> list[Block]:
+    blocks: list[Block] = []
+    blocks += _section(t, t._("Scorecards I owe"), data.owed, t._("No scorecards to write."),
+                       lambda row: _owed_line(t, row, tz),
+                       lambda row: score_candidate_button(t, row.interview_id))
+    blocks += _section(t, t._("My upcoming interviews"), data.upcoming,
+                       t._("No interviews coming up."), lambda row: _upcoming_line(t, row, tz))
+    blocks += _section(t, t._("Debriefs I lead"), data.leading, t._("No debriefs to lead."),
+                       lambda row: _leading_line(t, row, tz),
+                       lambda row: _leading_button(t, row))
+    if data.created.total:  # recruiters only: people who set interviews up
+        blocks += _section(t, t._("Interviews I created"), data.created, "",
+                           lambda row: _created_line(t, row, tz))
+    return blocks
+
+
+def _section(t: Translator, title: str, rows: Section, empty: str,
+             line: Callable[[InterviewRow], str],
+             button: Callable[[InterviewRow], ButtonElement | None] | None = None
+             ) -> list[Block]:
+    blocks: list[Block] = [header(title)]
+    for row in rows.rows:
+        blocks.append(section(line(row), accessory=button(row) if button else None))
+    if not rows.rows:
+        blocks.append(context(empty))
+    if rows.more:
+        blocks.append(context(t.ngettext("…and {n} more.", "…and {n} more.", rows.more)))
+    blocks.append(divider())
+    return blocks
+
+
+def _when(t: Translator, moment: datetime, tz: str) -> str:
+    return date_token(moment, fallback=t.datetime(moment, tz))
+
+
+def _who(t: Translator, row: InterviewRow) -> str:
+    return t._("*{candidate}* · {role} · interview {id}", candidate=escape(row.candidate_name),
+               role=escape(row.role), id=row.interview_id)
+
+
+def _progress(t: Translator, row: InterviewRow) -> str:
+    return t.ngettext("{done} of {n} scorecard in", "{done} of {n} scorecards in",
+                      row.panel_size, done=row.submitted)
+
+
+def _status(t: Translator, row: InterviewRow) -> str:
+    if row.status == InterviewStatus.DECIDED and row.decision is not None:
+        return t._("Decided: {decision}", decision=t._(DECISION_WORDS[row.decision]))
+    return t._(STATUS_WORDS[row.status])
+
+
+def _owed_line(t: Translator, row: InterviewRow, tz: str) -> str:
+    return _who(t, row) + "\n" + t._("Interviewed {when} · debrief {debrief}",
+                                     when=_when(t, row.starts_at, tz),
+                                     debrief=_when(t, row.debrief_at, tz))
+
+
+def _upcoming_line(t: Translator, row: InterviewRow, tz: str) -> str:
+    return _who(t, row) + "\n" + t._("{when} · plan in {channel}",
+                                     when=_when(t, row.starts_at, tz),
+                                     channel=channel(row.channel_id))
+
+
+def _leading_line(t: Translator, row: InterviewRow, tz: str) -> str:
+    return _who(t, row) + "\n" + t._("Debrief {when} · {progress} · {status}",
+                                     when=_when(t, row.debrief_at, tz),
+                                     progress=_progress(t, row), status=_status(t, row))
+
+
+def _leading_button(t: Translator, row: InterviewRow) -> ButtonElement:
+    if row.status == InterviewStatus.DEBRIEF:
+        return record_decision_button(t, row.interview_id)
+    return start_debrief_button(t, row.interview_id)
+
+
+def _created_line(t: Translator, row: InterviewRow, tz: str) -> str:
+    return _who(t, row) + "\n" + t._("{when} · {progress} · {status}",
+                                     when=_when(t, row.starts_at, tz),
+                                     progress=_progress(t, row), status=_status(t, row))

@@ -1,0 +1,168 @@
+"""One person's interviews at a glance: the App Home tab and `/interview list`.
+
+Four sections, each read with ONE query (a window count gives the total beside the capped
+rows, so "and N more" costs nothing extra), whatever the number of interviews:
+- scorecards I owe: I am on the panel (not removed), the interview has started, it is not
+  decided or cancelled, and my scorecard is not in;
+- my upcoming interviews: I am on the panel or the hiring lead, and it has not started;
+- debriefs I lead: I am the hiring lead and no decision is recorded yet, with progress;
+- interviews I created (recruiters): every interview I set up, open ones first.
+Deleted interviews never show.
+
+A change asks for the tabs of the people it concerns to be published again through the
+outbox (bot/effects.py `refresh_homes`); `publish_home` renders and publishes one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.services import Services
+from models import DecisionOutcome, Interview, InterviewStatus, Panelist, Scorecard, reading
+from models.base import UTCDateTime
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.DEBRIEF)
+# The App Home holds 100 blocks, a message 50: each section shows at most this many rows.
+HOME_ROWS = 20
+LIST_ROWS = 8
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    """What a home or list line shows about one interview."""
+
+    interview_id: int
+    candidate_name: str
+    role: str
+    channel_id: str
+    starts_at: datetime
+    ends_at: datetime
+    debrief_at: datetime
+    status: InterviewStatus
+    decision: DecisionOutcome | None
+    panel_size: int  # active panelists
+    submitted: int  # of them, scorecards in
+
+
+@dataclass(frozen=True)
+class Section:
+    rows: tuple[InterviewRow, ...] = ()
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.rows))
+
+
+@dataclass(frozen=True)
+class HomeData:
+    user_id: str
+    owed: Section = field(default_factory=Section)
+    upcoming: Section = field(default_factory=Section)
+    leading: Section = field(default_factory=Section)
+    created: Section = field(default_factory=Section)
+
+
+def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | None = None,
+              rows: int = HOME_ROWS) -> HomeData:
+    """The four sections for one person (four queries in all)."""
+    params = {"user_id": user_id, "now": now, "team_id": team_id, "rows": rows}
+    statements = _home_statements(team_id is not None)
+    return HomeData(user_id, **{name: _section(session, statement, params)
+                                for name, statement in statements.items()})
+
+
+@lru_cache(maxsize=2)
+def _home_statements(by_team: bool) -> dict[str, Select[Any]]:
+    """The sections' queries, built once with bound parameters: building these statements
+    (aliases, correlated subqueries) cost more CPU than running them, and App Home is
+    published after every scorecard."""
+    user_id = bindparam("user_id", type_=String())
+    now = bindparam("now", type_=UTCDateTime())
+    me = aliased(Panelist)
+    mine = and_(me.interview_id == Interview.id, me.user_id == user_id, me.removed_at.is_(None))
+    on_panel = exists(select(me.id).where(mine))
+    rows = _rows_query(by_team)
+    open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
+    sections = {
+        "owed": rows.join(me, mine)
+        .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
+        .where(Scorecard.id.is_(None), Interview.status.in_(OPEN_STATUSES),
+               Interview.starts_at <= now)
+        .order_by(Interview.debrief_at, Interview.id),
+        "upcoming": rows.where(or_(on_panel, Interview.hiring_lead_id == user_id),
+                               Interview.status == InterviewStatus.SCHEDULED,
+                               Interview.starts_at > now)
+        .order_by(Interview.starts_at, Interview.id),
+        "leading": rows.where(Interview.hiring_lead_id == user_id,
+                              Interview.status.in_(OPEN_STATUSES))
+        .order_by(Interview.debrief_at, Interview.id),
+        "created": rows.where(Interview.recruiter_id == user_id)
+        .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
+    }
+    return {name: query.limit(bindparam("rows", type_=Integer()))
+            for name, query in sections.items()}
+
+
+def _rows_query(by_team: bool) -> Select[Any]:
+    # Progress is counted per row the section returns (correlated subqueries on the
+    # panelists' and scorecards' unique indexes), not aggregated over every interview ever.
+    panel = aliased(Panelist)
+    card = aliased(Scorecard)
+    active = and_(panel.interview_id == Interview.id, panel.removed_at.is_(None))
+    panel_size = (select(func.count(panel.id)).where(active)
+                  .correlate(Interview).scalar_subquery())
+    submitted = (select(func.count(card.id)).join(panel, card.panelist_id == panel.id)
+                 .where(active).correlate(Interview).scalar_subquery())
+    query = (
+        select(Interview.id, Interview.candidate_name, Interview.role, Interview.channel_id,
+               Interview.starts_at, Interview.ends_at, Interview.debrief_at, Interview.status,
+               Interview.decision, panel_size.label("panel_size"),
+               submitted.label("submitted"), func.count().over().label("total"))
+        .select_from(Interview)
+        .where(Interview.deleted_at.is_(None))
+    )
+    if by_team:
+        return query.where(Interview.team_id == bindparam("team_id", type_=String()))
+    return query
+
+
+def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Section:
+    found = session.execute(query, params).all()
+    if not found:
+        return Section()
+    items = tuple(InterviewRow(
+        interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
+        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
+        debrief_at=r.debrief_at, status=r.status, decision=r.decision,
+        panel_size=int(r.panel_size), submitted=int(r.submitted)) for r in found)
+    return Section(items, int(found[0].total))
+
+
+def load_home(services: Services, user_id: str, *, team_id: str | None = None,
+              rows: int = HOME_ROWS) -> HomeData:
+    with reading(services.db) as session:
+        return home_data(session, user_id, services.clock(), team_id=team_id, rows=rows)
+
+
+# ---------------------------------------------------------------------------- publishing
+
+
+def publish_home(services: Services, user_id: str, *, team_id: str | None = None) -> None:
+    """Build and publish one person's App Home (views.publish). Slack errors are raised."""
+    from bot.home.builders import home_view
+    from bot.i18n import translator
+
+    data = load_home(services, user_id, team_id=team_id)
+    t = translator(services.settings.default_language)
+    view = home_view(t, data, services.users.tz(user_id))
+    services.client.views_publish(user_id=user_id, view=view)

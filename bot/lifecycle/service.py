@@ -1,0 +1,540 @@
+"""Changing an interview after it is set up: rescheduling, cancelling, panel changes, and
+deleting the candidate's data (on request, or by the retention sweep).
+
+Every change is one transaction (the row locked), then the Slack side after the commit,
+each step on its own so one failure does not stop the others: the plan is re-rendered,
+the kits are updated, the panel is told in the plan's thread (in the interview's language)
+and the App Home of everyone concerned is published again.
+
+Only the hiring lead and the recruiter change an interview. A retried submission of the
+same modal changes nothing the second time: the change is compared with what is stored
+(same times, already cancelled, already on the panel, already deleted) and a no-op says so.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.core.focus import assign_focus
+from bot.errors import InterviewRefused, NotAllowed, NotFound
+from bot.i18n import N_, translator
+from bot.interviews import (
+    get_interview,
+    log_event,
+    question_set_of,
+    require_organiser,
+)
+from bot.outbox import effects
+from bot.outbox.effects import ReplyTo
+from bot.reminders.service import cancel_reminders, schedule_reminders
+from bot.services import Services
+from bot.setup.service import (
+    MAX_PANEL,
+    STARTS_AT_BLOCK,
+    NewInterviewForm,
+    look_up,
+    person_problem,
+    time_problems,
+)
+from models import (
+    Event,
+    Interview,
+    InterviewStatus,
+    Panelist,
+    Rating,
+    Reminder,
+    Scorecard,
+    ScorecardDraft,
+    ScorecardVersion,
+    transaction,
+)
+
+log = logging.getLogger(__name__)
+
+OPEN_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.DEBRIEF)
+# What a deleted interview's candidate fields hold: nothing about the person.
+DELETED_NAME = "[deleted]"
+DELETED_KIND = "deleted"
+PANELIST_BLOCK = "panelist"
+
+
+class Action(enum.StrEnum):
+    """What the plan's menu and the commands offer (the menu option values' prefixes)."""
+
+    RESCHEDULE = "reschedule"
+    ADD_PANELIST = "add_panelist"
+    REMOVE_PANELIST = "remove_panelist"
+    CANCEL = "cancel"
+    DELETE = "delete"
+
+
+
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class InterviewInfo:
+    """What the lifecycle modals show about the interview they change."""
+
+    interview_id: int
+    candidate_name: str
+    role: str
+    language: str
+    status: InterviewStatus
+    starts_at: datetime
+    ends_at: datetime
+    debrief_at: datetime
+    panel: tuple[str, ...]  # active panelists, panel order
+
+    @property
+    def length_minutes(self) -> int:
+        return round((self.ends_at - self.starts_at).total_seconds() / 60)
+
+
+def _info(interview: Interview) -> InterviewInfo:
+    return InterviewInfo(
+        interview_id=interview.id, candidate_name=interview.candidate_name,
+        role=interview.role, language=interview.language, status=interview.status,
+        starts_at=interview.starts_at, ends_at=interview.ends_at,
+        debrief_at=interview.debrief_at,
+        panel=tuple(p.user_id for p in interview.active_panelists))
+
+
+def _organised(session: Session, team_id: str, interview_id: int | str, user_id: str,
+               *, for_update: bool = False) -> Interview:
+    """The interview, if this user organises it (NotFound / NotAllowed otherwise)."""
+    interview = get_interview(session, team_id, interview_id, for_update=for_update)
+    try:
+        require_organiser(interview, user_id)
+    except NotAllowed as err:
+        raise InterviewRefused(err.message, language=interview.language, **err.values) from err
+    return interview
+
+
+def _require_open(interview: Interview) -> None:
+    if interview.status == InterviewStatus.CANCELLED:
+        raise InterviewRefused(N_("Interview {id} is cancelled; there is nothing to change."),
+                      language=interview.language, id=interview.id)
+    if interview.status == InterviewStatus.DECIDED:
+        raise InterviewRefused(N_("Interview {id} is decided; there is nothing to change."),
+                      language=interview.language, id=interview.id)
+
+
+def prepare(services: Services, team_id: str, interview_id: int | str, user_id: str,
+            action: Action) -> InterviewInfo:
+    """Check that this user may do `action` to the interview now, and what its modal
+    shows. Raises NotFound (unknown, malformed, another workspace's) or InterviewRefused."""
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id)
+        if action != Action.DELETE:
+            _require_open(interview)
+        if action == Action.REMOVE_PANELIST and len(interview.active_panelists) < 2:
+            raise InterviewRefused(N_("Interview {id} has one panelist; add someone before "
+                                      "removing them."), language=interview.language,
+                                   id=interview.id)
+        if action == Action.ADD_PANELIST and len(interview.active_panelists) >= MAX_PANEL:
+            raise InterviewRefused(N_("The panel of interview {id} is full ({n} people)."),
+                          language=interview.language, id=interview.id, n=MAX_PANEL)
+        return _info(interview)
+
+
+def modal_view(services: Services, team_id: str, interview_id: int | str, user_id: str,
+               action: Action, reply_channel: str | None = None) -> dict[str, Any]:
+    """The modal for `action` (permission and state checked), ready for views.open."""
+    from bot.lifecycle import builders as blocks
+
+    info = prepare(services, team_id, interview_id, user_id, action)
+    t = translator(info.language)
+    meta = blocks.ModalMetadata(info.interview_id, reply_channel)
+    if action == Action.RESCHEDULE:
+        return blocks.reschedule_modal(t, info, meta)
+    if action == Action.CANCEL:
+        return blocks.cancel_modal(t, info, meta)
+    if action == Action.DELETE:
+        return blocks.delete_modal(t, info, meta)
+    if action == Action.ADD_PANELIST:
+        return blocks.add_panelist_modal(t, info, meta)
+    names = {user: _name(services, user) for user in info.panel}
+    return blocks.remove_panelist_modal(t, info, meta, names)
+
+
+def _name(services: Services, user_id: str) -> str:
+    try:
+        found = services.users.get(user_id)
+    except SlackApiError:
+        found = None
+    return found.name if found and found.name else user_id
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Change:
+    """A committed change and what the Slack side needs to show it."""
+
+    interview_id: int
+    team_id: str
+    language: str
+    changed: bool  # False: nothing to do (a retried submission, the same times)
+    channel_id: str = ""
+    plan_ts: str | None = None
+    panel: tuple[str, ...] = ()  # active panelists after the change
+    people: tuple[str, ...] = ()  # whose App Home shows the interview
+
+
+def _change(interview: Interview, *, changed: bool = True) -> Change:
+    panel = tuple(p.user_id for p in interview.active_panelists)
+    everyone = [p.user_id for p in interview.panelists]
+    people = tuple(dict.fromkeys([*everyone, interview.hiring_lead_id, interview.recruiter_id]))
+    return Change(interview.id, interview.team_id, interview.language, changed,
+                  interview.channel_id, interview.plan_ts, panel, people)
+
+
+def _unchanged(interview: Interview) -> Change:
+    return Change(interview.id, interview.team_id, interview.language, changed=False)
+
+
+# ---------------------------------------------------------------------------- reschedule
+
+
+def check_reschedule(services: Services, team_id: str, interview_id: int, user_id: str,
+                     form: NewInterviewForm) -> tuple[str, dict[str, str]]:
+    """Before the modal's ack: (the interview's language, {block_id: problem}). The same
+    rules as the setup form (bot.setup.service); an unchanged start may stay in the past."""
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id)
+        _require_open(interview)
+        starts_at, language = interview.starts_at, interview.language
+    t = translator(language)
+    errors = time_problems(services, form, t, services.users.tz(user_id))
+    if form.starts_at == starts_at:
+        errors.pop(STARTS_AT_BLOCK, None)
+    return language, errors
+
+
+def reschedule(services: Services, team_id: str, interview_id: int, user_id: str,
+               starts_at: datetime, ends_at: datetime, debrief_at: datetime,
+               reply_to: ReplyTo | None = None) -> Change:
+    """Move the interview and its debrief; the reminders move with them, and the plan, the
+    kits and the thread (or, with no plan posted, the person at `reply_to`) say so, all
+    stored in one transaction."""
+    if not starts_at < ends_at < debrief_at:
+        raise ValueError("reschedule needs validated times")
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id, for_update=True)
+        _require_open(interview)
+        if (interview.starts_at, interview.ends_at, interview.debrief_at) == (
+                starts_at, ends_at, debrief_at):
+            return _unchanged(interview)
+        log_event(session, interview, user_id, "rescheduled",
+                  starts_at=starts_at.isoformat(), ends_at=ends_at.isoformat(),
+                  debrief_at=debrief_at.isoformat(),
+                  was={"starts_at": interview.starts_at.isoformat(),
+                       "ends_at": interview.ends_at.isoformat(),
+                       "debrief_at": interview.debrief_at.isoformat()})
+        interview.starts_at, interview.ends_at, interview.debrief_at = (
+            starts_at, ends_at, debrief_at)
+        schedule_reminders(session, interview, services)
+        _tell_everyone(session, services, interview, "rescheduled", user_id, reply_to,
+                       kits=True)
+        result = _change(interview)
+    services.reminders_changed()
+    return result
+
+
+def _tell_everyone(session: Session, services: Services, interview: Interview, note: str,
+                   actor_id: str, reply_to: ReplyTo | None, *, kits: bool,
+                   subject_id: str | None = None) -> None:
+    """What a change asks of Slack (bot/effects.py): the plan re-rendered, the kits updated,
+    a note in the plan's thread (with no plan posted, a notice to the person who acted),
+    and the App Homes of everyone concerned."""
+    effects.refresh_plan(session, services, interview.id)
+    if kits:
+        effects.send_kits(session, services, interview.id,
+                          [p.user_id for p in interview.active_panelists])
+    if interview.plan_ts:
+        effects.thread_note(session, services, interview.id, note, actor_id, subject_id)
+    elif reply_to is not None:
+        effects.notice(session, services, reply_to, note, interview.id, interview.language)
+    effects.refresh_homes(session, services, interview.team_id, _change(interview).people,
+                          interview_id=interview.id)
+
+
+# ---------------------------------------------------------------------------- cancel
+
+
+def cancel_interview(services: Services, team_id: str, interview_id: int, user_id: str,
+                     reply_to: ReplyTo | None = None) -> Change:
+    """Cancel: the status (the plan shows it, scorecards lock), pending reminders removed,
+    the panel told in the thread."""
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id, for_update=True)
+        if interview.status == InterviewStatus.CANCELLED:
+            return _unchanged(interview)
+        _require_open(interview)
+        interview.status = InterviewStatus.CANCELLED
+        cancel_reminders(session, interview.id)
+        log_event(session, interview, user_id, "cancelled")
+        _tell_everyone(session, services, interview, "cancelled", user_id, reply_to,
+                       kits=False)
+        result = _change(interview)
+    services.reminders_changed()
+    return result
+
+
+# ---------------------------------------------------------------------------- the panel
+
+
+def rebalance(interview: Interview) -> None:
+    """Focus categories over the active panel, in panel order (bot.core.focus's rules)."""
+    qs = question_set_of(interview)
+    active = sorted(interview.active_panelists, key=lambda p: p.position)
+    focus = assign_focus([c.id for c in qs.categories], [p.user_id for p in active])
+    for panelist in active:
+        panelist.focus_categories = list(focus[panelist.user_id])
+
+
+def check_new_panelist(services: Services, team_id: str, interview_id: int, user_id: str,
+                       new_user: str | None) -> tuple[str, str | None]:
+    """Before the modal's ack: (language, what is wrong with adding `new_user` or None)."""
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id)
+        _require_open(interview)
+        language, panel = interview.language, [p.user_id for p in interview.active_panelists]
+    t = translator(language)
+    if not new_user:
+        return language, t._("Pick the person to add.")
+    if new_user in panel:
+        return language, t._("{user} is on the panel already.", user=_name(services, new_user))
+    if len(panel) >= MAX_PANEL:
+        return language, t._("A panel has at most {max} people.", max=MAX_PANEL)
+    return language, person_problem(new_user, look_up(services, [new_user]), t)
+
+
+def add_panelist(services: Services, team_id: str, interview_id: int, user_id: str,
+                 new_user: str) -> Change:
+    """Put someone on the panel (back on it, if they were removed: their scorecard is
+    theirs again), rebalance the focus, re-plan the reminders; then their kit is sent,
+    the others' kits updated and the thread told."""
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id, for_update=True)
+        _require_open(interview)
+        if interview.panelist_for(new_user) is not None:
+            return _unchanged(interview)
+        if len(interview.active_panelists) >= MAX_PANEL:
+            raise InterviewRefused(N_("The panel of interview {id} is full ({n} people)."),
+                          language=interview.language, id=interview.id, n=MAX_PANEL)
+        now = services.clock()
+        earlier = next((p for p in interview.panelists if p.user_id == new_user), None)
+        if earlier is not None:
+            earlier.removed_at = None
+            earlier.added_at = now
+        else:
+            position = max((p.position for p in interview.panelists), default=-1) + 1
+            interview.panelists.append(Panelist(user_id=new_user, position=position,
+                                                focus_categories=[], added_at=now))
+        rebalance(interview)
+        session.flush()
+        schedule_reminders(session, interview, services)
+        log_event(session, interview, user_id, "panelist_added", panelist=new_user)
+        _tell_everyone(session, services, interview, "panelist_added", user_id, None,
+                       kits=True, subject_id=new_user)
+        result = _change(interview)
+    services.reminders_changed()
+    return result
+
+
+def remove_panelist(services: Services, team_id: str, interview_id: int, user_id: str,
+                    leaving: str) -> Change:
+    """Take someone off the panel: their scorecard stays (marked as from a removed
+    panelist; the summary counts active panelists only), their pending reminders go, the
+    focus is rebalanced over the others; their kit says they are off the panel."""
+    with transaction(services.db) as session:
+        interview = _organised(session, team_id, interview_id, user_id, for_update=True)
+        _require_open(interview)
+        panelist = interview.panelist_for(leaving)
+        if panelist is None:
+            return _unchanged(interview)
+        if len(interview.active_panelists) < 2:
+            raise InterviewRefused(N_("Interview {id} has one panelist; add someone before "
+                                      "removing them."), language=interview.language,
+                                   id=interview.id)
+        panelist.removed_at = services.clock()
+        rebalance(interview)
+        session.flush()
+        schedule_reminders(session, interview, services)
+        log_event(session, interview, user_id, "panelist_removed", panelist=leaving)
+        if panelist.kit_channel and panelist.kit_ts:
+            effects.removed_from_panel(session, services, interview.id, panelist.kit_channel,
+                                       panelist.kit_ts)
+        _tell_everyone(session, services, interview, "panelist_removed", user_id, None,
+                       kits=True, subject_id=leaving)
+        result = _change(interview)
+    services.reminders_changed()
+    return result
+
+
+# ---------------------------------------------------------------------------- deleting
+
+
+@dataclass(frozen=True)
+class Deleted:
+    interview_id: int
+    language: str
+    changed: bool  # False: it was deleted already (a retried submission)
+    messages: tuple[tuple[str, str], ...] = ()  # (channel, ts) to edit to "deleted"
+
+
+def delete_candidate_data(services: Services, team_id: str, interview_id: int | str,
+                          user_id: str, reply_to: ReplyTo | None = None) -> Deleted:
+    """`/interview delete`: an organiser removes the candidate's data for good; the person
+    at `reply_to` is told once the messages are edited."""
+    with transaction(services.db) as session:
+        number = _deletable_id(session, team_id, interview_id, user_id)
+    if number is None:  # deleted already: a retried submission
+        return Deleted(_number(interview_id), services.settings.default_language, False)
+    return erase_interview(services, number, user_id, reply_to=reply_to)
+
+
+def _number(interview_id: int | str) -> int:
+    from bot.interviews import parse_interview_id
+
+    return interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
+
+
+def _deletable_id(session: Session, team_id: str, interview_id: int | str,
+                  user_id: str) -> int | None:
+    number = _number(interview_id)
+    gone = session.scalars(select(Interview).where(
+        Interview.id == number, Interview.team_id == team_id,
+        Interview.deleted_at.is_not(None))).first()
+    if gone is not None:
+        if user_id in (gone.recruiter_id, gone.hiring_lead_id, gone.deleted_by):
+            return None
+        raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
+    return _organised(session, team_id, number, user_id).id
+
+
+def erase_interview(services: Services, interview_id: int, actor_id: str | None,
+                    reason: str = "request", reply_to: ReplyTo | None = None) -> Deleted:
+    """Remove every trace of the candidate: name, role, link, note, decision reasons, all
+    scorecard versions with their texts and ratings, drafts, reminders and the interview's
+    event log (it keeps one event: deleted, by whom, when). The channel messages (plan,
+    summary, kits, and any message whose ts the event log recorded) are edited to say
+    "deleted". The frozen question set, the panel's user ids and the times stay: they are
+    not about the candidate."""
+    with transaction(services.db) as session:
+        query = (select(Interview).where(Interview.id == interview_id)
+                 .options(selectinload(Interview.panelists), selectinload(Interview.decisions)))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(of=Interview)
+        interview = session.scalars(query).first()
+        if interview is None or interview.deleted_at is not None:
+            language = interview.language if interview else services.settings.default_language
+            return Deleted(interview_id, language, False)
+        messages = _messages_of(session, interview)
+        _erase(session, interview, services.clock(), actor_id)
+        log_event(session, interview, actor_id, DELETED_KIND, reason=reason)
+        effects.erase_messages(session, services, interview.id, messages, reply_to)
+        effects.refresh_homes(session, services, interview.team_id, _change(interview).people,
+                              interview_id=interview.id)
+        result = Deleted(interview.id, interview.language, True, tuple(messages))
+    services.reminders_changed()
+    return result
+
+
+def _messages_of(session: Session, interview: Interview) -> list[tuple[str, str]]:
+    """Every bot message known to show the candidate: the plan, the summary, the kits, and
+    any message the event log holds a ts of (in the interview's channel unless the event
+    names another)."""
+    found: list[tuple[str, str]] = []
+    if interview.plan_ts:
+        found.append((interview.channel_id, interview.plan_ts))
+    if interview.summary_ts:
+        found.append((interview.channel_id, interview.summary_ts))
+    found += [(p.kit_channel, p.kit_ts) for p in interview.panelists
+              if p.kit_channel and p.kit_ts]
+    details = session.scalars(select(Event.detail).where(Event.interview_id == interview.id))
+    for detail in details:
+        if isinstance(detail, dict) and isinstance(detail.get("ts"), str):
+            channel = detail.get("channel")
+            found.append((channel if isinstance(channel, str) and channel
+                          else interview.channel_id, detail["ts"]))
+    return list(dict.fromkeys(found))
+
+
+def _erase(session: Session, interview: Interview, now: datetime,
+           actor_id: str | None) -> None:
+    # Children first, explicitly: no reliance on the database's ON DELETE CASCADE.
+    scorecards = select(Scorecard.id).where(Scorecard.interview_id == interview.id)
+    versions = select(ScorecardVersion.id).where(ScorecardVersion.scorecard_id.in_(scorecards))
+    panelists = select(Panelist.id).where(Panelist.interview_id == interview.id)
+    for statement in (
+        delete(Rating).where(Rating.version_id.in_(versions)),
+        delete(ScorecardVersion).where(ScorecardVersion.scorecard_id.in_(scorecards)),
+        delete(Scorecard).where(Scorecard.interview_id == interview.id),
+        delete(ScorecardDraft).where(ScorecardDraft.panelist_id.in_(panelists)),
+        delete(Reminder).where(Reminder.interview_id == interview.id),
+        delete(Event).where(Event.interview_id == interview.id),
+    ):
+        session.execute(statement.execution_options(synchronize_session=False))
+    for decision in interview.decisions:
+        decision.reason = ""
+    interview.candidate_name = DELETED_NAME
+    interview.role = ""
+    interview.candidate_link = None
+    interview.note = None
+    interview.decision_reason = None
+    interview.deleted_at = now
+    interview.deleted_by = actor_id
+    session.flush()
+    # The bulk deletes bypassed the session: forget the loaded scorecards.
+    for panelist in interview.panelists:
+        session.expire(panelist, ["scorecard"])
+
+
+# ---------------------------------------------------------------------------- retention
+
+
+def retention_due(session: Session, now: datetime, days: int) -> list[int]:
+    """Interviews whose data is older than the retention period: decided ones by their
+    decision time, cancelled ones by their debrief time (they never get a decision)."""
+    cutoff = now - timedelta(days=days)
+    return list(session.scalars(
+        select(Interview.id).where(
+            Interview.deleted_at.is_(None),
+            or_((Interview.status == InterviewStatus.DECIDED) & (Interview.decided_at < cutoff),
+                (Interview.status == InterviewStatus.CANCELLED)
+                & (Interview.debrief_at < cutoff)))
+        .order_by(Interview.id)))
+
+
+def retention_sweep(services: Services, now: datetime | None = None) -> list[int]:
+    """DATA_RETENTION_DAYS: delete what is older; the ids deleted. One failure does not
+    stop the others (the next day's sweep tries again)."""
+    days = services.settings.data_retention_days
+    if not days:
+        return []
+    with transaction(services.db) as session:
+        due = retention_due(session, now or services.clock(), days)
+    done = []
+    for interview_id in due:
+        try:
+            if erase_interview(services, interview_id, None, reason="retention").changed:
+                done.append(interview_id)
+        except Exception:
+            log.exception("retention: interview %s not deleted", interview_id)
+    if done:
+        log.info("retention: deleted the candidate data of %d interview(s)", len(done))
+    return done

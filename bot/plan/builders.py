@@ -1,0 +1,254 @@
+"""The interview plan in the channel, and the replies to the recruiter about it.
+
+The plan carries no questions (they go to the panelists in their kits). Layout, and why it
+fits Slack's 50 blocks and 3000 characters a section for the largest set (12 panelists, 10
+categories): header, details (a second section only if long typed text needs it), the note
+(clipped), the panel (one line a panelist: at most max(2·10, 12) = 20 category names of at
+most 60 characters in all, under 2,000 characters; more sections if ever needed), progress,
+buttons with the organisers' "…" menu, footer: 7 to 9 blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from slack_sdk.models.blocks import Block
+
+from bot.core.question_sets import QuestionSet
+from bot.i18n import N_, Translator
+from bot.lifecycle.builders import plan_menu
+from bot.setup.builders import length_text
+from bot.slack.blocks import (
+    Message,
+    actions,
+    chunk_lines,
+    clip,
+    context,
+    header,
+    section,
+    to_dicts,
+)
+from bot.slack.buttons import post_plan_button, score_candidate_button, start_debrief_button
+from bot.slack.mrkdwn import channel, date_token, escape, link, user
+from models import DecisionOutcome, Interview, InterviewStatus, Panelist
+
+if TYPE_CHECKING:
+    from bot.plan.service import KitsSent, Published, UnpostedPlan
+
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+LINK_MARKUP_LIMIT = 2500  # a longer link is shown as text (its section holds 3000)
+NOTE_IN_PLAN = 600  # the note is clipped here; the kits carry it whole
+LINK_LABEL = 60
+
+STATUS_WORDS: Mapping[InterviewStatus, str] = {
+    InterviewStatus.SCHEDULED: N_("Scheduled"),
+    InterviewStatus.DEBRIEF: N_("Debrief under way"),
+    InterviewStatus.DECIDED: N_("Decided"),
+    InterviewStatus.CANCELLED: N_("Cancelled"),
+}
+
+DECISION_WORDS: Mapping[DecisionOutcome, str] = {
+    DecisionOutcome.HIRE: N_("Hire"),
+    DecisionOutcome.NO_HIRE: N_("No hire"),
+    DecisionOutcome.HOLD: N_("Hold"),
+}
+
+
+# ---------------------------------------------------------------------------- shared pieces
+
+
+def when(t: Translator, moment: datetime, tz: str) -> str:
+    """A date token: each reader sees their own time zone."""
+    return date_token(moment, fallback=t.datetime(moment, tz))
+
+
+def interview_times(t: Translator, interview: Interview, tz: str) -> str:
+    minutes = round((interview.ends_at - interview.starts_at).total_seconds() / 60)
+    end = date_token(interview.ends_at, fallback=t.datetime(interview.ends_at, tz), fmt="{time}")
+    return t._("*Interview:* {start} – {end} ({length})", start=when(t, interview.starts_at, tz),
+               end=end, length=length_text(t, minutes))
+
+
+def candidate_line(t: Translator, interview: Interview) -> str:
+    return t._("*Candidate:* {name} · *Role:* {role}", name=escape(interview.candidate_name),
+               role=escape(interview.role))
+
+
+def link_lines(t: Translator, interview: Interview) -> list[str]:
+    if not interview.candidate_link:
+        return []
+    url = interview.candidate_link
+    label = clip(url.split("://", 1)[-1], LINK_LABEL)
+    # Characters that would end or confuse Slack's <url|label> are percent-encoded.
+    safe = quote(url, safe=URL_SAFE)
+    shown = link(safe, label) if len(safe) < LINK_MARKUP_LIMIT else escaped(url, 200)
+    return [t._("*Candidate link:* {link}", link=shown)]
+
+
+def note_blocks(t: Translator, interview: Interview, limit: int) -> list[Block]:
+    """The recruiter's note in its own section, at most `limit` characters once escaped."""
+    if not interview.note:
+        return []
+    label = t._("*Note:*")
+    return [section(f"{label} {escaped(interview.note, limit - len(label) - 1)}")]
+
+
+def escaped(raw: str, limit: int) -> str:
+    """Typed text escaped for mrkdwn and clipped to `limit` without cutting an entity."""
+    return clip(escape(raw), limit)
+
+
+
+
+def focus_names(qs: QuestionSet, category_ids: Sequence[str]) -> list[str]:
+    names = []
+    for category_id in category_ids:
+        try:
+            names.append(qs.category(category_id).name)
+        except KeyError:  # a category the frozen set no longer has: show its id
+            names.append(category_id)
+    return names
+
+
+
+
+# ---------------------------------------------------------------------------- the plan
+
+
+def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) -> Message:
+    """The plan as the channel sees it. `tz` is only for the fallback text of date tokens."""
+    panel = interview.active_panelists
+    details = [
+        candidate_line(t, interview),
+        interview_times(t, interview, tz),
+        t._("*Debrief:* {when}", when=when(t, interview.debrief_at, tz)),
+        t._("*Hiring lead:* {lead}", lead=user(interview.hiring_lead_id)),
+        t._("*Question set:* {name}", name=escape(qs.name)),
+        *link_lines(t, interview),
+    ]
+    # Translators: header of the plan message, max 100 characters before the name
+    blocks: list[Block] = [header(t._("Interview plan: {candidate}",
+                                      candidate=interview.candidate_name)),
+                           *[section(text) for text in chunk_lines(details)],
+                           *note_blocks(t, interview, NOTE_IN_PLAN)]
+    panel_lines = [t._("*Panel and focus*")] + [
+        t._("{panelist} — {focus}", panelist=user(p.user_id),
+            focus=", ".join(escape(n) for n in focus_names(qs, p.focus_categories)))
+        for p in panel
+    ]
+    blocks += [section(text) for text in chunk_lines(panel_lines)]
+    progress = plan_progress(t, panel)
+    blocks.append(context(f"*{progress}* · {status_text(t, interview)}"))
+    # The buttons stay after the decision (a late "Score candidate" is told the scorecards
+    # are locked); the organisers' "…" menu (reschedule, panel, cancel, delete) stays too.
+    buttons = [] if interview.status == InterviewStatus.CANCELLED else [
+        score_candidate_button(t, interview.id), start_debrief_button(t, interview.id)]
+    blocks.append(actions(*buttons, plan_menu(t, interview.id), block_id="plan_actions"))
+    blocks.append(context(t._("Interview {id} · set up by {recruiter} · the questions are in "
+                              "each panelist's interview kit (DM)", id=interview.id,
+                              recruiter=user(interview.recruiter_id))))
+    text = t._("Interview plan: {candidate} ({role})", candidate=escape(interview.candidate_name),
+               role=escape(interview.role))
+    return Message(text=text, blocks=to_dicts(blocks))
+
+
+def plan_progress(t: Translator, panel: list[Panelist]) -> str:
+    """Progress as "2 of 3 scorecards in: @Pia, @Peeter": who is in, never their scores."""
+    done = [user(p.user_id) for p in panel if p.scorecard is not None]
+    if not done:
+        return t.ngettext("{done} of {n} scorecard in", "{done} of {n} scorecards in",
+                          len(panel), done=0)
+    return t.ngettext("{done} of {n} scorecard in: {names}", "{done} of {n} scorecards in: "
+                      "{names}", len(panel), done=len(done), names=", ".join(done))
+
+
+def status_text(t: Translator, interview: Interview) -> str:
+    if interview.status == InterviewStatus.DECIDED and interview.decision is not None:
+        return t._("Decided: {decision}", decision=t._(DECISION_WORDS[interview.decision]))
+    return t._(STATUS_WORDS[interview.status])
+
+
+# ---------------------------------------------------------------------------- replies
+
+
+def kits_line(t: Translator, kits: KitsSent) -> str:
+    line = t.ngettext("{n} panelist has the interview kit in a DM.",
+                      "{n} panelists have the interview kit in a DM.", len(kits.sent))
+    if kits.failed:
+        line += " " + t._("I could not DM the kit to {people}.",
+                          people=", ".join(user(u) for u in kits.failed))
+    return line
+
+
+def created_message(t: Translator, interview_id: int, channel_id: str, kits: KitsSent) -> Message:
+    """To the recruiter: the interview exists and its plan is posted."""
+    text = t._("Interview {id} is set up: the plan is in {channel}.", id=interview_id,
+               channel=channel(channel_id))
+    blocks = [section(f"{text}\n{kits_line(t, kits)}"),
+              context(t._("Change of plans? `/interview reschedule {id}` or "
+                          "`/interview cancel {id}`.", id=interview_id))]
+    return Message(text=text, blocks=to_dicts(blocks))
+
+
+def needs_invite_message(t: Translator, interview_id: int, channel_id: str,
+                         kits: KitsSent | None = None) -> Message:
+    """To the recruiter: the bot is not in the plan's channel and cannot join it by itself
+    (a private channel)."""
+    text = t._("Interview {id} is saved, but I am not in {channel}, so I cannot post its "
+               "plan there yet.", id=interview_id, channel=channel(channel_id))
+    steps = t._("Invite me there with `/invite @interview-bot`, then press *Post plan*. "
+                "Nothing you typed is lost.")
+    body = f"{text}\n{steps}"
+    if kits is not None:
+        body += "\n" + kits_line(t, kits)
+    blocks = [section(body), actions(post_plan_button(t, interview_id))]
+    return Message(text=text, blocks=to_dicts(blocks))
+
+
+def plan_failed_message(t: Translator, interview_id: int, channel_id: str, error: str,
+                        kits: KitsSent | None = None) -> Message:
+    text = t._("Interview {id} is saved, but Slack did not take its plan for {channel} "
+               "({error}). Press *Post plan* to try again.", id=interview_id,
+               channel=channel(channel_id), error=escape(error))
+    body = text if kits is None else f"{text}\n{kits_line(t, kits)}"
+    blocks = [section(body), actions(post_plan_button(t, interview_id))]
+    return Message(text=text, blocks=to_dicts(blocks))
+
+
+def setup_reply(t: Translator, published: Published) -> Message:
+    """To the recruiter once a new interview went out: where the plan is, or what to do."""
+    interview_id, channel_id = published.interview_id, published.channel_id
+    if published.failed:
+        return plan_failed_message(t, interview_id, channel_id, published.error or "error",
+                                   published.kits)
+    if published.needs_invite:
+        return needs_invite_message(t, interview_id, channel_id, published.kits)
+    return created_message(t, interview_id, channel_id, published.kits)
+
+
+def plan_posted_message(t: Translator, interview_id: int, channel_id: str,
+                        *, already: bool = False) -> Message:
+    if already:
+        text = t._("The plan of interview {id} is already in {channel}.", id=interview_id,
+                   channel=channel(channel_id))
+    else:
+        text = t._("Posted the plan of interview {id} in {channel}.", id=interview_id,
+                   channel=channel(channel_id))
+    return Message(text=text, blocks=to_dicts([section(text)]))
+
+
+def unposted_plans_message(t: Translator, plans: Sequence[UnpostedPlan]) -> Message:
+    """When the recruiter runs `/interview new` again: interviews whose plan is waiting."""
+    text = t.ngettext("{n} of your interviews has a plan that is not posted yet.",
+                      "{n} of your interviews have plans that are not posted yet.", len(plans))
+    blocks: list[Block] = [section(text)]
+    for plan in plans:
+        blocks.append(section(
+            t._("Interview {id}: {candidate}, plan for {channel}", id=plan.interview_id,
+                candidate=escape(plan.candidate_name), channel=channel(plan.channel_id)),
+            accessory=post_plan_button(t, plan.interview_id)))
+    blocks.append(context(t._("A private channel needs me first: `/invite @interview-bot`.")))
+    return Message(text=text, blocks=to_dicts(blocks))

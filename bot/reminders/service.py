@@ -1,0 +1,525 @@
+"""Reminders: rows in the database are the truth; the scheduler only wakes us up.
+
+Planning (`plan_reminders`, `schedule_reminders`) turns an interview's times and panel into
+rows. Sending (`process_due`) claims due rows with one conditional update, so a reminder
+goes out at most once even with several bot processes on one PostgreSQL database, checks
+that it still makes sense, sends it, and records the outcome on the row.
+
+The schedule, per panelist whose scorecard is not in (offsets from the settings):
+- "first": REMINDER_FIRST_AFTER_MINUTES after the interview ends;
+- "daily:YYYY-MM-DD": REMINDER_DAILY_AT in the panelist's own time zone, one on each local
+  day after the first's day and before the last's day (at most one nudge a local day, and
+  at most MAX_DAILY_REMINDERS of them);
+- "last": REMINDER_BEFORE_DEBRIEF_MINUTES before the debrief, with "lead_missing" to the
+  hiring lead at the same time naming who is still missing.
+At the debrief: "debrief" (recipient: the channel) posts the summary in the plan's thread,
+and "debrief_lead" tells the hiring lead who is still missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import case, delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import UserError
+from bot.interviews import log_event, missing_panelists, translator_for
+from bot.metrics import REMINDERS
+from bot.services import Services
+from bot.slack.blocks import Message
+from bot.slack.client import retry_handlers
+from bot.slack.failures import (
+    MAX_ATTEMPTS,
+    PermanentError,
+    TransientError,
+    backoff,
+    classify,
+)
+from models import (
+    Interview,
+    InterviewStatus,
+    Panelist,
+    Reminder,
+    ReminderStatus,
+    transaction,
+)
+from models.claims import claim_rows
+
+log = logging.getLogger(__name__)
+
+FIRST = "first"
+DAILY = "daily"  # kind "daily:YYYY-MM-DD", the panelist's local date
+LAST = "last"
+LEAD_MISSING = "lead_missing"
+DEBRIEF = "debrief"
+DEBRIEF_LEAD = "debrief_lead"
+
+# A debrief weeks away must not mean weeks of daily DMs: the first two weeks only.
+MAX_DAILY_REMINDERS = 14
+# How long a claim protects a row being sent (CLAIM_LEASE_SECONDS); a crashed process's
+# rows are free after it.
+CLAIM_LEASE = timedelta(minutes=2)
+BATCH_SIZE = 50
+
+def worker_id() -> str:
+    """Who claimed a row: host, process and a short random part (two schedulers in one
+    process in tests must not share an id)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def is_nudge(kind: str) -> bool:
+    return kind in (FIRST, LAST) or kind.startswith(DAILY + ":")
+
+
+# --- planning -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    kind: str
+    recipient_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ReminderTimes:
+    """The offsets from the settings."""
+
+    first_after: timedelta = timedelta(minutes=60)
+    daily_at: time = time(9, 0)
+    before_debrief: timedelta = timedelta(minutes=120)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ReminderTimes:
+        return cls(
+            first_after=timedelta(minutes=settings.reminder_first_after_minutes),
+            daily_at=settings.reminder_daily_at,
+            before_debrief=timedelta(minutes=settings.reminder_before_debrief_minutes),
+        )
+
+
+def nudge_times(
+    ends_at: datetime, debrief_at: datetime, tz: str, times: ReminderTimes
+) -> list[tuple[str, datetime]]:
+    """A panelist's nudges as (kind, due UTC), oldest first. Never before the interview has
+    ended, never at or after the debrief, at most one per local day."""
+    zone = _zone(tz)
+    first_at = ends_at + times.first_after
+    last_at = debrief_at - times.before_debrief
+    plan: list[tuple[str, datetime]] = []
+    has_first = first_at < debrief_at
+    if has_first:
+        plan.append((FIRST, first_at))
+    # The last nudge is only worth sending when it comes after the first (else the first
+    # is the last) and after the interview; with 0 minutes it would be the debrief itself.
+    has_last = ends_at < last_at < debrief_at and (not has_first or last_at > first_at)
+    after_day = (first_at if has_first else ends_at).astimezone(zone).date()
+    until = last_at if has_last else debrief_at
+    dailies = 0
+    day = after_day + timedelta(days=1)
+    while dailies < MAX_DAILY_REMINDERS:
+        due = _local_time_on(day, times.daily_at, zone)
+        if due >= until or (has_last and day >= last_at.astimezone(zone).date()):
+            break
+        plan.append((f"{DAILY}:{day.isoformat()}", due))
+        dailies += 1
+        day += timedelta(days=1)
+    if has_last:
+        plan.append((LAST, last_at))
+    return plan
+
+
+def plan_reminders(
+    *,
+    ends_at: datetime,
+    debrief_at: datetime,
+    channel_id: str,
+    hiring_lead_id: str,
+    panel_tz: Sequence[tuple[str, str]],
+    times: ReminderTimes,
+) -> list[PlannedReminder]:
+    """Every reminder an interview needs: nudges for each (panelist, tz) still to score,
+    the lead's note before the debrief, and the debrief itself."""
+    planned: list[PlannedReminder] = []
+    last_at = debrief_at - times.before_debrief
+    any_last = False
+    for user_id, tz in panel_tz:
+        for kind, due in nudge_times(ends_at, debrief_at, tz, times):
+            planned.append(PlannedReminder(kind, user_id, due))
+            any_last = any_last or kind == LAST
+    if any_last:
+        planned.append(PlannedReminder(LEAD_MISSING, hiring_lead_id, last_at))
+    planned.append(PlannedReminder(DEBRIEF, channel_id, debrief_at))
+    planned.append(PlannedReminder(DEBRIEF_LEAD, hiring_lead_id, debrief_at))
+    return planned
+
+
+def schedule_reminders(session: Session, interview: Interview, services: Services) -> None:
+    """(Re)create the interview's pending reminder rows from its current times and panel.
+
+    Called inside the creating or rescheduling transaction; call
+    services.reminders_changed() after the commit. Rows already sent, skipped or failed
+    stay as they are (never sent twice); pending rows move to their new times; pending
+    rows the new plan no longer has are removed."""
+    if interview.deleted_at is not None or interview.status in (
+        InterviewStatus.CANCELLED, InterviewStatus.DECIDED
+    ):
+        cancel_reminders(session, interview.id)
+        return
+    to_score = [p.user_id for p in interview.active_panelists if p.scorecard is None]
+    planned = plan_reminders(
+        ends_at=interview.ends_at,
+        debrief_at=interview.debrief_at,
+        channel_id=interview.channel_id,
+        hiring_lead_id=interview.hiring_lead_id,
+        panel_tz=[(user_id, _user_tz(services, user_id)) for user_id in to_score],
+        times=ReminderTimes.from_settings(services.settings),
+    )
+    existing = {
+        (row.kind, row.recipient_id): row
+        for row in session.scalars(select(Reminder).where(Reminder.interview_id == interview.id))
+    }
+    wanted = {(p.kind, p.recipient_id): p for p in planned}
+    for key, row in existing.items():
+        if row.status == ReminderStatus.PENDING and key not in wanted:
+            session.delete(row)
+    for key, plan in wanted.items():
+        found = existing.get(key)
+        if found is None:
+            session.add(Reminder(interview_id=interview.id, kind=plan.kind,
+                                 recipient_id=plan.recipient_id, due_at=plan.due_at))
+        elif found.status == ReminderStatus.PENDING:
+            found.due_at = plan.due_at
+    session.flush()
+
+
+def cancel_reminders(session: Session, interview_id: int) -> None:
+    """Remove the interview's pending reminders (cancelled, decided, deleted)."""
+    session.execute(
+        delete(Reminder)
+        .where(Reminder.interview_id == interview_id, Reminder.status == ReminderStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local_time_on(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def _user_tz(services: Services, user_id: str) -> str:
+    # Planning must not fail an interview's creation because users.info hiccupped.
+    try:
+        return services.users.tz(user_id)
+    except (SlackApiError, OSError) as error:
+        log.warning("No time zone for %s (%s); planning their reminders in UTC", user_id, error)
+        return "UTC"
+
+
+# --- claiming -------------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> list[Any]:
+    return [
+        Reminder.status == ReminderStatus.PENDING,
+        Reminder.due_at <= now,
+        (Reminder.claimed_until.is_(None)) | (Reminder.claimed_until < now),
+    ]
+
+
+def claim_due(session: Session, now: datetime, worker: str, limit: int = BATCH_SIZE,
+              lease: timedelta = CLAIM_LEASE) -> list[int]:
+    """Claim up to `limit` due rows, oldest first, for `worker` (a lease until now +
+    `lease`) and return their ids (models/claims.py)."""
+    return claim_rows(session, Reminder, _claimable(now), (Reminder.due_at, Reminder.id),
+                      limit, {"claimed_by": worker, "claimed_until": now + lease})
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the next pending row can be sent (its due time, or later when it is claimed or
+    backing off), or None when nothing is pending."""
+    effective = case(
+        (Reminder.claimed_until > Reminder.due_at, Reminder.claimed_until),
+        else_=Reminder.due_at,
+    )
+    row = session.execute(
+        select(Reminder.due_at, Reminder.claimed_until)
+        .where(Reminder.status == ReminderStatus.PENDING)
+        .order_by(effective).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return max(row.due_at, row.claimed_until) if row.claimed_until else row.due_at
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What happened to one claimed row, for logs and tests."""
+
+    reminder_id: int
+    kind: str
+    recipient_id: str
+    status: str  # "sent", "skipped", "failed", "retry", "lost"
+    detail: str = ""
+
+
+def process_due(services: Services, now: datetime, worker: str,
+                limit: int = BATCH_SIZE) -> list[Outcome]:
+    """Claim the due rows, then for each: still relevant? send it, record the result."""
+    lease = timedelta(seconds=services.settings.claim_lease_seconds)
+    with transaction(services.db) as session:
+        ids = claim_due(session, now, worker, limit, lease)
+    outcomes = []
+    for reminder_id in ids:
+        try:
+            outcomes.append(process_one(services, reminder_id, now, worker))
+        except Exception as error:  # a bug must not hold up the other rows; retried, capped
+            log.exception("Reminder %s could not be processed", reminder_id)
+            outcomes.append(_record_retry(services, reminder_id, now, worker,
+                                          TransientError(f"{type(error).__name__}: {error}")))
+        REMINDERS.labels(outcomes[-1].status).inc()
+    return outcomes
+
+
+def process_one(services: Services, reminder_id: int, now: datetime, worker: str) -> Outcome:
+    with transaction(services.db) as session:
+        reminder = session.get(Reminder, reminder_id)
+        if reminder is None or reminder.claimed_by != worker:
+            return Outcome(reminder_id, "", "", "lost", "the row moved on")
+        kind, recipient = reminder.kind, reminder.recipient_id
+        interview = _load_interview(session, reminder.interview_id)
+        reason = skip_reason(session, reminder, interview, now)
+        if reason is not None:
+            reminder.status = ReminderStatus.SKIPPED
+            reminder.last_error = reason
+            reminder.claimed_until = None
+            if interview is not None:
+                log_event(session, interview, None, "reminder_skipped", reminder=kind,
+                          recipient=recipient, reason=reason)
+            return Outcome(reminder_id, kind, recipient, "skipped", reason)
+        assert interview is not None
+        missing = [p.user_id for p in missing_panelists(interview)]
+    # Slack calls (users.info for the time zone, the post) after the commit: the loaded
+    # interview stays readable (expire_on_commit=False).
+    posted: dict[str, str] = {}
+    try:
+        delivery = _delivery_for(services, reminder_id, kind, recipient, interview, missing)
+        detail = delivery.send(services)
+        posted = delivery.posted
+    except TransientError as error:
+        return _record_retry(services, reminder_id, now, worker, error)
+    except PermanentError as error:
+        return _record(services, reminder_id, worker, ReminderStatus.FAILED, now, str(error))
+    except Exception as error:  # a bug must not stop the other reminders; retried, capped
+        log.exception("Reminder %s (%s to %s) failed", reminder_id, kind, recipient)
+        return _record_retry(services, reminder_id, now, worker,
+                             TransientError(f"{type(error).__name__}: {error}"))
+    return _record(services, reminder_id, worker, ReminderStatus.SENT, now, detail,
+                   posted=posted)
+
+
+def _load_interview(session: Session, interview_id: int) -> Interview | None:
+    return session.scalars(
+        select(Interview).where(Interview.id == interview_id)
+        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard))
+    ).first()
+
+
+def skip_reason(session: Session, reminder: Reminder, interview: Interview | None,
+                now: datetime) -> str | None:
+    """Why a due reminder no longer makes sense, or None to send it."""
+    if interview is None or interview.deleted_at is not None:
+        return "interview deleted"
+    if interview.status in (InterviewStatus.CANCELLED, InterviewStatus.DECIDED):
+        return f"interview {interview.status.value}"
+    debrief_started = now >= interview.debrief_at or interview.status == InterviewStatus.DEBRIEF
+    kind = reminder.kind
+    if kind == DEBRIEF:
+        return None  # the summary always goes out, however late
+    if kind in (LEAD_MISSING, DEBRIEF_LEAD):
+        if kind == LEAD_MISSING and debrief_started:
+            return "debrief started"
+        return None if missing_panelists(interview) else "every scorecard is in"
+    if is_nudge(kind):
+        panelist = interview.panelist_for(reminder.recipient_id)
+        if panelist is None:
+            return "no longer on the panel"
+        if panelist.scorecard is not None:
+            return "scorecard in"
+        if debrief_started:
+            return "debrief started"
+        if now < interview.ends_at:
+            return "interview not over"  # only after a reschedule raced this row
+        if _superseded(session, reminder, now):
+            return "superseded by a later reminder"
+        return None
+    return f"unknown kind {kind}"
+
+
+def _superseded(session: Session, reminder: Reminder, now: datetime) -> bool:
+    """After downtime several nudges to one person may be due at once: send the latest."""
+    later = session.scalars(
+        select(Reminder.kind).where(
+            Reminder.interview_id == reminder.interview_id,
+            Reminder.recipient_id == reminder.recipient_id,
+            Reminder.status == ReminderStatus.PENDING,
+            Reminder.due_at > reminder.due_at,
+            Reminder.due_at <= now,
+        )
+    )
+    return any(is_nudge(kind) for kind in later)
+
+
+def _record(services: Services, reminder_id: int, worker: str, status: ReminderStatus,
+            now: datetime, detail: str, posted: dict[str, str] | None = None) -> Outcome:
+    with transaction(services.db) as session:
+        reminder = session.get(Reminder, reminder_id)
+        if reminder is None or reminder.claimed_by != worker or (
+            reminder.status != ReminderStatus.PENDING
+        ):
+            log.warning("Reminder %s: lost the claim before recording %s", reminder_id, status)
+            return Outcome(reminder_id, "", "", "lost", str(status))
+        reminder.status = status
+        reminder.attempts += 1
+        reminder.claimed_until = None
+        if status == ReminderStatus.SENT:
+            reminder.sent_at = now
+            reminder.last_error = None
+        else:
+            reminder.last_error = detail[:2000]
+            log.warning("Reminder %s (%s to %s) failed for good: %s", reminder_id,
+                        reminder.kind, reminder.recipient_id, detail)
+        interview = session.get(Interview, reminder.interview_id)
+        log_event(session, interview, None, f"reminder_{status.value}",
+                  reminder=reminder.kind, recipient=reminder.recipient_id,
+                  **({"error": detail} if status != ReminderStatus.SENT else posted or {}))
+        return Outcome(reminder_id, reminder.kind, reminder.recipient_id, status.value, detail)
+
+
+def _record_retry(services: Services, reminder_id: int, now: datetime, worker: str,
+                  error: TransientError) -> Outcome:
+    with transaction(services.db) as session:
+        reminder = session.get(Reminder, reminder_id)
+        if reminder is None or reminder.claimed_by != worker or (
+            reminder.status != ReminderStatus.PENDING
+        ):
+            return Outcome(reminder_id, "", "", "lost", error.reason)
+        if reminder.attempts + 1 < MAX_ATTEMPTS:
+            reminder.attempts += 1
+            reminder.last_error = error.reason[:2000]
+            # Still pending; the lease now doubles as the backoff: nobody claims it before.
+            reminder.claimed_until = now + backoff(reminder.attempts, error.retry_after)
+            log.info("Reminder %s (%s to %s): %s; retrying at %s", reminder_id, reminder.kind,
+                     reminder.recipient_id, error.reason, reminder.claimed_until)
+            return Outcome(reminder_id, reminder.kind, reminder.recipient_id, "retry",
+                           error.reason)
+    return _record(services, reminder_id, worker, ReminderStatus.FAILED, now,
+                   f"gave up after {MAX_ATTEMPTS} attempts: {error.reason}")
+
+
+# --- what each kind sends -------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    """What one reminder sends: a DM, or (the debrief) the summary in the plan's thread."""
+
+    reminder_id: int
+    interview_id: int
+    kind: str
+    channel: str = ""
+    message: Message | None = None
+    # Where the DM landed, kept in the event log so deleting the candidate's data can
+    # edit this message too.
+    posted: dict[str, str] = field(default_factory=dict)
+
+    def send(self, services: Services) -> str:
+        if self.kind == DEBRIEF:
+            return _send_debrief(services, self.interview_id)
+        assert self.message is not None
+        channel, ts = _post(services, self.channel, self.message)
+        self.posted = {"channel": channel, "ts": ts}
+        return ts
+
+
+def _delivery_for(services: Services, reminder_id: int, kind: str, recipient: str,
+                  interview: Interview, missing: list[str]) -> Delivery:
+    from bot.reminders import builders
+
+    delivery = Delivery(reminder_id, interview.id, kind, channel=recipient)
+    if kind == DEBRIEF:
+        return delivery
+    t = translator_for(interview)
+    tz = _user_tz(services, recipient)
+    if kind == LEAD_MISSING:
+        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=False)
+    elif kind == DEBRIEF_LEAD:
+        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=True)
+    else:
+        delivery.message = builders.nudge_message(t, interview, kind.split(":", 1)[0], tz)
+    return delivery
+
+
+def reminder_client(services: Services) -> WebClient:
+    """The app's client without its in-process retries: a reminder that hits a rate limit
+    is released and retried by the row's backoff, not by a thread sleeping on Retry-After
+    while it holds the claim."""
+    client = services.client
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                     retry_handlers=retry_handlers(in_process=False))
+
+
+def _post(services: Services, channel: str, message: Message) -> tuple[str, str]:
+    try:
+        response = reminder_client(services).chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks)
+    except SlackApiError as error:
+        raise classify(error) from error
+    except OSError as error:  # connection refused or reset, timeouts, DNS
+        raise TransientError(f"network: {error}") from error
+    return str(response.get("channel", channel)), str(response.get("ts", ""))
+
+
+def _send_debrief(services: Services, interview_id: int) -> str:
+    """The consensus summary in the plan's thread: the debrief's own function posts it (or
+    updates it in place) and moves the interview to the debrief."""
+    from bot.debrief.service import post_debrief_summary  # imports this module's cancel_reminders
+
+    try:
+        post_debrief_summary(services, interview_id, actor_id=None)
+    except UserError as error:  # cancelled or deleted since the row was checked
+        raise PermanentError(f"refused: {error.message}") from error
+    except SlackApiError as error:
+        raise classify(error) from error
+    except OSError as error:
+        raise TransientError(f"network: {error}") from error
+    return "summary posted"
+
+
+def pending_kinds(session: Session, interview_id: int) -> list[tuple[str, str, datetime]]:
+    """(kind, recipient, due) of the pending rows, due order: for logs and tests."""
+    rows: Iterable[Reminder] = session.scalars(
+        select(Reminder).where(Reminder.interview_id == interview_id,
+                               Reminder.status == ReminderStatus.PENDING)
+        .order_by(Reminder.due_at, Reminder.id))
+    return [(r.kind, r.recipient_id, r.due_at) for r in rows]

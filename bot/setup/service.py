@@ -1,0 +1,328 @@
+"""`/interview new`, the recruiter's path: what the setup form must say before an interview
+is created, and creating it (interview, panel with focus categories, frozen question set,
+event log entry, reminders) in one transaction, once per submitted modal.
+
+Validation runs before the view_submission ack (its errors appear next to the fields), so
+it is quick: the users it checks come from the cached user directory, looked up together.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.focus import assign_focus
+from bot.core.question_sets import QuestionSet
+from bot.i18n import Translator
+from bot.interviews import log_event
+from bot.outbox import effects
+from bot.reminders.service import schedule_reminders
+from bot.services import Services
+from bot.slack.users import SlackUser
+from models import Interview, InterviewStatus, Panelist, transaction
+
+log = logging.getLogger(__name__)
+
+# Input block ids of the setup modal; validation errors are keyed by them.
+CANDIDATE_BLOCK = "candidate"
+ROLE_BLOCK = "role"
+QUESTION_SET_BLOCK = "question_set"
+PANEL_BLOCK = "panel"
+HIRING_LEAD_BLOCK = "hiring_lead"
+CHANNEL_BLOCK = "channel"
+STARTS_AT_BLOCK = "starts_at"
+LENGTH_BLOCK = "length"
+DEBRIEF_AT_BLOCK = "debrief_at"
+LINK_BLOCK = "link"
+NOTE_BLOCK = "note"
+
+MAX_PANEL = 12
+LENGTH_MINUTES = (30, 45, 60, 90, 120, 180)
+DEFAULT_LENGTH_MINUTES = 60
+NAME_MAX_LENGTH = 200  # the columns' sizes
+ROLE_MAX_LENGTH = 200
+LINK_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 2000
+MAX_AHEAD = timedelta(days=365)
+# Setting up an interview that already happened (to collect scorecards) is fine for a
+# while; a start further back is a wrong month or year.
+MAX_BEHIND = timedelta(days=7)
+USER_LOOKUP_THREADS = 8
+
+
+@dataclass(frozen=True)
+class NewInterviewForm:
+    """What the recruiter submitted, as typed (strings not yet stripped)."""
+
+    candidate_name: str = ""
+    role: str = ""
+    question_set_id: str | None = None
+    language: str | None = None
+    panel: Sequence[str] = ()
+    hiring_lead_id: str | None = None
+    channel_id: str | None = None
+    starts_at: datetime | None = None
+    length_minutes: int | None = None
+    debrief_at: datetime | None = None
+    candidate_link: str | None = None
+    note: str | None = None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None or self.length_minutes is None:
+            return None
+        return self.starts_at + timedelta(minutes=self.length_minutes)
+
+
+def question_set_value(question_set: QuestionSet) -> str:
+    """The select option's value for one (set, language): set ids are slugs, so no `:`."""
+    return f"{question_set.id}:{question_set.language}"
+
+
+def parse_question_set_value(value: str | None) -> tuple[str | None, str | None]:
+    if not value or ":" not in value:
+        return None, None
+    set_id, _, language = value.partition(":")
+    return set_id, language
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def validate(services: Services, form: NewInterviewForm, t: Translator,
+             recruiter_id: str) -> dict[str, str]:
+    """{block_id: what is wrong, in words}; empty when the form can be created. Times in
+    the messages are shown in the recruiter's time zone."""
+    errors: dict[str, str] = {}
+    if not form.candidate_name.strip():
+        errors[CANDIDATE_BLOCK] = t._("Enter the candidate's name.")
+    elif len(form.candidate_name.strip()) > NAME_MAX_LENGTH:
+        errors[CANDIDATE_BLOCK] = t._("Keep the name under {n} characters.",
+                                      n=NAME_MAX_LENGTH + 1)
+    if not form.role.strip():
+        errors[ROLE_BLOCK] = t._("Enter the role the candidate applies for.")
+    elif len(form.role.strip()) > ROLE_MAX_LENGTH:
+        errors[ROLE_BLOCK] = t._("Keep the role under {n} characters.", n=ROLE_MAX_LENGTH + 1)
+    if chosen_set(services, form) is None:
+        errors[QUESTION_SET_BLOCK] = t._("That question set is not available any more; "
+                                         "pick another.")
+    people = look_up(services, [*form.panel, form.hiring_lead_id, recruiter_id])
+    panel_problem = _panel_problem(form.panel, people, t)
+    if panel_problem:
+        errors[PANEL_BLOCK] = panel_problem
+    lead_problem = _lead_problem(form.hiring_lead_id, people, t)
+    if lead_problem:
+        errors[HIRING_LEAD_BLOCK] = lead_problem
+    if not form.channel_id:
+        errors[CHANNEL_BLOCK] = t._("Pick the channel for the interview plan.")
+    recruiter = people.get(recruiter_id)
+    recruiter_tz = recruiter.tz if isinstance(recruiter, SlackUser) and recruiter.tz else "UTC"
+    errors.update(time_problems(services, form, t, recruiter_tz))
+    link_problem = _link_problem(form.candidate_link, t)
+    if link_problem:
+        errors[LINK_BLOCK] = link_problem
+    if form.note and len(form.note.strip()) > NOTE_MAX_LENGTH:
+        errors[NOTE_BLOCK] = t._("Keep the note under {n} characters.", n=NOTE_MAX_LENGTH + 1)
+    return errors
+
+
+def chosen_set(services: Services, form: NewInterviewForm) -> QuestionSet | None:
+    if not form.question_set_id or not form.language:
+        return None
+    return services.question_sets.get(form.question_set_id, form.language)
+
+
+Lookup = Mapping[str, SlackUser | SlackApiError | None]
+
+
+def look_up(services: Services, user_ids: Sequence[str | None]) -> Lookup:
+    """Every user at once (cached; concurrent on a cold cache so the ack stays quick)."""
+    wanted = list(dict.fromkeys(u for u in user_ids if u))
+
+    def one(user_id: str) -> SlackUser | SlackApiError | None:
+        try:
+            return services.users.get(user_id)
+        except SlackApiError as error:  # answered as "could not check", not as a crash
+            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            return error
+
+    if len(wanted) <= 1:
+        return {u: one(u) for u in wanted}
+    with ThreadPoolExecutor(max_workers=min(USER_LOOKUP_THREADS, len(wanted))) as pool:
+        return dict(zip(wanted, pool.map(one, wanted), strict=True))
+
+
+def person_problem(user_id: str, people: Lookup, t: Translator) -> str | None:
+    found = people.get(user_id)
+    if isinstance(found, SlackApiError):
+        return t._("Slack did not answer about one of these people; submit again in a moment.")
+    if found is None:
+        return t._("{user} is not in this workspace.", user=user_id)
+    if found.is_bot:
+        return t._("{name} is a bot; pick people.", name=found.name or user_id)
+    if found.deleted:
+        return t._("{name} is deactivated; pick someone else.", name=found.name or user_id)
+    return None
+
+
+def _panel_problem(panel: Sequence[str], people: Lookup, t: Translator) -> str | None:
+    if not panel:
+        return t._("Pick the panelists (1 to {n} people).", n=MAX_PANEL)
+    if len(panel) > MAX_PANEL:
+        return t._("A panel has at most {max} people; you picked {n}.", max=MAX_PANEL,
+                   n=len(panel))
+    seen: set[str] = set()
+    for user_id in panel:
+        if user_id in seen:
+            person = people.get(user_id)
+            name = person.name if isinstance(person, SlackUser) and person.name else user_id
+            return t._("{name} is on the panel twice.", name=name)
+        seen.add(user_id)
+    for user_id in panel:
+        problem = person_problem(user_id, people, t)
+        if problem:
+            return problem
+    return None
+
+
+def _lead_problem(lead_id: str | None, people: Lookup, t: Translator) -> str | None:
+    if not lead_id:
+        return t._("Pick the hiring lead.")
+    return person_problem(lead_id, people, t)
+
+
+def time_problems(services: Services, form: NewInterviewForm, t: Translator,
+                   tz: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    now = services.clock()
+    if form.starts_at is None:
+        errors[STARTS_AT_BLOCK] = t._("Pick the date and time of the interview.")
+    elif form.starts_at > now + MAX_AHEAD:
+        errors[STARTS_AT_BLOCK] = t._("That is more than a year away; check the date.")
+    elif form.starts_at < now - MAX_BEHIND:
+        errors[STARTS_AT_BLOCK] = t._("That was more than a week ago; check the date.")
+    if form.length_minutes not in LENGTH_MINUTES:
+        errors[LENGTH_BLOCK] = t._("Pick the length of the interview.")
+    ends_at = form.ends_at
+    if form.debrief_at is None:
+        errors[DEBRIEF_AT_BLOCK] = t._("Pick the date and time of the debrief.")
+    elif ends_at is not None and form.debrief_at <= ends_at:
+        errors[DEBRIEF_AT_BLOCK] = t._("The debrief must be after the interview ends "
+                                       "({end}).", end=t.datetime(ends_at, tz))
+    return errors
+
+
+def _link_problem(link: str | None, t: Translator) -> str | None:
+    if not link or not link.strip():
+        return None
+    link = link.strip()
+    if len(link) > LINK_MAX_LENGTH:
+        return t._("That link is too long ({n} characters at most).", n=LINK_MAX_LENGTH)
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+            or any(c.isspace() for c in link):
+        return t._("Enter a web link starting with https:// (or http://).")
+    return None
+
+
+# ---------------------------------------------------------------------------- creating
+
+
+@dataclass(frozen=True)
+class Created:
+    interview_id: int
+    created: bool  # False: this submission was seen before (a retry or a double click)
+
+
+def create_interview(services: Services, *, team_id: str, recruiter_id: str,
+                     form: NewInterviewForm, source_view_id: str,
+                     reply: Mapping[str, Any] | None = None) -> Created:
+    """Create the interview from a validated form, once per submitted view: a retried or
+    doubled delivery of the same view finds the first one's interview (the UNIQUE
+    source_view_id settles a race between two deliveries). Its reminders and what it asks
+    of Slack (the plan, the kits, the App Homes, the answer to the recruiter at `reply`)
+    are stored in the same transaction."""
+    question_set = chosen_set(services, form)
+    if question_set is None or form.starts_at is None or form.ends_at is None \
+            or form.debrief_at is None or not form.hiring_lead_id or not form.channel_id:
+        raise ValueError("create_interview needs a validated form")
+    try:
+        with transaction(services.db) as session:
+            existing = _by_view(session, source_view_id)
+            if existing is not None:
+                return Created(existing, created=False)
+            interview = _new_interview(session, team_id, recruiter_id, form, question_set,
+                                       source_view_id, now=services.clock())
+            schedule_reminders(session, interview, services)
+            effects.publish_new_interview(session, services, interview.id, recruiter_id,
+                                          reply or {})
+            effects.refresh_homes(session, services, team_id,
+                                  [*form.panel, str(form.hiring_lead_id), recruiter_id],
+                                  interview_id=interview.id)
+            result = Created(interview.id, created=True)
+    except IntegrityError:
+        # Another delivery of this view committed first (PostgreSQL lets both start).
+        with transaction(services.db) as session:
+            existing = _by_view(session, source_view_id)
+        if existing is None:
+            raise
+        return Created(existing, created=False)
+    services.reminders_changed()
+    return result
+
+
+def _by_view(session: Session, source_view_id: str) -> int | None:
+    return session.scalars(
+        select(Interview.id).where(Interview.source_view_id == source_view_id)).first()
+
+
+def _new_interview(session: Session, team_id: str, recruiter_id: str, form: NewInterviewForm,
+                   question_set: QuestionSet, source_view_id: str, *,
+                   now: datetime) -> Interview:
+    assert form.starts_at and form.ends_at and form.debrief_at  # checked by the caller
+    link = (form.candidate_link or "").strip() or None
+    note = (form.note or "").strip() or None
+    interview = Interview(
+        team_id=team_id,
+        candidate_name=form.candidate_name.strip(),
+        role=form.role.strip(),
+        candidate_link=link,
+        note=note,
+        question_set_id=question_set.id,
+        language=question_set.language,
+        question_set=question_set.to_snapshot(),
+        channel_id=str(form.channel_id),
+        recruiter_id=recruiter_id,
+        hiring_lead_id=str(form.hiring_lead_id),
+        starts_at=form.starts_at,
+        ends_at=form.ends_at,
+        debrief_at=form.debrief_at,
+        status=InterviewStatus.SCHEDULED,
+        source_view_id=source_view_id,
+        created_at=now,
+    )
+    focus = assign_focus([c.id for c in question_set.categories], list(form.panel))
+    for position, user_id in enumerate(form.panel):
+        interview.panelists.append(Panelist(user_id=user_id, position=position,
+                                            focus_categories=focus[user_id], added_at=now))
+    session.add(interview)
+    session.flush()
+    # No candidate data in the log: deleting an interview's candidate data keeps the log.
+    log_event(session, interview, recruiter_id, "created", question_set=question_set.id,
+              language=question_set.language, panel=list(form.panel),
+              starts_at=interview.starts_at.isoformat(),
+              debrief_at=interview.debrief_at.isoformat())
+    return interview
