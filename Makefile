@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-## test: run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+## test: lint, types, the dependency rule, then the whole suite (SQLite; PostgreSQL too
+## when TEST_DATABASE_URL is set)
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n auto
 
 ## demo: play a whole interview against a local Slack stand-in, no Slack or tokens needed
@@ -25,8 +29,11 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/interview-bot run
 
+## lint: ruff, mypy and the dependency rule, without the suite
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## catalogs: extract user-facing strings and merge them into the en/et/fi catalogs
 catalogs: $(STAMP)

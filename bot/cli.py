@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    pass
 
 log = logging.getLogger("interview_bot")
 
@@ -210,6 +210,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_services, check_database, check_token, create_app, stop_services
     from bot.logs import configure_logging
     from bot.migrate import upgrade
+    from bot.scheduler import start_scheduler
 
     configure_logging(settings.log_level, [settings.slack_signing_secret.get_secret_value()])
     services = build_services(settings)
@@ -217,7 +218,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     upgrade(services.engine)
     identity = check_token(services.client)
     app = create_app(services)
-    runtime = start_background(services)
+    scheduler = start_scheduler(services)
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
@@ -231,32 +232,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("Connected to Slack in Socket Mode as %s", identity.get("user"))
     stop.wait()
     handler.close()
-    runtime.stop()
+    scheduler.shutdown()
     stop_services(services)
     return 0
-
-
-class _Runtime:
-    """Background parts (the reminder scheduler) started beside the web server."""
-
-    def __init__(self) -> None:
-        self.stoppers: list = []
-
-    def stop(self) -> None:
-        for stopper in reversed(self.stoppers):
-            stopper()
-
-
-def start_background(services: Services) -> _Runtime:
-    """The reminder scheduler: the alarm clock that sends due reminders (rows in the
-    database); stopped, waiting for a send in flight, when the app stops."""
-    from bot.scheduler import ReminderScheduler
-
-    runtime = _Runtime()
-    scheduler = ReminderScheduler(services)
-    scheduler.start()
-    runtime.stoppers.append(scheduler.shutdown)
-    return runtime
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Bolt's listener pool: each listener runs with its request's context (its request id in
-every log line), and the side effects its transactions stored (bot/outbox.py) go to the
+every log line), and the side effects its transactions stored (bot/outbox/) go to the
 outbox's own pool once it returns, after its ack.
 
 Bolt runs the whole listener here, the part before ack() (which Slack waits for, 3 seconds
@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from bot.outbox.runner import collecting
+from bot.outbox.record import collecting
 
 # As many as the server's request threads (bot/serve.py): each request waiting for its ack
 # has a listener thread; more would only share the same interpreter lock. Each may hold

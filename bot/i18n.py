@@ -72,3 +72,8 @@ def translator(language: str) -> Translator:
 def N_(message: str) -> str:
     """Marks a string for extraction where it is translated later (tables of labels)."""
     return message
+
+
+def length_text(t: Translator, minutes: int) -> str:
+    """An interview's length: "45 minutes"."""
+    return t.ngettext("{n} minute", "{n} minutes", minutes)

@@ -7,14 +7,24 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, delete, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.interfaces import ORMOption
 
 from bot.core.question_sets import QuestionSet
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_, Translator, translator
-from models import Event, Interview, Panelist, Rating, Scorecard, ScorecardVersion, utcnow
+from models import (
+    Event,
+    Interview,
+    Panelist,
+    Rating,
+    Reminder,
+    ReminderStatus,
+    Scorecard,
+    ScorecardVersion,
+    utcnow,
+)
 
 _ID = re.compile(r"^#?(\d{1,9})$")
 
@@ -172,3 +182,23 @@ def record_posted(db: sessionmaker[Session], interview_id: int, kind: str,
         if interview is not None:
             log_event(session, interview, None, kind, channel=str(response["channel"]),
                       ts=str(response["ts"]))
+
+
+def load_live_interview(db: sessionmaker[Session], interview_id: int) -> Interview | None:
+    """The interview and its panel, unless it is gone (deleted): for a side effect about
+    it, performed after the change that asked for it."""
+    with db.begin() as session:
+        interview = session.scalars(select(Interview).where(
+            Interview.id == interview_id, Interview.deleted_at.is_(None))).first()
+        if interview is not None:
+            _ = interview.panelists  # loaded while the session is open
+        return interview
+
+
+def cancel_reminders(session: Session, interview_id: int) -> None:
+    """Remove the interview's pending reminders (cancelled, decided, deleted)."""
+    session.execute(
+        delete(Reminder)
+        .where(Reminder.interview_id == interview_id, Reminder.status == ReminderStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    )

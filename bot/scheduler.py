@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.outbox.runner import collecting
-from bot.reminders.service import BATCH_SIZE, next_due_at, process_due, worker_id
+from bot.outbox.record import collecting
+from bot.reminders.publish import process_due
+from bot.reminders.service import BATCH_SIZE, next_due_at, worker_id
 from bot.services import Services
 from models import transaction
 
@@ -60,6 +61,14 @@ def run_retention(worker: str) -> None:
         retention_sweep(scheduler.services)
     except Exception:  # the database is down, say: tomorrow's run tries again
         log.exception("Retention sweep failed")
+
+
+def start_scheduler(services: Services) -> ReminderScheduler:
+    """The alarm clock of this process, started: anything that fell due while it was down
+    goes out now. Stop it with `shutdown()` (which waits for a reminder being sent)."""
+    scheduler = ReminderScheduler(services)
+    scheduler.start()
+    return scheduler
 
 
 class ReminderScheduler:

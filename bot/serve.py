@@ -130,16 +130,16 @@ class GunicornServer(WsgiServer):
     def _load_app(self) -> Any:
         """In each worker, after the fork."""
         from bot.app import build_services, create_app, stop_services
-        from bot.cli import start_background
+        from bot.scheduler import start_scheduler
         from bot.web import make_wsgi_app
 
         self._configure_logging()
         services = build_services(self.settings, engine=worker_engine(self.settings))
         app = create_app(services)
-        runtime = start_background(services)
+        scheduler = start_scheduler(services)
 
         def stop() -> None:
-            runtime.stop()  # the scheduler, waiting for a reminder being sent
+            scheduler.shutdown()  # waits for a reminder being sent
             stop_services(services)
 
         self._stop = stop

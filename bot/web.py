@@ -1,5 +1,5 @@
 """HTTP serving: Bolt behind a WSGI app with `/slack/events` and `/healthz`; the request
-edge is bot/slack_edge.py."""
+edge is bot/slack/edge.py."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def make_wsgi_app(app: App, engine: Engine, signing_secret: str,
 
 def _slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any],
                    start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """One Slack request: through the edge (bot/slack_edge.py), then Bolt. One id per
+    """One Slack request: through the edge (bot/slack/edge.py), then Bolt. One id per
     request, in every log line its work writes (listener and outbox threads included) and
     in the response; one log line per request with its status and how long the answer
     took, never its body."""

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import UserError
 from bot.i18n import Translator, translator
+from bot.people import PeopleUnavailable
 from bot.services import Services
 from bot.slack.blocks import plain, section, to_dicts
 from bot.slack.replies import tell_user
@@ -99,6 +100,10 @@ def explain(error: Exception, default_language: str) -> str:
         log.error("a listener's database work failed", exc_info=error)
         return t._("Sorry, I could not save that: the database did not answer. Nothing was "
                    "changed; please try again in a moment.")
+    if isinstance(error, PeopleUnavailable):
+        log.warning("a listener could not look people up: %s", error)
+        return t._("Slack did not answer about one of these people; submit again in a "
+                   "moment.")
     if isinstance(error, SlackApiError):
         code = error.response.get("error") or "error"
         log.warning("a listener's Slack call failed: %s", code)

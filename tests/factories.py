@@ -5,11 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from bot.core.question_sets import QuestionSet
+from bot.core.question_sets import Category, Question, QuestionSet, ScalePoint
+from bot.debrief import service as debrief
+from bot.interviews import current_ratings, get_interview
+from bot.scorecards.service import Answers, ScorecardForm
 from bot.services import Services
-from models import Interview, Panelist, Rating, Scorecard, ScorecardVersion, transaction
+from models import (
+    Interview,
+    Panelist,
+    Rating,
+    Reminder,
+    ReminderStatus,
+    Scorecard,
+    ScorecardVersion,
+    transaction,
+)
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM
+
+# A name and a note as hostile as a user could type them (mrkdwn, mentions).
+NASTY = "<!channel> & <@ULEAD> said *this*"
 
 
 def shipped_set(services: Services, language: str = "en",
@@ -100,3 +116,127 @@ def perform_side_effects(services: Services) -> int:
     while performed := services.side_effects.perform_due():
         done += performed
     return done
+
+
+PIA_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
+              "hardest-case": 5, "could-not-help": 4,
+              "angry-customer": 5, "customer-is-wrong": 5,
+              "why-customer-service": 3}
+
+
+PEETER_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
+                 "hardest-case": 1, "could-not-help": 2,
+                 "angry-customer": 4, "customer-is-wrong": 4,
+                 "why-customer-service": None}
+
+
+MARI_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
+               "hardest-case": 3, "could-not-help": 3,
+               "angry-customer": 3, "customer-is-wrong": 4}
+
+
+def worked_example(services: Services, **kwargs: Any) -> int:
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI), **kwargs)
+    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire",
+                  takeaways="Owned the <!channel> outage story & fixed it.",
+                  private_note="Salary expectations are high.")
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire",
+                  takeaways="Could not give a concrete example.")
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire",
+                  takeaways="Calm under pressure.")
+    return interview_id
+
+
+def summary_of(services: Services, interview_id: int) -> debrief.DebriefSummary:
+    with transaction(services.db) as session:
+        return debrief.build_summary(get_interview(session, TEAM, interview_id),
+                                     current_ratings(session, interview_id))
+
+
+def add_pending_reminders(services: Services, interview_id: int) -> None:
+    due = services.clock() + timedelta(hours=3)
+    with transaction(services.db) as session:
+        session.add(Reminder(interview_id=interview_id, kind="daily:1", recipient_id=MARI,
+                             due_at=due))
+        session.add(Reminder(interview_id=interview_id, kind="debrief", recipient_id=CHANNEL,
+                             due_at=due))
+        session.add(Reminder(interview_id=interview_id, kind="first", recipient_id=PEETER,
+                             due_at=due - timedelta(hours=4), status=ReminderStatus.SENT))
+
+
+LARGE_PANEL = [f"UPANEL{i:02d}" for i in range(12)]
+
+
+def largest_set() -> QuestionSet:
+    """10 categories, 150 questions (15 each), texts near their limits."""
+    anchor = "Concrete example, owns the outcome, clear steps shown"
+    return QuestionSet.model_validate({
+        "id": "largest", "name": "Largest set", "language": "en",
+        "description": "A set at the limits.",
+        "scale": [{"value": v, "label": f"Level {v} label", "anchor": anchor}
+                  for v in range(1, 6)],
+        "categories": [
+            {"id": f"cat-{c}", "name": f"Category {c} with a name near sixty characters long",
+             "purpose": "Why it matters. " * 40,
+             "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}? " * 16}
+                           for q in range(15)]}
+            for c in range(10)],
+    })
+
+
+def largest_interview(services: Services) -> int:
+    qs = largest_set()
+    interview_id = make_interview(services, panel=LARGE_PANEL, question_set=qs,
+                                  candidate_name="Maria " + "<!here> " * 20)
+    for i, user_id in enumerate(LARGE_PANEL):
+        scores = {q.id: (i + j) % 5 + 1 for c in qs.categories
+                  for j, q in enumerate(c.questions)}
+        add_scorecard(services, interview_id, user_id, scores,
+                      recommendation=("strong_no_hire", "no_hire", "hire", "strong_hire")[i % 4],
+                      takeaways=(NASTY + " ") * 100,  # ~3000 characters
+                      private_note="Secret " * 400,
+                      category_notes={c.id: "Note " * 500 for c in qs.categories})
+    return interview_id
+
+
+def generated_set(sizes: Sequence[int] = (15,) * 10, set_id: str = "generated") -> QuestionSet:
+    """A set as large as a team may write, with texts near their limits."""
+    anchor = "Concrete example, owns the outcome, clear steps shown"  # option text <= 75
+    return QuestionSet.model_validate({
+        "id": set_id, "name": "Generated set", "language": "en",
+        "description": "A generated set at Slack's limits.",
+        "scale": [{"value": v, "label": f"Level {v}", "anchor": anchor} for v in range(1, 6)],
+        "categories": [
+            {"id": f"cat-{c}", "name": f"Category {c} with a fairly long name",
+             "purpose": "Why this category matters. " * 36,
+             "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}? " * 16,
+                            "guidance": "What a strong answer shows. " * 50}
+                           for q in range(size)]}
+            for c, size in enumerate(sizes)],
+    })
+
+
+def form_for(qs: QuestionSet, focus: Sequence[str] = (), answers: Answers | None = None,
+             version: int = 0) -> ScorecardForm:
+    return ScorecardForm(interview_id=7, user_id=PIA, candidate_name="Mari <!channel>",
+                         role="Agent & co", language=qs.language, question_set=qs,
+                         focus=tuple(c.id for c in qs.categories if c.id in focus),
+                         answers=answers or Answers(), version=version)
+
+
+BIG_SIZES = (40, 40, 30, 10, 10, 5, 5, 4, 3, 3)  # 150 questions in 10 categories
+
+
+def big_set() -> QuestionSet:
+    """At every limit: 10 categories, 150 questions, the longest texts and guidance."""
+    scale = [ScalePoint(value=v, label=f"Level {v}", anchor=("Anchor text " * 5)[:50])
+             for v in range(1, 11)]
+    categories = []
+    for c, size in enumerate(BIG_SIZES):
+        questions = [Question(id=f"q-{c}-{n}", text=f"Q{c}.{n} " + "w" * 490,
+                              guidance=f"G{c}.{n} " + ("listen for this. " * 100)[:1490])
+                     for n in range(size)]
+        categories.append(Category(id=f"cat-{c}", name=f"Category {c} " + "n" * 48,
+                                   purpose="p" * 1000, questions=questions))
+    return QuestionSet(id="big", name="Biggest set", language="en",
+                       description="Every limit at once.", scale=scale, categories=categories)

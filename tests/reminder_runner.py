@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from bot.app import build_services
-from bot.reminders.service import process_due, worker_id
+from bot.reminders.publish import process_due
+from bot.reminders.service import worker_id
 from bot.scheduler import ReminderScheduler
 from bot.services import Services
 from bot.settings import load_settings

@@ -1,29 +1,24 @@
-"""The debrief: the consensus summary in the plan's thread, and the hiring decision.
-
-The summary is built from the database each time (the current version of every active
-panelist's scorecard), so posting it again shows the latest numbers. It is posted once per
-interview and updated in place after that: a timer and a button at the same moment, or a
-button pressed twice, give one message.
+"""The debrief, as data and rules: the consensus summary (built from the database each time,
+so posting it again shows the latest numbers), who may read it, the claim to post it once,
+and the hiring decision.
 
 Why a claim in the event log: holding a database lock across a Slack call would stall every
-other writer on SQLite for as long as Slack takes (and fail them after the busy timeout).
-Instead, a short locked transaction records "posting" (an event) when no summary exists and
-nobody else is posting; the Slack call runs outside any transaction; a second short
-transaction stores the message ts. Whoever finds a live claim waits for the ts and then
-updates the message in place. A claim left by a process that died mid-post expires.
+other writer on SQLite for as long as Slack takes. Instead, a short locked transaction
+records "posting" (an event) when no summary exists and nobody else is posting; the Slack
+call (bot/debrief/publish.py) runs outside any transaction; a second short transaction
+stores the message ts. Whoever finds a live claim waits for the ts and then updates the
+message in place. A claim left by a process that died mid-post expires.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,9 +26,10 @@ from sqlalchemy.orm import Session
 from bot.core import consensus
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.interviews import (
     Ratings,
+    cancel_reminders,
     current_ratings,
     find_interview,
     get_interview,
@@ -43,12 +39,8 @@ from bot.interviews import (
     question_set_of,
     require_organiser,
 )
-from bot.lifecycle.builders import deleted_message
 from bot.outbox import effects
-from bot.reminders.service import cancel_reminders
 from bot.services import Services
-from bot.slack.blocks import Message
-from bot.slack.messages import Target, update_until_current
 from models import (
     Decision,
     DecisionOutcome,
@@ -210,110 +202,61 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                 is_organiser(interview, user_id))
 
 
-def summary_message(summary: DebriefSummary) -> Message:
-    from bot.debrief.builders.summary import debrief_summary_message
-    from bot.i18n import translator
-
-    return debrief_summary_message(translator(summary.language), summary)
-
-
 # ---------------------------------------------------------------------------- posting
 
 
-class _Step(StrEnum):
+class SummaryStep(StrEnum):
     POST = "post"
     UPDATE = "update"
     WAIT = "wait"
 
 
-@dataclass
-class _Prepared:
-    step: _Step
+@dataclass(frozen=True)
+class SummaryPlace:
+    """Where the summary goes and what it says: post it (a claim is recorded), update it,
+    or wait for whoever is posting it."""
+
+    step: SummaryStep
     channel: str = ""
     thread_ts: str | None = None
     ts: str | None = None  # the summary's, when updating
-    message: Message = field(default_factory=lambda: Message(""))
+    summary: DebriefSummary | None = None
 
 
-@dataclass(frozen=True)
-class SummaryPost:
-    channel: str
-    ts: str
-    updated: bool  # True: the existing summary was updated in place
-
-
-def post_debrief_summary(services: Services, interview_id: int, actor_id: str | None) -> None:
-    """Post the consensus summary in the plan's thread (in the channel when the plan was
-    never posted), or update it in place when it is already there; never two. Sets the
-    status to debrief unless decided or cancelled. The reminders call this at debrief time
-    with actor_id None. Raises NotFound / InterviewRefused (cancelled) and SlackApiError."""
-    publish_summary(services, interview_id, actor_id)
-
-
-def publish_summary(services: Services, interview_id: int,
-                    actor_id: str | None) -> SummaryPost | None:
-    """post_debrief_summary, saying where the summary is (None: another caller is posting
-    it and did not finish in time; theirs stands)."""
-    deadline = time.monotonic() + WAIT_FOR_OTHER_POST_SECONDS
-    while True:
-        prepared = _prepare(services, interview_id, actor_id)
-        if prepared.step is not _Step.WAIT:
-            break
-        if time.monotonic() >= deadline:
-            log.warning("interview %s: another process is still posting the summary",
-                        interview_id)
-            return None
-        time.sleep(WAIT_INTERVAL_SECONDS)
-    if prepared.step is _Step.UPDATE:
-        assert prepared.ts is not None
-        try:
-            services.client.chat_update(channel=prepared.channel, ts=prepared.ts,
-                                        text=prepared.message.text,
-                                        blocks=prepared.message.blocks)
-        except SlackApiError as error:
-            if error.response.get("error") != "message_not_found":
-                raise
-            # Someone deleted the summary in Slack: forget it and post a new one.
-            _forget_summary(services, interview_id, prepared.ts)
-            return publish_summary(services, interview_id, actor_id)
-        return SummaryPost(prepared.channel, prepared.ts, updated=True)
-    return _post_claimed(services, interview_id, actor_id, prepared)
-
-
-def _prepare(services: Services, interview_id: int, actor_id: str | None) -> _Prepared:
+def claim_summary(services: Services, interview_id: int,
+                  actor_id: str | None) -> SummaryPlace:
+    """In one locked transaction: the summary to update in place, or a claim to post it
+    (the status moves to debrief), or WAIT for a live claim of someone else's. Raises
+    NotFound, InterviewRefused (cancelled)."""
     with transaction(services.db) as session:
         interview = _locked(session, interview_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
-                                 language=interview.language, id=interview.id)
+                                   language=interview.language, id=interview.id)
         if interview.summary_ts:
             if interview.status == InterviewStatus.SCHEDULED:
                 interview.status = InterviewStatus.DEBRIEF
             if actor_id is not None:
                 log_event(session, interview, actor_id, UPDATED, ts=interview.summary_ts)
-            return _Prepared(_Step.UPDATE, interview.channel_id, ts=interview.summary_ts,
-                             message=_render(session, interview))
+            return SummaryPlace(SummaryStep.UPDATE, interview.channel_id,
+                                ts=interview.summary_ts,
+                                summary=_current_summary(session, interview))
         if _live_claim(session, interview.id):
-            return _Prepared(_Step.WAIT)
+            return SummaryPlace(SummaryStep.WAIT)
         log_event(session, interview, actor_id, CLAIMED)
-        return _Prepared(_Step.POST, interview.channel_id, thread_ts=interview.plan_ts,
-                         message=_render(session, interview))
+        return SummaryPlace(SummaryStep.POST, interview.channel_id,
+                            thread_ts=interview.plan_ts,
+                            summary=_current_summary(session, interview))
 
 
-def _render(session: Session, interview: Interview) -> Message:
-    return summary_message(build_summary(interview, current_ratings(session, interview.id)))
+def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
+    return build_summary(interview, current_ratings(session, interview.id))
 
 
-def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
-                  prepared: _Prepared) -> SummaryPost:
-    try:
-        response = services.client.chat_postMessage(
-            channel=prepared.channel, thread_ts=prepared.thread_ts,
-            text=prepared.message.text, blocks=prepared.message.blocks)
-    except BaseException as error:
-        _release_claim(services, interview_id, actor_id, repr(error)[:300])
-        raise
-    ts = str(response["ts"])
+def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
+                     ts: str) -> None:
+    """The summary is posted: its ts, the status (debrief now), and the plan and App
+    Homes that show the status, refreshed."""
     with transaction(services.db) as session:
         interview = _locked(session, interview_id)
         interview.summary_ts = ts
@@ -321,9 +264,7 @@ def _post_claimed(services: Services, interview_id: int, actor_id: str | None,
             interview.status = InterviewStatus.DEBRIEF
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
-        # The plan shows the status (debrief now), and so do the App Homes.
         effects.refresh_everywhere(session, services, interview)
-    return SummaryPost(prepared.channel, ts, updated=False)
 
 
 def _locked(session: Session, interview_id: int) -> Interview:
@@ -348,8 +289,9 @@ def _live_claim(session: Session, interview_id: int) -> bool:
     return utcnow() - latest.created_at < CLAIM_LIFETIME
 
 
-def _release_claim(services: Services, interview_id: int, actor_id: str | None,
-                   error: str) -> None:
+def release_summary_claim(services: Services, interview_id: int, actor_id: str | None,
+                          error: str) -> None:
+    """Posting failed: the claim is given up, so the next caller posts."""
     try:
         with transaction(services.db) as session:
             interview = _locked(session, interview_id)
@@ -358,21 +300,26 @@ def _release_claim(services: Services, interview_id: int, actor_id: str | None,
         log.exception("interview %s: could not release the summary claim", interview_id)
 
 
-def _forget_summary(services: Services, interview_id: int, ts: str) -> None:
+def forget_summary(services: Services, interview_id: int, ts: str) -> None:
+    """The summary at `ts` is gone from Slack (someone deleted it): post a new one next."""
     with transaction(services.db) as session:
         interview = _locked(session, interview_id)
         if interview.summary_ts == ts:
             interview.summary_ts = None
 
 
-def refresh_summary(services: Services, interview_id: int) -> None:
-    """Re-render the summary in place if it was posted (after a decision, a late
-    scorecard); never posts a new one. Sent again when it changed during the update, like
-    the plan (bot/plan.py `refresh_plan_message`). Slack errors are raised."""
-    update_until_current(services.client, lambda: _summary_now(services, interview_id))
+@dataclass(frozen=True)
+class PostedSummary:
+    """A posted summary as it should read now: `summary` None for a deleted interview."""
+
+    interview_id: int
+    channel: str
+    ts: str
+    language: str
+    summary: DebriefSummary | None
 
 
-def _summary_now(services: Services, interview_id: int) -> Target | None:
+def posted_summary(services: Services, interview_id: int) -> PostedSummary | None:
     """Where the summary is and what it should say now (None: not posted)."""
     with reading(services.db) as session:
         row = session.execute(select(Interview.team_id, Interview.channel_id,
@@ -381,11 +328,12 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
                               .where(Interview.id == interview_id)).first()
         if row is None or not row.summary_ts:
             return None
-        if row.deleted_at is not None:  # a refresh that lost the race to the deletion
-            return row.channel_id, row.summary_ts, deleted_message(
-                translator(row.language), interview_id)
-        interview = get_interview(session, row.team_id, interview_id)
-        return row.channel_id, row.summary_ts, _render(session, interview)
+        summary = None
+        if row.deleted_at is None:
+            summary = _current_summary(session, get_interview(session, row.team_id,
+                                                              interview_id))
+        return PostedSummary(interview_id, row.channel_id, row.summary_ts, row.language,
+                             summary)
 
 
 @dataclass(frozen=True)

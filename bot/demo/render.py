@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Consecutive sections whose block_id starts with one of these render as one table: the
-# debrief agenda (bot/blocks/summary.py), one category a row.
+# debrief agenda (bot/debrief/builders/summary.py), one category a row.
 TABLE_BLOCK_PREFIXES = ("agenda:",)
 # Table lines after a row's first one start this far in.
 TABLE_INDENT = 5

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -30,6 +29,7 @@ from bot.errors import NotFound
 from bot.i18n import N_, translator
 from bot.interviews import get_interview, log_event, question_set_of, require_organiser
 from bot.outbox import effects
+from bot.people import PeopleUnavailable
 from bot.services import Services
 from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, transaction
 
@@ -242,7 +242,7 @@ def _names(services: Services, user_ids: list[str]) -> dict[str, str]:
     for user_id in user_ids:
         try:
             found = services.users.get(user_id)
-        except SlackApiError:
+        except PeopleUnavailable:
             found = None
         names[user_id] = found.name if found else ""
     return names

@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 
 from bot.home.service import HomeData, InterviewRow, Section
 from bot.i18n import Translator
-from bot.plan.builders import DECISION_WORDS, STATUS_WORDS
+from bot.plan.builders.plan import DECISION_WORDS, STATUS_WORDS
 from bot.slack.blocks import Message, context, divider, header, section, to_dicts
 from bot.slack.buttons import (
     record_decision_button,

@@ -10,7 +10,7 @@ rows, so "and N more" costs nothing extra), whatever the number of interviews:
 Deleted interviews never show.
 
 A change asks for the tabs of the people it concerns to be published again through the
-outbox (bot/effects.py `refresh_homes`); `publish_home` renders and publishes one.
+outbox (bot/outbox/effects.py `refresh_homes`); `publish_home` renders and publishes one.
 """
 
 from __future__ import annotations
@@ -157,12 +157,3 @@ def load_home(services: Services, user_id: str, *, team_id: str | None = None,
 # ---------------------------------------------------------------------------- publishing
 
 
-def publish_home(services: Services, user_id: str, *, team_id: str | None = None) -> None:
-    """Build and publish one person's App Home (views.publish). Slack errors are raised."""
-    from bot.home.builders import home_view
-    from bot.i18n import translator
-
-    data = load_home(services, user_id, team_id=team_id)
-    t = translator(services.settings.default_language)
-    view = home_view(t, data, services.users.tz(user_id))
-    services.client.views_publish(user_id=user_id, view=view)

@@ -20,14 +20,12 @@ from slack_sdk.models.blocks import (
     DateTimePickerElement,
     InputBlock,
     Option,
-    OverflowMenuElement,
     StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.i18n import Translator
-from bot.setup.builders import length_text
+from bot.i18n import Translator, length_text
 from bot.setup.service import (
     DEBRIEF_AT_BLOCK,
     DEFAULT_LENGTH_MINUTES,
@@ -41,7 +39,6 @@ from bot.slack.mrkdwn import date_token, escape, user
 if TYPE_CHECKING:
     from bot.lifecycle.service import InterviewInfo
 
-PLAN_MENU = "plan_menu"
 PANELIST_BLOCK = "panelist"
 RESCHEDULE_CALLBACK = "reschedule_interview"
 CANCEL_CALLBACK = "cancel_interview"
@@ -53,34 +50,6 @@ REMOVE_PANELIST_CALLBACK = "remove_panelist"
 # ---------------------------------------------------------------------------- the plan's menu
 
 
-def plan_menu(t: Translator, interview_id: int) -> OverflowMenuElement:
-    """The "…" menu on the plan (Slack allows 2 to 5 options); organisers only, checked
-    when an option is chosen. Values: "<action>:<interview id>"."""
-    options = [
-        # Translators: menu option, max 40 characters
-        ("reschedule", t._("Reschedule")),
-        # Translators: menu option, max 40 characters
-        ("add_panelist", t._("Add a panelist")),
-        # Translators: menu option, max 40 characters
-        ("remove_panelist", t._("Remove a panelist")),
-        # Translators: menu option, max 40 characters
-        ("cancel", t._("Cancel the interview")),
-        # Translators: menu option, max 40 characters
-        ("delete", t._("Delete candidate data")),
-    ]
-    return OverflowMenuElement(
-        action_id=PLAN_MENU,
-        options=[Option(value=f"{key}:{interview_id}", text=plain(label))
-                 for key, label in options],
-    )
-
-
-def parse_menu_value(value: str) -> tuple[str, str]:
-    """("reschedule", "12") from "reschedule:12"."""
-    action, _, raw_id = (value or "").partition(":")
-    return action, raw_id
-
-
 # ---------------------------------------------------------------------------- metadata
 
 
@@ -90,7 +59,7 @@ class ModalMetadata:
     reply_channel: str | None = None  # where the command or the click came from
 
     def reply_to(self, user_id: str) -> dict[str, Any]:
-        """Where to answer the person who submitted (bot/replies.py `tell_user`)."""
+        """Where to answer the person who submitted (bot/slack/replies.py `tell_user`)."""
         target: dict[str, Any] = {"user": {"id": user_id}}
         if self.reply_channel:
             target["channel"] = {"id": self.reply_channel}
@@ -289,7 +258,3 @@ def removed_from_panel_message(t: Translator, interview_id: int) -> Message:
     return Message(text=text, blocks=to_dicts([section(text)]))
 
 
-def deleted_message(t: Translator, interview_id: int) -> Message:
-    """What the plan, the kits and the summary become once the candidate data is gone."""
-    text = t._("Interview {id}: the candidate's data was deleted.", id=interview_id)
-    return Message(text=text, blocks=to_dicts([section(text)]))

@@ -17,9 +17,7 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,6 +25,7 @@ from bot.core.focus import assign_focus
 from bot.errors import InterviewRefused, NotAllowed, NotFound
 from bot.i18n import N_, translator
 from bot.interviews import (
+    cancel_reminders,
     get_interview,
     log_event,
     question_set_of,
@@ -34,7 +33,8 @@ from bot.interviews import (
 )
 from bot.outbox import effects
 from bot.outbox.effects import ReplyTo
-from bot.reminders.service import cancel_reminders, schedule_reminders
+from bot.people import PeopleUnavailable
+from bot.reminders.service import schedule_reminders
 from bot.services import Services
 from bot.setup.service import (
     MAX_PANEL,
@@ -74,9 +74,6 @@ class Action(enum.StrEnum):
     REMOVE_PANELIST = "remove_panelist"
     CANCEL = "cancel"
     DELETE = "delete"
-
-
-
 
 
 # ---------------------------------------------------------------------------- reading
@@ -146,34 +143,6 @@ def prepare(services: Services, team_id: str, interview_id: int | str, user_id: 
             raise InterviewRefused(N_("The panel of interview {id} is full ({n} people)."),
                           language=interview.language, id=interview.id, n=MAX_PANEL)
         return _info(interview)
-
-
-def modal_view(services: Services, team_id: str, interview_id: int | str, user_id: str,
-               action: Action, reply_channel: str | None = None) -> dict[str, Any]:
-    """The modal for `action` (permission and state checked), ready for views.open."""
-    from bot.lifecycle import builders as blocks
-
-    info = prepare(services, team_id, interview_id, user_id, action)
-    t = translator(info.language)
-    meta = blocks.ModalMetadata(info.interview_id, reply_channel)
-    if action == Action.RESCHEDULE:
-        return blocks.reschedule_modal(t, info, meta)
-    if action == Action.CANCEL:
-        return blocks.cancel_modal(t, info, meta)
-    if action == Action.DELETE:
-        return blocks.delete_modal(t, info, meta)
-    if action == Action.ADD_PANELIST:
-        return blocks.add_panelist_modal(t, info, meta)
-    names = {user: _name(services, user) for user in info.panel}
-    return blocks.remove_panelist_modal(t, info, meta, names)
-
-
-def _name(services: Services, user_id: str) -> str:
-    try:
-        found = services.users.get(user_id)
-    except SlackApiError:
-        found = None
-    return found.name if found and found.name else user_id
 
 
 # ---------------------------------------------------------------------------- results
@@ -256,7 +225,7 @@ def reschedule(services: Services, team_id: str, interview_id: int, user_id: str
 def _tell_everyone(session: Session, services: Services, interview: Interview, note: str,
                    actor_id: str, reply_to: ReplyTo | None, *, kits: bool,
                    subject_id: str | None = None) -> None:
-    """What a change asks of Slack (bot/effects.py): the plan re-rendered, the kits updated,
+    """What a change asks of Slack (bot/outbox/effects.py): the plan re-rendered, the kits updated,
     a note in the plan's thread (with no plan posted, a notice to the person who acted),
     and the App Homes of everyone concerned."""
     effects.refresh_plan(session, services, interview.id)
@@ -316,7 +285,8 @@ def check_new_panelist(services: Services, team_id: str, interview_id: int, user
     if not new_user:
         return language, t._("Pick the person to add.")
     if new_user in panel:
-        return language, t._("{user} is on the panel already.", user=_name(services, new_user))
+        return language, t._("{user} is on the panel already.",
+                             user=person_name(services, new_user))
     if len(panel) >= MAX_PANEL:
         return language, t._("A panel has at most {max} people.", max=MAX_PANEL)
     return language, person_problem(new_user, look_up(services, [new_user]), t)
@@ -538,3 +508,12 @@ def retention_sweep(services: Services, now: datetime | None = None) -> list[int
     if done:
         log.info("retention: deleted the candidate data of %d interview(s)", len(done))
     return done
+
+
+def person_name(services: Services, user_id: str) -> str:
+    """Their display name, or their id when it cannot be found now."""
+    try:
+        found = services.users.get(user_id)
+    except PeopleUnavailable:
+        found = None
+    return found.name if found and found.name else user_id

@@ -1,6 +1,6 @@
 """The side effects a change asks of Slack, recorded in the change's own transaction.
 
-Each function adds one kind of outbox row (bot/outbox.py); bot/performers.py performs it
+Each function adds one kind of outbox row (bot/outbox/record.py); bot/performers.py performs it
 under the same kind, after the commit. Payloads carry ids and choices, never candidate
 text: a performer renders from the database as it is then.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.outbox import runner as outbox
+from bot.outbox import record as outbox
 from bot.services import Services
 
 SCORECARD_CONFIRMATION = "scorecard_confirmation"
@@ -31,10 +31,10 @@ NOTICE = "notice"
 SEND_EXPORT = "send_export"
 STORE_ACKED_SCORECARD = "store_acked_scorecard"  # rows the 0004 migration carried over
 
-# Re-renders of what is already there: nobody waits for them (bot/outbox.py).
+# Re-renders of what is already there: nobody waits for them (bot/outbox/runner.py).
 REFRESHES = frozenset({REFRESH_PLAN, REFRESH_SUMMARY, REFRESH_HOME})
 
-# Where to answer the person who acted (bot/replies.py `tell_user`): user, channel, thread.
+# Where to answer the person who acted (bot/slack/replies.py `tell_user`): user, channel, thread.
 ReplyTo = Mapping[str, Any]
 
 

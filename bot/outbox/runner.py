@@ -1,11 +1,10 @@
-"""The outbox: what a change implies at Slack, stored with the change, performed after it.
+"""Performing the outbox: the side effects that changes recorded (bot/outbox/record.py),
+after the commit and the ack.
 
-A service that changes state records the side effects of the change (a DM, a message to
-re-render, App Homes to publish) with `add()` in the same transaction: the change and its
-side effects commit together or not at all. Once committed, and once the listener has
-acked, this process performs them at once, in its own small pool (never in a thread that
-acks). The scheduler's sweep performs whatever is still pending: rows left by a crash or a
-Slack error, and refreshes that wait for a burst to settle (`delay`).
+Once committed, and once the listener has acked, this process performs them at once, in
+its own small pool (never in a thread that acks); the scheduler's sweep performs whatever
+is still pending: rows left by a crash or a Slack error, and refreshes that wait for a
+burst to settle.
 
 Each row is claimed before it is performed (models/claims.py: SKIP LOCKED on PostgreSQL),
 with a lease: two processes never perform it at once, and a row whose process died mid-way
@@ -14,7 +13,7 @@ is repeated only if a process dies between Slack's answer and that delete. Rows 
 same fold key are interchangeable ("re-render the plan of interview 12"): one performance
 does them all.
 
-Slack failures (bot/slack_failures.py): a rate limit, a 5xx or a network error releases the
+Slack failures (bot/slack/failures.py): a rate limit, a 5xx or a network error releases the
 row with backoff (Retry-After honoured); any other Slack error, or MAX_ATTEMPTS failures,
 marks it failed, kept with its error for the operator.
 """
@@ -27,18 +26,20 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, delete, event, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.backoff import MAX_ATTEMPTS, backoff
 from bot.logs import request_id
 from bot.metrics import SIDE_EFFECTS
-from bot.slack.failures import MAX_ATTEMPTS, PermanentError, TransientError, backoff, classify
+from bot.outbox.record import collecting
+from bot.people import PeopleUnavailable
+from bot.slack.failures import PermanentError, TransientError, classify
 from models import OutboxMessage, OutboxStatus, transaction
 from models.claims import claim_rows
 
@@ -51,53 +52,6 @@ BATCH_SIZE = 50
 # nobody waits for, waits longer.
 YIELD_TO_ACKS_SECONDS = 0.5
 REFRESH_YIELDS_SECONDS = 3.0
-_ROWS = "interview_bot_outbox_rows"  # Session.info key: rows added in this transaction
-
-# Rows committed while collecting (a listener, a reminder being sent): (id, due_at).
-_collected: ContextVar[list[tuple[int, datetime]] | None] = ContextVar(
-    "outbox_collected", default=None)
-
-
-def add(session: Session, kind: str, payload: dict[str, Any], *, now: datetime,
-        interview_id: int | None = None, fold_key: str | None = None,
-        delay: float = 0.0) -> None:
-    """Record a side effect in this transaction: performed after the commit, at once or
-    (`delay` seconds) once a burst has settled. Rows with one `fold_key` must be
-    interchangeable. Payloads are JSON and hold ids, not texts: effects render from the
-    database, so nothing of a deleted candidate lingers here."""
-    row = OutboxMessage(kind=kind, payload=payload, interview_id=interview_id,
-                        fold_key=fold_key, due_at=now + timedelta(seconds=delay),
-                        status=OutboxStatus.PENDING, attempts=0,
-                        request_id=request_id.get(), created_at=now)
-    session.add(row)
-    session.info.setdefault(_ROWS, []).append(row)
-
-
-@event.listens_for(Session, "after_commit")
-def _collect_committed(session: Session) -> None:
-    rows = session.info.pop(_ROWS, None)
-    collected = _collected.get()
-    if rows and collected is not None:
-        collected.extend((row.id, row.due_at) for row in rows)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_ROWS, None)
-
-
-@contextmanager
-def collecting() -> Iterator[list[tuple[int, datetime]]]:
-    """The rows committed inside this block (in this thread and context): a listener's,
-    to perform after its ack."""
-    committed: list[tuple[int, datetime]] = []
-    token = _collected.set(committed)
-    try:
-        yield committed
-    finally:
-        _collected.reset(token)
-
-
 Effect = Callable[[Any, dict[str, Any]], None]  # (services, payload)
 
 
@@ -111,7 +65,7 @@ class Claimed(NamedTuple):
 @dataclass
 class Outbox:
     """This process's performer of outbox rows. `services` are passed to the effects
-    (bot/effects.py) with a Slack client that does not sleep on rate limits: a 429 releases
+    (bot/performers.py) with a Slack client that does not sleep on rate limits: a 429 releases
     the row with backoff instead of holding a thread."""
 
     services: Any
@@ -213,6 +167,8 @@ class Outbox:
             self._failed(item, classify(error))
         except (TransientError, PermanentError) as error:
             self._failed(item, error)
+        except PeopleUnavailable as error:  # Slack did not answer a lookup: it may next time
+            self._failed(item, TransientError(f"people: {error}"))
         except OSError as error:  # connection refused or reset, timeouts
             self._failed(item, TransientError(f"network: {error}"))
         except Exception as error:  # a bug: retried a few times, then kept as failed

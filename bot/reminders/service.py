@@ -1,9 +1,9 @@
 """Reminders: rows in the database are the truth; the scheduler only wakes us up.
 
 Planning (`plan_reminders`, `schedule_reminders`) turns an interview's times and panel into
-rows. Sending (`process_due`) claims due rows with one conditional update, so a reminder
-goes out at most once even with several bot processes on one PostgreSQL database, checks
-that it still makes sense, sends it, and records the outcome on the row.
+rows. Sending (bot/reminders/publish.py `process_due`) claims due rows with one conditional
+update, so a reminder goes out at most once even with several bot processes on one
+PostgreSQL database, checks that it still makes sense, sends it, and records the outcome.
 
 The schedule, per panelist whose scorecard is not in (offsets from the settings):
 - "first": REMINDER_FIRST_AFTER_MINUTES after the interview ends;
@@ -23,29 +23,18 @@ import os
 import socket
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.errors import UserError
-from bot.interviews import log_event, missing_panelists, translator_for
-from bot.metrics import REMINDERS
+from bot.core.backoff import MAX_ATTEMPTS, backoff
+from bot.interviews import cancel_reminders, log_event, missing_panelists
+from bot.people import PeopleUnavailable
 from bot.services import Services
-from bot.slack.blocks import Message
-from bot.slack.client import retry_handlers
-from bot.slack.failures import (
-    MAX_ATTEMPTS,
-    PermanentError,
-    TransientError,
-    backoff,
-    classify,
-)
 from models import (
     Interview,
     InterviewStatus,
@@ -183,7 +172,7 @@ def schedule_reminders(session: Session, interview: Interview, services: Service
         debrief_at=interview.debrief_at,
         channel_id=interview.channel_id,
         hiring_lead_id=interview.hiring_lead_id,
-        panel_tz=[(user_id, _user_tz(services, user_id)) for user_id in to_score],
+        panel_tz=[(user_id, user_tz(services, user_id)) for user_id in to_score],
         times=ReminderTimes.from_settings(services.settings),
     )
     existing = {
@@ -204,15 +193,6 @@ def schedule_reminders(session: Session, interview: Interview, services: Service
     session.flush()
 
 
-def cancel_reminders(session: Session, interview_id: int) -> None:
-    """Remove the interview's pending reminders (cancelled, decided, deleted)."""
-    session.execute(
-        delete(Reminder)
-        .where(Reminder.interview_id == interview_id, Reminder.status == ReminderStatus.PENDING)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
@@ -224,11 +204,12 @@ def _local_time_on(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def _user_tz(services: Services, user_id: str) -> str:
+def user_tz(services: Services, user_id: str) -> str:
+    """Their time zone, UTC when it cannot be found now."""
     # Planning must not fail an interview's creation because users.info hiccupped.
     try:
         return services.users.tz(user_id)
-    except (SlackApiError, OSError) as error:
+    except PeopleUnavailable as error:
         log.warning("No time zone for %s (%s); planning their reminders in UTC", user_id, error)
         return "UTC"
 
@@ -283,25 +264,29 @@ class Outcome:
     detail: str = ""
 
 
-def process_due(services: Services, now: datetime, worker: str,
-                limit: int = BATCH_SIZE) -> list[Outcome]:
-    """Claim the due rows, then for each: still relevant? send it, record the result."""
+def claim_due_ids(services: Services, now: datetime, worker: str,
+                  limit: int = BATCH_SIZE) -> list[int]:
+    """Claim the due rows for `worker` (a lease of CLAIM_LEASE_SECONDS); their ids."""
     lease = timedelta(seconds=services.settings.claim_lease_seconds)
     with transaction(services.db) as session:
-        ids = claim_due(session, now, worker, limit, lease)
-    outcomes = []
-    for reminder_id in ids:
-        try:
-            outcomes.append(process_one(services, reminder_id, now, worker))
-        except Exception as error:  # a bug must not hold up the other rows; retried, capped
-            log.exception("Reminder %s could not be processed", reminder_id)
-            outcomes.append(_record_retry(services, reminder_id, now, worker,
-                                          TransientError(f"{type(error).__name__}: {error}")))
-        REMINDERS.labels(outcomes[-1].status).inc()
-    return outcomes
+        return claim_due(session, now, worker, limit, lease)
 
 
-def process_one(services: Services, reminder_id: int, now: datetime, worker: str) -> Outcome:
+@dataclass(frozen=True)
+class DueReminder:
+    """A claimed reminder that still makes sense, with what sending it needs."""
+
+    reminder_id: int
+    kind: str
+    recipient_id: str
+    interview: Interview  # its panel loaded
+    missing: tuple[str, ...]  # active panelists whose scorecard is not in
+
+
+def take_due(services: Services, reminder_id: int, now: datetime,
+             worker: str) -> DueReminder | Outcome:
+    """The claimed reminder to send, or what became of it instead: skipped (recorded,
+    with the reason) when it no longer makes sense, lost when another took it."""
     with transaction(services.db) as session:
         reminder = session.get(Reminder, reminder_id)
         if reminder is None or reminder.claimed_by != worker:
@@ -318,24 +303,8 @@ def process_one(services: Services, reminder_id: int, now: datetime, worker: str
                           recipient=recipient, reason=reason)
             return Outcome(reminder_id, kind, recipient, "skipped", reason)
         assert interview is not None
-        missing = [p.user_id for p in missing_panelists(interview)]
-    # Slack calls (users.info for the time zone, the post) after the commit: the loaded
-    # interview stays readable (expire_on_commit=False).
-    posted: dict[str, str] = {}
-    try:
-        delivery = _delivery_for(services, reminder_id, kind, recipient, interview, missing)
-        detail = delivery.send(services)
-        posted = delivery.posted
-    except TransientError as error:
-        return _record_retry(services, reminder_id, now, worker, error)
-    except PermanentError as error:
-        return _record(services, reminder_id, worker, ReminderStatus.FAILED, now, str(error))
-    except Exception as error:  # a bug must not stop the other reminders; retried, capped
-        log.exception("Reminder %s (%s to %s) failed", reminder_id, kind, recipient)
-        return _record_retry(services, reminder_id, now, worker,
-                             TransientError(f"{type(error).__name__}: {error}"))
-    return _record(services, reminder_id, worker, ReminderStatus.SENT, now, detail,
-                   posted=posted)
+        return DueReminder(reminder_id, kind, recipient, interview,
+                           tuple(p.user_id for p in missing_panelists(interview)))
 
 
 def _load_interview(session: Session, interview_id: int) -> Interview | None:
@@ -390,7 +359,7 @@ def _superseded(session: Session, reminder: Reminder, now: datetime) -> bool:
     return any(is_nudge(kind) for kind in later)
 
 
-def _record(services: Services, reminder_id: int, worker: str, status: ReminderStatus,
+def record_outcome(services: Services, reminder_id: int, worker: str, status: ReminderStatus,
             now: datetime, detail: str, posted: dict[str, str] | None = None) -> Outcome:
     with transaction(services.db) as session:
         reminder = session.get(Reminder, reminder_id)
@@ -416,104 +385,27 @@ def _record(services: Services, reminder_id: int, worker: str, status: ReminderS
         return Outcome(reminder_id, reminder.kind, reminder.recipient_id, status.value, detail)
 
 
-def _record_retry(services: Services, reminder_id: int, now: datetime, worker: str,
-                  error: TransientError) -> Outcome:
+def record_retry(services: Services, reminder_id: int, now: datetime, worker: str,
+                 reason: str, retry_after: float | None = None) -> Outcome:
+    """A send that may work later: tried again after a backoff (at least `retry_after`),
+    or failed for good after MAX_ATTEMPTS."""
     with transaction(services.db) as session:
         reminder = session.get(Reminder, reminder_id)
         if reminder is None or reminder.claimed_by != worker or (
             reminder.status != ReminderStatus.PENDING
         ):
-            return Outcome(reminder_id, "", "", "lost", error.reason)
+            return Outcome(reminder_id, "", "", "lost", reason)
         if reminder.attempts + 1 < MAX_ATTEMPTS:
             reminder.attempts += 1
-            reminder.last_error = error.reason[:2000]
+            reminder.last_error = reason[:2000]
             # Still pending; the lease now doubles as the backoff: nobody claims it before.
-            reminder.claimed_until = now + backoff(reminder.attempts, error.retry_after)
+            reminder.claimed_until = now + backoff(reminder.attempts, retry_after)
             log.info("Reminder %s (%s to %s): %s; retrying at %s", reminder_id, reminder.kind,
-                     reminder.recipient_id, error.reason, reminder.claimed_until)
+                     reminder.recipient_id, reason, reminder.claimed_until)
             return Outcome(reminder_id, reminder.kind, reminder.recipient_id, "retry",
-                           error.reason)
-    return _record(services, reminder_id, worker, ReminderStatus.FAILED, now,
-                   f"gave up after {MAX_ATTEMPTS} attempts: {error.reason}")
-
-
-# --- what each kind sends -------------------------------------------------------------
-
-
-@dataclass
-class Delivery:
-    """What one reminder sends: a DM, or (the debrief) the summary in the plan's thread."""
-
-    reminder_id: int
-    interview_id: int
-    kind: str
-    channel: str = ""
-    message: Message | None = None
-    # Where the DM landed, kept in the event log so deleting the candidate's data can
-    # edit this message too.
-    posted: dict[str, str] = field(default_factory=dict)
-
-    def send(self, services: Services) -> str:
-        if self.kind == DEBRIEF:
-            return _send_debrief(services, self.interview_id)
-        assert self.message is not None
-        channel, ts = _post(services, self.channel, self.message)
-        self.posted = {"channel": channel, "ts": ts}
-        return ts
-
-
-def _delivery_for(services: Services, reminder_id: int, kind: str, recipient: str,
-                  interview: Interview, missing: list[str]) -> Delivery:
-    from bot.reminders import builders
-
-    delivery = Delivery(reminder_id, interview.id, kind, channel=recipient)
-    if kind == DEBRIEF:
-        return delivery
-    t = translator_for(interview)
-    tz = _user_tz(services, recipient)
-    if kind == LEAD_MISSING:
-        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=False)
-    elif kind == DEBRIEF_LEAD:
-        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=True)
-    else:
-        delivery.message = builders.nudge_message(t, interview, kind.split(":", 1)[0], tz)
-    return delivery
-
-
-def reminder_client(services: Services) -> WebClient:
-    """The app's client without its in-process retries: a reminder that hits a rate limit
-    is released and retried by the row's backoff, not by a thread sleeping on Retry-After
-    while it holds the claim."""
-    client = services.client
-    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
-                     retry_handlers=retry_handlers(in_process=False))
-
-
-def _post(services: Services, channel: str, message: Message) -> tuple[str, str]:
-    try:
-        response = reminder_client(services).chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks)
-    except SlackApiError as error:
-        raise classify(error) from error
-    except OSError as error:  # connection refused or reset, timeouts, DNS
-        raise TransientError(f"network: {error}") from error
-    return str(response.get("channel", channel)), str(response.get("ts", ""))
-
-
-def _send_debrief(services: Services, interview_id: int) -> str:
-    """The consensus summary in the plan's thread: the debrief's own function posts it (or
-    updates it in place) and moves the interview to the debrief."""
-    from bot.debrief.service import post_debrief_summary  # imports this module's cancel_reminders
-
-    try:
-        post_debrief_summary(services, interview_id, actor_id=None)
-    except UserError as error:  # cancelled or deleted since the row was checked
-        raise PermanentError(f"refused: {error.message}") from error
-    except SlackApiError as error:
-        raise classify(error) from error
-    except OSError as error:
-        raise TransientError(f"network: {error}") from error
-    return "summary posted"
+                           reason)
+    return record_outcome(services, reminder_id, worker, ReminderStatus.FAILED, now,
+                   f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
 
 
 def pending_kinds(session: Session, interview_id: int) -> list[tuple[str, str, datetime]]:

@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.core.question_sets import QuestionSet
-from bot.i18n import Translator
+from bot.i18n import Translator, length_text
 from bot.setup.service import (
     CANDIDATE_BLOCK,
     CHANNEL_BLOCK,
@@ -241,10 +241,6 @@ class NewInterviewModal:
             candidate_link=state(LINK_BLOCK).get("value"),
             note=state(NOTE_BLOCK).get("value"),
         )
-
-
-def length_text(t: Translator, minutes: int) -> str:
-    return t.ngettext("{n} minute", "{n} minutes", minutes)
 
 
 def _is_channel(channel_id: str | None) -> bool:

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,9 +25,9 @@ from bot.core.question_sets import QuestionSet
 from bot.i18n import Translator
 from bot.interviews import log_event
 from bot.outbox import effects
+from bot.people import PeopleUnavailable, Person
 from bot.reminders.service import schedule_reminders
 from bot.services import Services
-from bot.slack.users import SlackUser
 from models import Interview, InterviewStatus, Panelist, transaction
 
 log = logging.getLogger(__name__)
@@ -126,7 +125,7 @@ def validate(services: Services, form: NewInterviewForm, t: Translator,
     if not form.channel_id:
         errors[CHANNEL_BLOCK] = t._("Pick the channel for the interview plan.")
     recruiter = people.get(recruiter_id)
-    recruiter_tz = recruiter.tz if isinstance(recruiter, SlackUser) and recruiter.tz else "UTC"
+    recruiter_tz = recruiter.tz if isinstance(recruiter, Person) and recruiter.tz else "UTC"
     errors.update(time_problems(services, form, t, recruiter_tz))
     link_problem = _link_problem(form.candidate_link, t)
     if link_problem:
@@ -142,18 +141,18 @@ def chosen_set(services: Services, form: NewInterviewForm) -> QuestionSet | None
     return services.question_sets.get(form.question_set_id, form.language)
 
 
-Lookup = Mapping[str, SlackUser | SlackApiError | None]
+Lookup = Mapping[str, Person | PeopleUnavailable | None]
 
 
 def look_up(services: Services, user_ids: Sequence[str | None]) -> Lookup:
     """Every user at once (cached; concurrent on a cold cache so the ack stays quick)."""
     wanted = list(dict.fromkeys(u for u in user_ids if u))
 
-    def one(user_id: str) -> SlackUser | SlackApiError | None:
+    def one(user_id: str) -> Person | PeopleUnavailable | None:
         try:
             return services.users.get(user_id)
-        except SlackApiError as error:  # answered as "could not check", not as a crash
-            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+        except PeopleUnavailable as error:  # answered as "could not check", not as a crash
+            log.warning("looking up %s failed: %s", user_id, error)
             return error
 
     if len(wanted) <= 1:
@@ -164,7 +163,7 @@ def look_up(services: Services, user_ids: Sequence[str | None]) -> Lookup:
 
 def person_problem(user_id: str, people: Lookup, t: Translator) -> str | None:
     found = people.get(user_id)
-    if isinstance(found, SlackApiError):
+    if isinstance(found, PeopleUnavailable):
         return t._("Slack did not answer about one of these people; submit again in a moment.")
     if found is None:
         return t._("{user} is not in this workspace.", user=user_id)
@@ -185,7 +184,7 @@ def _panel_problem(panel: Sequence[str], people: Lookup, t: Translator) -> str |
     for user_id in panel:
         if user_id in seen:
             person = people.get(user_id)
-            name = person.name if isinstance(person, SlackUser) and person.name else user_id
+            name = person.name if isinstance(person, Person) and person.name else user_id
             return t._("{name} is on the panel twice.", name=name)
         seen.add(user_id)
     for user_id in panel:

@@ -17,7 +17,7 @@ def retry_handlers(*, in_process: bool = True) -> list[RetryHandler]:
     """Connection resets are retried at once. With `in_process`, 429s also wait for
     Retry-After and 5xx are retried with backoff, in the calling thread: right for a
     listener answering a person now; side effects and reminders instead go back to the
-    database and wait their backoff there (bot/slack_failures.py)."""
+    database and wait their backoff there (bot/core/backoff.py)."""
     handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(max_retry_count=2)]
     if in_process:
         handlers += [RateLimitErrorRetryHandler(max_retry_count=3),

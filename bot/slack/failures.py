@@ -1,4 +1,4 @@
-"""Which Slack failures pass and which do not, and how long to wait before trying again.
+"""Which Slack failures pass and which do not (bot/core/backoff.py says when to try again).
 
 Used by everything that retries from the database (reminders, the outbox): a transient
 failure releases the row for a later attempt, a permanent one is recorded and not retried.
@@ -6,15 +6,7 @@ failure releases the row for a later attempt, a permanent one is recorded and no
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from slack_sdk.errors import SlackApiError
-
-# Transient failures: retry after 30 s, 1, 2, 4... minutes, at most 30 minutes apart, and
-# give up after MAX_ATTEMPTS tries.
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(minutes=30)
-MAX_ATTEMPTS = 8
 
 # Slack's own hiccups: retried with backoff, like rate limits, 5xx and network errors.
 # Every other error (user_disabled, account_inactive, channel_not_found, cannot_dm_bot,
@@ -58,12 +50,3 @@ def _retry_after(headers: dict[str, object]) -> float | None:
         return float(str(value))
     except ValueError:
         return None
-
-
-def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
-    """The wait before try number `attempts + 1`: doubling from BACKOFF_BASE, capped, and
-    never shorter than Slack's Retry-After."""
-    wait = min(BACKOFF_BASE * (2 ** min(max(attempts - 1, 0), 16)), BACKOFF_MAX)
-    if retry_after is not None:
-        wait = max(wait, timedelta(seconds=retry_after))
-    return wait

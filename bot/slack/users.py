@@ -4,35 +4,25 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.people import PeopleUnavailable, Person
+
 CACHE_SECONDS = 600.0
 
 
-@dataclass(frozen=True)
-class SlackUser:
-    id: str
-    name: str
-    tz: str
-    is_bot: bool
-    deleted: bool
-
-    @property
-    def can_interview(self) -> bool:
-        return not self.is_bot and not self.deleted
-
-
 class UserDirectory:
+    """bot.people's People, from Slack's users.info, each answer kept CACHE_SECONDS."""
+
     def __init__(self, client: WebClient, ttl: float = CACHE_SECONDS) -> None:
         self._client = client
         self._ttl = ttl
-        self._cache: dict[str, tuple[float, SlackUser | None]] = {}
+        self._cache: dict[str, tuple[float, Person | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, user_id: str) -> SlackUser | None:
+    def get(self, user_id: str) -> Person | None:
         """The user, or None when Slack does not know them."""
         with self._lock:
             hit = self._cache.get(user_id)
@@ -47,15 +37,17 @@ class UserDirectory:
         user = self.get(user_id)
         return user.tz if user and user.tz else default
 
-    def _fetch(self, user_id: str) -> SlackUser | None:
+    def _fetch(self, user_id: str) -> Person | None:
         try:
             data = self._client.users_info(user=user_id)["user"]
         except SlackApiError as error:
             if error.response.get("error") == "user_not_found":
                 return None
-            raise
+            raise PeopleUnavailable(str(error.response.get("error"))) from error
+        except OSError as error:
+            raise PeopleUnavailable(f"network: {error}") from error
         profile = data.get("profile") or {}
-        return SlackUser(
+        return Person(
             id=data["id"],
             name=profile.get("display_name") or data.get("real_name") or data.get("name", ""),
             tz=data.get("tz") or "UTC",

@@ -1,10 +1,10 @@
-"""Listeners for Slack actions, one module each; register() wires them all."""
+"""The action listeners, one module each, registered by the id they answer:
+a module's function is named after its action_id."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from handlers.actions import (
     full_scorecards,
     full_scorecards_page,
@@ -17,12 +17,14 @@ from handlers.actions import (
     view_panel_feedback,
 )
 
-MODULES: list = [score_candidate, scorecard_page, view_panel_feedback]
-MODULES += [start_debrief, record_decision, full_scorecards, full_scorecards_page]
-MODULES += [post_plan]
-MODULES += [plan_menu]
 
-
-def register(app: App, services: Services) -> None:
-    for module in MODULES:
-        module.register(app, services)
+def register(app: App) -> None:
+    app.action("full_scorecards")(full_scorecards.full_scorecards)
+    app.action("full_scorecards_page")(full_scorecards_page.full_scorecards_page)
+    app.action("plan_menu")(plan_menu.plan_menu)
+    app.action("post_plan")(post_plan.post_plan)
+    app.action("record_decision")(record_decision.record_decision)
+    app.action("score_candidate")(score_candidate.score_candidate)
+    app.action("scorecard_page")(scorecard_page.scorecard_page)
+    app.action("start_debrief")(start_debrief.start_debrief)
+    app.action("view_panel_feedback")(view_panel_feedback.view_panel_feedback)

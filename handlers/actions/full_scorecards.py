@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from bot.debrief import service as debrief
 from bot.debrief.builders.full_scorecards import full_scorecards_modal, needs_pages
-from bot.debrief.service import full_scorecards
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
@@ -26,22 +26,20 @@ def panelist_names(services: Services, user_ids: list[str]) -> dict[str, str]:
     return names
 
 
-def register(app: App, services: Services) -> None:
-    @app.action("full_scorecards")
-    def on_full_scorecards(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        team_id = team_id_of(body)
-        value = action_value(body)
-        try:
-            data = full_scorecards(services, team_id, value, user_id)
-        except UserError as err:
-            tell_user(client, body, err.render_in(services.settings.default_language))
-            return
-        t = translator(data.language)
-        # Names only label the page select; a modal that fits at once looks up nobody
-        # (the trigger lives 3 seconds).
-        names = (panelist_names(services, [c.user_id for c in data.cards])
-                 if needs_pages(t, data) else {})
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=full_scorecards_modal(t, data, names))
+def full_scorecards(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    team_id = team_id_of(body)
+    value = action_value(body)
+    try:
+        data = debrief.full_scorecards(services, team_id, value, user_id)
+    except UserError as err:
+        tell_user(client, body, err.render_in(services.settings.default_language))
+        return
+    t = translator(data.language)
+    # Names only label the page select; a modal that fits at once looks up nobody
+    # (the trigger lives 3 seconds).
+    names = (panelist_names(services, [c.user_id for c in data.cards])
+             if needs_pages(t, data) else {})
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=full_scorecards_modal(t, data, names))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.outbox.effects import reply_target
 from bot.plan.service import request_plan_post
@@ -15,9 +15,7 @@ from bot.services import Services
 from handlers.payload import action_value, team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.action("post_plan")
-    def post_plan(ack: Ack, body: dict[str, Any]) -> None:
-        request_plan_post(services, team_id_of(body), action_value(body), body["user"]["id"],
-                          reply_target(body), body.get("response_url"))
-        ack()
+def post_plan(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    request_plan_post(services, team_id_of(body), action_value(body), body["user"]["id"],
+                      reply_target(body), body.get("response_url"))
+    ack()

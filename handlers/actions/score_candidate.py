@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.i18n import translator
@@ -16,10 +16,8 @@ from bot.services import Services
 from handlers.payload import action_value, team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.action("score_candidate")
-    def score_candidate(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        form = load_form(services, team_id_of(body), action_value(body), body["user"]["id"])
-        modal = ScorecardModal(translator(form.language), form)
-        client.views_open(trigger_id=body["trigger_id"], view=modal.view(0))
+def score_candidate(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+    ack()
+    form = load_form(services, team_id_of(body), action_value(body), body["user"]["id"])
+    modal = ScorecardModal(translator(form.language), form)
+    client.views_open(trigger_id=body["trigger_id"], view=modal.view(0))

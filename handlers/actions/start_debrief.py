@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot.debrief.service import start_debrief
+from bot.debrief import service as debrief
 from bot.outbox.effects import reply_target
 from bot.services import Services
 from handlers.payload import action_value, team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.action("start_debrief")
-    def on_start_debrief(ack: Ack, body: dict[str, Any]) -> None:
-        start_debrief(services, team_id_of(body), action_value(body), body["user"]["id"],
-                      reply_target(body))
-        ack()
+def start_debrief(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    debrief.start_debrief(services, team_id_of(body), action_value(body), body["user"]["id"],
+                  reply_target(body))
+    ack()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.i18n import translator
@@ -16,11 +16,10 @@ from bot.services import Services
 from handlers.payload import action_value, team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.action("view_panel_feedback")
-    def view_panel_feedback(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        feedback = panel_feedback(services, team_id_of(body), action_value(body),
-                                  body["user"]["id"])
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=panel_feedback_modal(translator(feedback.language), feedback))
+def view_panel_feedback(ack: Ack, body: dict[str, Any], client: WebClient,
+                        services: Services) -> None:
+    ack()
+    feedback = panel_feedback(services, team_id_of(body), action_value(body),
+                              body["user"]["id"])
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=panel_feedback_modal(translator(feedback.language), feedback))

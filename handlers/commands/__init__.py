@@ -1,12 +1,12 @@
-"""The `/interview` slash command."""
+"""The `/interview` slash command: handlers/commands/interview.py reads the subcommand and
+hands over to its module (`/interview new` -> handlers/commands/new.py)."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from handlers.commands import interview
 
 
-def register(app: App, services: Services) -> None:
-    interview.register(app, services)
+def register(app: App) -> None:
+    app.command("/interview")(interview.interview)

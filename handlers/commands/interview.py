@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -36,14 +36,13 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-def register(app: App, services: Services) -> None:
-    @app.command("/interview")
-    def interview(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        name, _, args = (body.get("text") or "").strip().partition(" ")
-        name = name.lower()
-        call = CommandCall(ack, respond, client, body, services, name, args.strip())
-        handler = SUBCOMMANDS.get(name or "help")
-        if handler is None:
-            help_command.handle(call, not_understood=name)
-            return
-        handler(call)
+def interview(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond,
+              services: Services) -> None:
+    name, _, args = (body.get("text") or "").strip().partition(" ")
+    name = name.lower()
+    call = CommandCall(ack, respond, client, body, services, name, args.strip())
+    handler = SUBCOMMANDS.get(name or "help")
+    if handler is None:
+        help_command.handle(call, not_understood=name)
+        return
+    handler(call)

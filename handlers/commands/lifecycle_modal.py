@@ -8,7 +8,8 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserError
-from bot.lifecycle.service import Action, modal_view
+from bot.lifecycle.publish import modal_view
+from bot.lifecycle.service import Action
 from handlers.commands.base import CommandCall
 
 log = logging.getLogger(__name__)

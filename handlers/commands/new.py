@@ -9,7 +9,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.plan.builders import unposted_plans_message
+from bot.plan.builders.plan import unposted_plans_message
 from bot.plan.service import unposted_plans
 from bot.setup.builders import NewInterviewModal, SetupMetadata
 from handlers.commands.base import CommandCall

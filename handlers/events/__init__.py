@@ -1,15 +1,12 @@
-"""Listeners for Slack events, one module each; register() wires them all."""
+"""The event listeners, one module each, registered by the id they answer:
+a module's function is named after its event type."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from handlers.events import app_home_opened
 
-MODULES: list = [app_home_opened]
 
-
-def register(app: App, services: Services) -> None:
-    for module in MODULES:
-        module.register(app, services)
+def register(app: App) -> None:
+    app.event("app_home_opened")(app_home_opened.app_home_opened)

@@ -1,10 +1,10 @@
-"""Listeners for Slack views, one module each; register() wires them all."""
+"""The view listeners, one module each, registered by the id they answer:
+a module's function is named after its callback_id."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Services
 from handlers.views import (
     add_panelist,
     cancel_interview,
@@ -16,13 +16,13 @@ from handlers.views import (
     scorecard,
 )
 
-MODULES: list = [scorecard]
-MODULES += [record_decision]
-MODULES += [new_interview]
-MODULES += [reschedule_interview, cancel_interview, delete_interview]
-MODULES += [add_panelist, remove_panelist]
 
-
-def register(app: App, services: Services) -> None:
-    for module in MODULES:
-        module.register(app, services)
+def register(app: App) -> None:
+    app.view("add_panelist")(add_panelist.add_panelist)
+    app.view("cancel_interview")(cancel_interview.cancel_interview)
+    app.view("delete_interview")(delete_interview.delete_interview)
+    app.view("new_interview")(new_interview.new_interview)
+    app.view("record_decision")(record_decision.record_decision)
+    app.view("remove_panelist")(remove_panelist.remove_panelist)
+    app.view("reschedule_interview")(reschedule_interview.reschedule_interview)
+    app.view("scorecard")(scorecard.scorecard)

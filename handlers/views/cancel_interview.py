@@ -8,24 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.errors import UserError
 from bot.i18n import N_
+from bot.lifecycle import service as lifecycle
 from bot.lifecycle.builders import read_metadata
-from bot.lifecycle.service import cancel_interview
 from bot.services import Services
 from handlers.payload import team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.view("cancel_interview")
-    def on_cancel_interview(ack: Ack, body: dict[str, Any]) -> None:
-        meta = read_metadata(body["view"])
-        if meta is None:
-            raise UserError(N_("This form has lost its interview; run `/interview cancel` "
-                               "again."))
-        user_id = body["user"]["id"]
-        cancel_interview(services, team_id_of(body), meta.interview_id, user_id,
-                         meta.reply_to(user_id))
-        ack()
+def cancel_interview(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    meta = read_metadata(body["view"])
+    if meta is None:
+        raise UserError(N_("This form has lost its interview; run `/interview cancel` "
+                           "again."))
+    user_id = body["user"]["id"]
+    lifecycle.cancel_interview(services, team_id_of(body), meta.interview_id, user_id,
+                     meta.reply_to(user_id))
+    ack()

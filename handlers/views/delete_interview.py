@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.errors import UserError
 from bot.i18n import N_
@@ -17,14 +17,12 @@ from bot.services import Services
 from handlers.payload import team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.view("delete_interview")
-    def on_delete_interview(ack: Ack, body: dict[str, Any]) -> None:
-        meta = read_metadata(body["view"])
-        if meta is None:
-            raise UserError(N_("This form has lost its interview; run `/interview delete` "
-                               "again."))
-        user_id = body["user"]["id"]
-        delete_candidate_data(services, team_id_of(body), meta.interview_id, user_id,
-                              meta.reply_to(user_id))
-        ack()
+def delete_interview(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    meta = read_metadata(body["view"])
+    if meta is None:
+        raise UserError(N_("This form has lost its interview; run `/interview delete` "
+                           "again."))
+    user_id = body["user"]["id"]
+    delete_candidate_data(services, team_id_of(body), meta.interview_id, user_id,
+                          meta.reply_to(user_id))
+    ack()

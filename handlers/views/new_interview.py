@@ -2,7 +2,7 @@
 
 Validation errors appear next to the fields and the modal keeps what was typed. A valid
 form is stored before the ack, once per view (a retried or doubled delivery finds the first
-one's interview), together with what follows (bot/effects.py): the plan in the channel,
+one's interview), together with what follows (bot/outbox/effects.py): the plan in the channel,
 the kits, the App Homes and the answer to the recruiter. If it cannot be stored, the modal
 stays open with the error (handlers/errors.py).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.i18n import translator
 from bot.services import Services
@@ -20,20 +20,18 @@ from bot.setup.service import create_interview, validate
 from handlers.payload import team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.view("new_interview")
-    def new_interview(ack: Ack, body: dict[str, Any]) -> None:
-        view = body["view"]
-        user_id = body["user"]["id"]
-        t = translator(services.settings.default_language)
-        form = NewInterviewModal.read((view.get("state") or {}).get("values"))
-        errors = validate(services, form, t, user_id)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        meta = decode_metadata(view.get("private_metadata"))
-        create_interview(services, team_id=team_id_of(body), recruiter_id=user_id, form=form,
-                         source_view_id=view["id"],
-                         reply={"channel_id": meta.channel_id,
-                                "response_url": response_url(body)})
-        ack()
+def new_interview(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    view = body["view"]
+    user_id = body["user"]["id"]
+    t = translator(services.settings.default_language)
+    form = NewInterviewModal.read((view.get("state") or {}).get("values"))
+    errors = validate(services, form, t, user_id)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    meta = decode_metadata(view.get("private_metadata"))
+    create_interview(services, team_id=team_id_of(body), recruiter_id=user_id, form=form,
+                     source_view_id=view["id"],
+                     reply={"channel_id": meta.channel_id,
+                            "response_url": response_url(body)})
+    ack()

@@ -10,42 +10,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
+from bot.debrief import service as debrief
 from bot.debrief.builders.decision import (
     OUTCOME_BLOCK,
     REASON_BLOCK,
     read_decision,
     read_interview_id,
 )
-from bot.debrief.service import check_decision_submission, record_decision
+from bot.debrief.service import check_decision_submission
 from bot.errors import UserError
 from bot.i18n import N_, translator
 from bot.services import Services
 from handlers.payload import team_id_of
 
 
-def register(app: App, services: Services) -> None:
-    @app.view("record_decision")
-    def on_record_decision(ack: Ack, body: dict[str, Any]) -> None:
-        view = body["view"]
-        user_id = body["user"]["id"]
-        team_id = team_id_of(body)
-        interview_id = read_interview_id(view)
-        if interview_id is None:
-            raise UserError(N_("This form is not a decision form; press “Record decision” "
-                               "again."))
-        language = check_decision_submission(services, team_id, interview_id, user_id,
-                                             view["id"])
-        t = translator(language)
-        outcome, reason = read_decision(view)
-        errors = {}
-        if outcome is None:
-            errors[OUTCOME_BLOCK] = t._("Choose Hire, No hire or Hold.")
-        if not reason.strip():
-            errors[REASON_BLOCK] = t._("Give a reason for the decision.")
-        if errors or outcome is None:
-            ack(response_action="errors", errors=errors)
-            return
-        record_decision(services, team_id, interview_id, user_id, outcome, reason, view["id"])
-        ack()
+def record_decision(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    view = body["view"]
+    user_id = body["user"]["id"]
+    team_id = team_id_of(body)
+    interview_id = read_interview_id(view)
+    if interview_id is None:
+        raise UserError(N_("This form is not a decision form; press “Record decision” "
+                           "again."))
+    language = check_decision_submission(services, team_id, interview_id, user_id,
+                                         view["id"])
+    t = translator(language)
+    outcome, reason = read_decision(view)
+    errors = {}
+    if outcome is None:
+        errors[OUTCOME_BLOCK] = t._("Choose Hire, No hire or Hold.")
+    if not reason.strip():
+        errors[REASON_BLOCK] = t._("Give a reason for the decision.")
+    if errors or outcome is None:
+        ack(response_action="errors", errors=errors)
+        return
+    debrief.record_decision(services, team_id, interview_id, user_id, outcome, reason, view["id"])
+    ack()

@@ -12,9 +12,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
 from bot.core.consensus import AgreementBand, Verdict
+from bot.debrief import publish as debrief_publish
 from bot.debrief import service as debrief
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.interviews import current_ratings, get_interview
+from bot.interviews import get_interview
 from bot.scorecards.service import scorecard_locked
 from bot.services import Services
 from models import (
@@ -29,7 +30,17 @@ from models import (
     utcnow,
 )
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview, perform_side_effects
+from tests.factories import (
+    MARI_SCORES,
+    PEETER_SCORES,
+    PIA_SCORES,
+    add_pending_reminders,
+    add_scorecard,
+    make_interview,
+    perform_side_effects,
+    summary_of,
+    worked_example,
+)
 
 # --- the worked example ----------------------------------------------------------------------
 #
@@ -58,36 +69,7 @@ from tests.factories import add_scorecard, make_interview, perform_side_effects
 #   alpha = 1 - 17 * 890.5 / 14328 = -0.0566 -> "-0.06".
 EXPECTED_ALPHA = 1 - 17 * 890.5 / 14328
 
-PIA_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
-              "hardest-case": 5, "could-not-help": 4,
-              "angry-customer": 5, "customer-is-wrong": 5,
-              "why-customer-service": 3}
-PEETER_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
-                 "hardest-case": 1, "could-not-help": 2,
-                 "angry-customer": 4, "customer-is-wrong": 4,
-                 "why-customer-service": None}
-MARI_SCORES = {"define-customer-service": 4, "good-service-meaning": 4,
-               "hardest-case": 3, "could-not-help": 3,
-               "angry-customer": 3, "customer-is-wrong": 4}
 EXPECTED_AGENDA = ["behavioural", "situational", "customer-service", "personal", "company"]
-
-
-def worked_example(services: Services, **kwargs: Any) -> int:
-    interview_id = make_interview(services, panel=(PIA, PEETER, MARI), **kwargs)
-    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire",
-                  takeaways="Owned the <!channel> outage story & fixed it.",
-                  private_note="Salary expectations are high.")
-    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire",
-                  takeaways="Could not give a concrete example.")
-    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire",
-                  takeaways="Calm under pressure.")
-    return interview_id
-
-
-def summary_of(services: Services, interview_id: int) -> debrief.DebriefSummary:
-    with transaction(services.db) as session:
-        return debrief.build_summary(get_interview(session, TEAM, interview_id),
-                                     current_ratings(session, interview_id))
 
 
 def interview_row(services: Services, interview_id: int) -> Interview:
@@ -182,7 +164,7 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
     plan_ts = post_plan(world)
     interview_id = worked_example(services, plan_ts=plan_ts)
 
-    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
     thread = world.fake.thread(CHANNEL, plan_ts)
     assert len(thread) == 1
     summary_ts = thread[0]["ts"]
@@ -191,7 +173,7 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
     assert [e.actor_id for e in events(services, interview_id, "debrief_posted")] == [None]
 
     add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="strong_hire")
-    debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
     thread = world.fake.thread(CHANNEL, plan_ts)
     assert [m["ts"] for m in thread] == [summary_ts]
     assert thread[0]["edits"], "updated in place"
@@ -201,7 +183,7 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
 
 def test_without_a_plan_message_the_summary_goes_in_the_channel(world: World) -> None:
     interview_id = worked_example(world.services)
-    debrief.post_debrief_summary(world.services, interview_id, actor_id=RECRUITER)
+    debrief_publish.post_debrief_summary(world.services, interview_id, actor_id=RECRUITER)
     top = world.fake.messages(CHANNEL)
     assert len(top) == 1 and top[0]["text"].startswith("Debrief summary")
     assert interview_row(world.services, interview_id).summary_ts == top[0]["ts"]
@@ -217,7 +199,7 @@ def test_timer_and_button_at_once_give_one_summary(world: World) -> None:
     def press(actor: str | None) -> None:
         start.wait()
         try:
-            debrief.post_debrief_summary(services, interview_id, actor_id=actor)
+            debrief_publish.post_debrief_summary(services, interview_id, actor_id=actor)
         except BaseException as error:  # reported below, not lost in the thread
             errors.append(error)
 
@@ -239,7 +221,7 @@ def test_a_caller_finding_a_post_in_progress_waits_and_updates_that_message(
     with transaction(services.db) as session:  # another process has claimed the post
         session.add(Event(team_id=TEAM, interview_id=interview_id, kind=debrief.CLAIMED,
                           detail={}, created_at=utcnow()))
-    waiter = threading.Thread(target=debrief.post_debrief_summary,
+    waiter = threading.Thread(target=debrief_publish.post_debrief_summary,
                               args=(services, interview_id, LEAD))
     waiter.start()
     world.fake.wait_for(lambda: len(events(services, interview_id, debrief.CLAIMED)) == 1
@@ -263,9 +245,9 @@ def test_a_failed_post_releases_its_claim(world: World) -> None:
     interview_id = worked_example(services)
     world.fake.fail_next("chat.postMessage", "not_in_channel", status=200)
     with pytest.raises(SlackApiError):
-        debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)
+        debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
     assert interview_row(services, interview_id).summary_ts is None
-    debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)  # no waiting
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)  # no waiting
     assert len(world.fake.messages(CHANNEL)) == 1
 
 
@@ -275,17 +257,17 @@ def test_a_claim_left_by_a_dead_process_expires(world: World) -> None:
     with transaction(services.db) as session:
         session.add(Event(team_id=TEAM, interview_id=interview_id, kind=debrief.CLAIMED,
                           detail={}, created_at=utcnow() - timedelta(minutes=5)))
-    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
     assert len(world.fake.messages(CHANNEL)) == 1
 
 
 def test_a_summary_deleted_in_slack_is_posted_again(world: World) -> None:
     services = world.services
     interview_id = worked_example(services)
-    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
     old_ts = interview_row(services, interview_id).summary_ts
     services.client.chat_delete(channel=CHANNEL, ts=old_ts)
-    debrief.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
     new_ts = interview_row(services, interview_id).summary_ts
     assert new_ts and new_ts != old_ts
     assert [m["ts"] for m in world.fake.messages(CHANNEL)] == [new_ts]
@@ -297,7 +279,7 @@ def test_a_cancelled_interview_has_no_debrief(world: World) -> None:
     with transaction(services.db) as session:
         session.get(Interview, interview_id).status = InterviewStatus.CANCELLED  # type: ignore
     with pytest.raises(debrief.InterviewRefused):
-        debrief.post_debrief_summary(services, interview_id, actor_id=None)
+        debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
     assert world.fake.messages(CHANNEL) == []
 
 
@@ -337,17 +319,6 @@ def test_summary_readers(world: World) -> None:
 # --- the decision ---------------------------------------------------------------------------
 
 
-def add_pending_reminders(services: Services, interview_id: int) -> None:
-    due = services.clock() + timedelta(hours=3)
-    with transaction(services.db) as session:
-        session.add(Reminder(interview_id=interview_id, kind="daily:1", recipient_id=MARI,
-                             due_at=due))
-        session.add(Reminder(interview_id=interview_id, kind="debrief", recipient_id=CHANNEL,
-                             due_at=due))
-        session.add(Reminder(interview_id=interview_id, kind="first", recipient_id=PEETER,
-                             due_at=due - timedelta(hours=4), status=ReminderStatus.SENT))
-
-
 def reminder_statuses(services: Services, interview_id: int) -> list[ReminderStatus]:
     with transaction(services.db) as session:
         return list(session.scalars(select(Reminder.status).where(
@@ -359,7 +330,7 @@ def test_recording_a_decision(world: World) -> None:
     plan_ts = post_plan(world)
     interview_id = worked_example(services, plan_ts=plan_ts)
     add_pending_reminders(services, interview_id)
-    debrief.post_debrief_summary(services, interview_id, actor_id=None)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
 
     result = debrief.record_decision(services, TEAM, interview_id, RECRUITER,
                                      DecisionOutcome.HIRE, "  Strong STAR stories <b>.  ",

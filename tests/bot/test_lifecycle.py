@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.focus import assign_focus
-from bot.debrief.service import post_debrief_summary, record_decision
+from bot.debrief.publish import post_debrief_summary
+from bot.debrief.service import record_decision
 from bot.errors import InterviewRefused, NotFound
 from bot.lifecycle import service as lifecycle
 from bot.lifecycle.service import Action
-from bot.plan.service import post_interview_plan, send_kits
+from bot.plan.publish import post_interview_plan, send_kits
 from bot.reminders.service import schedule_reminders
 from bot.setup.service import DEBRIEF_AT_BLOCK, STARTS_AT_BLOCK, NewInterviewForm
 from models import (

@@ -16,8 +16,8 @@ from bot.core.focus import assign_focus
 from bot.demo.slack_fake import FakeSlack
 from bot.demo.slack_fake.blockkit import message_errors, view_errors
 from bot.i18n import translator
-from bot.plan.builders import plan_message
-from bot.plan.kit_builders import kit_messages
+from bot.plan.builders.kit import kit_messages
+from bot.plan.builders.plan import plan_message
 from bot.services import Services
 from bot.setup.builders import NewInterviewModal
 from bot.setup.service import NewInterviewForm, create_interview, validate
@@ -33,7 +33,7 @@ from tests.conftest import (
     Clock,
     make_settings,
 )
-from tests.e2e.test_new_interview import big_set
+from tests.factories import big_set
 
 T = translator("en")
 

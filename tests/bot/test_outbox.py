@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.i18n import translator
 from bot.outbox import effects
-from bot.outbox.runner import collecting
-from bot.plan.service import post_interview_plan
+from bot.outbox.record import collecting
+from bot.plan.publish import post_interview_plan
 from bot.services import Services
 from bot.slack.blocks import actions, to_dicts
 from bot.slack.buttons import score_candidate_button

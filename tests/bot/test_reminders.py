@@ -14,22 +14,22 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 
 from bot.app import build_services
+from bot.core.backoff import BACKOFF_BASE, backoff
 from bot.demo.slack_fake import FakeSlack
+from bot.interviews import cancel_reminders
+from bot.reminders.publish import process_due
 from bot.reminders.service import (
     CLAIM_LEASE,
     MAX_DAILY_REMINDERS,
     ReminderTimes,
-    cancel_reminders,
     claim_due,
     next_due_at,
     nudge_times,
     pending_kinds,
     plan_reminders,
-    process_due,
     schedule_reminders,
 )
 from bot.services import Services
-from bot.slack.failures import BACKOFF_BASE, backoff
 from models import Interview, InterviewStatus, Reminder, ReminderStatus, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, Clock, World, make_settings
 from tests.factories import add_scorecard, make_interview
@@ -334,7 +334,7 @@ def test_a_worker_that_lost_its_claim_records_nothing(world: World) -> None:
         [reminder_id] = claim_due(session, now, "worker-a", limit=1)
         session.execute(update(Reminder).where(Reminder.id == reminder_id)
                         .values(claimed_by="worker-b"))
-    from bot.reminders.service import process_one
+    from bot.reminders.publish import process_one
 
     assert process_one(services, reminder_id, now, "worker-a").status == "lost"
     assert world.fake.dms(PIA) == []

@@ -10,10 +10,9 @@ from datetime import timedelta
 import pytest
 
 from bot.app import build_services
-from bot.cli import start_background
 from bot.demo.slack_fake import FakeSlack
 from bot.reminders.service import schedule_reminders
-from bot.scheduler import ReminderScheduler
+from bot.scheduler import ReminderScheduler, start_scheduler
 from bot.services import Services
 from models import Interview, transaction
 from tests.conftest import CHANNEL, LEAD, PIA, Clock, World, make_settings
@@ -114,21 +113,19 @@ def test_a_reminder_due_while_the_app_was_down_is_sent_once_when_it_is_back(
     world: World,
 ) -> None:
     services, fake, clock = world.services, world.fake, world.clock
-    runtime = start_background(services)
+    scheduler = start_scheduler(services)
     start = services.clock() + timedelta(minutes=10)
     interview_id = make_interview(services, panel=(PIA,), starts_at=start)
     schedule(services, interview_id)
-    runtime.stop()
+    scheduler.shutdown()
     assert services.on_reminders_changed == []
 
     clock.advance(hours=3)  # the app was down while the first nudge fell due
-    runtime = start_background(services)
+    scheduler = start_scheduler(services)
     try:
         fake.wait_for(lambda: fake.dms(PIA), timeout=3)
         services.reminders_changed()  # wakes the alarm again: still one DM
-        [scheduler_stop] = runtime.stoppers
-        assert callable(scheduler_stop)
     finally:
-        runtime.stop()
+        scheduler.shutdown()
     assert len(fake.dms(PIA)) == 1
     assert len(fake.calls("chat.postMessage")) == 1

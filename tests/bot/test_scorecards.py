@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
@@ -31,7 +30,6 @@ from bot.scorecards.builders.modal import (
 from bot.scorecards.builders.views import panel_feedback_modal, scorecard_confirmation
 from bot.scorecards.service import (
     Answers,
-    ScorecardForm,
     answer_problems,
     can_view_panel_feedback,
     load_form,
@@ -52,7 +50,7 @@ from models import (
     transaction,
 )
 from tests.conftest import LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview, shipped_set
+from tests.factories import add_scorecard, form_for, generated_set, make_interview, shipped_set
 
 T = translator("en")
 
@@ -60,31 +58,6 @@ T = translator("en")
 def dump(data: Any) -> str:
     """JSON as a reader would read it (no \\u escapes)."""
     return json.dumps(data, ensure_ascii=False)
-
-
-def generated_set(sizes: Sequence[int] = (15,) * 10, set_id: str = "generated") -> QuestionSet:
-    """A set as large as a team may write, with texts near their limits."""
-    anchor = "Concrete example, owns the outcome, clear steps shown"  # option text <= 75
-    return QuestionSet.model_validate({
-        "id": set_id, "name": "Generated set", "language": "en",
-        "description": "A generated set at Slack's limits.",
-        "scale": [{"value": v, "label": f"Level {v}", "anchor": anchor} for v in range(1, 6)],
-        "categories": [
-            {"id": f"cat-{c}", "name": f"Category {c} with a fairly long name",
-             "purpose": "Why this category matters. " * 36,
-             "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}? " * 16,
-                            "guidance": "What a strong answer shows. " * 50}
-                           for q in range(size)]}
-            for c, size in enumerate(sizes)],
-    })
-
-
-def form_for(qs: QuestionSet, focus: Sequence[str] = (), answers: Answers | None = None,
-             version: int = 0) -> ScorecardForm:
-    return ScorecardForm(interview_id=7, user_id=PIA, candidate_name="Mari <!channel>",
-                         role="Agent & co", language=qs.language, question_set=qs,
-                         focus=tuple(c.id for c in qs.categories if c.id in focus),
-                         answers=answers or Answers(), version=version)
 
 
 def blocks_by_id(view: dict) -> dict[str, dict]:

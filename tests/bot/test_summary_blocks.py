@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import question_sets
-from bot.core.question_sets import QuestionSet, load_question_set_file
+from bot.core.question_sets import load_question_set_file
 from bot.debrief import service as debrief
 from bot.debrief.builders.decision import decision_modal
 from bot.debrief.builders.full_scorecards import OVERVIEW, PAGE_ACTION, full_scorecards_modal
@@ -21,47 +21,17 @@ from bot.debrief.builders.summary import (
     nearest_label,
 )
 from bot.i18n import translator
-from bot.services import Services
 from bot.slack.mrkdwn import escape
 from models import DecisionOutcome
-from tests.bot.test_debrief import summary_of, worked_example
 from tests.conftest import CHANNEL, LEAD, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview, shipped_set
-
-PANEL = [f"UPANEL{i:02d}" for i in range(12)]
-NASTY = "<!channel> & <@ULEAD> said *this*"
-
-
-def largest_set() -> QuestionSet:
-    """10 categories, 150 questions (15 each), texts near their limits."""
-    anchor = "Concrete example, owns the outcome, clear steps shown"
-    return QuestionSet.model_validate({
-        "id": "largest", "name": "Largest set", "language": "en",
-        "description": "A set at the limits.",
-        "scale": [{"value": v, "label": f"Level {v} label", "anchor": anchor}
-                  for v in range(1, 6)],
-        "categories": [
-            {"id": f"cat-{c}", "name": f"Category {c} with a name near sixty characters long",
-             "purpose": "Why it matters. " * 40,
-             "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}? " * 16}
-                           for q in range(15)]}
-            for c in range(10)],
-    })
-
-
-def largest_interview(services: Services) -> int:
-    qs = largest_set()
-    interview_id = make_interview(services, panel=PANEL, question_set=qs,
-                                  candidate_name="Maria " + "<!here> " * 20)
-    for i, user_id in enumerate(PANEL):
-        scores = {q.id: (i + j) % 5 + 1 for c in qs.categories
-                  for j, q in enumerate(c.questions)}
-        add_scorecard(services, interview_id, user_id, scores,
-                      recommendation=("strong_no_hire", "no_hire", "hire", "strong_hire")[i % 4],
-                      takeaways=(NASTY + " ") * 100,  # ~3000 characters
-                      private_note="Secret " * 400,
-                      category_notes={c.id: "Note " * 500 for c in qs.categories})
-    return interview_id
+from tests.factories import (
+    LARGE_PANEL,
+    NASTY,
+    largest_interview,
+    shipped_set,
+    summary_of,
+    worked_example,
+)
 
 
 def text_of(blocks: list[dict[str, Any]]) -> str:
@@ -122,14 +92,14 @@ def test_full_scorecards_of_the_largest_panel_page_by_panelist(world: World) -> 
     interview_id = largest_interview(services)
     data = debrief.full_scorecards(services, TEAM, interview_id, LEAD)
     t = translator("en")
-    names = {u: f"Panelist {u[-2:]}" for u in PANEL}
+    names = {u: f"Panelist {u[-2:]}" for u in LARGE_PANEL}
     overview = open_modal(world, LEAD, full_scorecards_modal(t, data, names))
     select_block = next(b for b in overview["blocks"] if b.get("block_id") == "page")
     options = select_block["elements"][0]["options"]
-    assert [o["value"] for o in options] == [OVERVIEW, *PANEL]
+    assert [o["value"] for o in options] == [OVERVIEW, *LARGE_PANEL]
     assert select_block["elements"][0]["action_id"] == PAGE_ACTION
     assert text_of(overview["blocks"]).count("Private note") == 12
-    for user_id in PANEL:
+    for user_id in LARGE_PANEL:
         page = full_scorecards_modal(t, data, names, page=user_id)
         view = world.services.client.views_update(view_id=overview["id"], view=page)["view"]
         text = text_of(view["blocks"])

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot.debrief import service as debrief
+from bot.debrief import publish as debrief_publish
 from bot.demo.slack_fake.simulator import FORM, Response, build_state
 from bot.i18n import translator
 from bot.slack.blocks import actions, to_dicts
@@ -27,15 +27,17 @@ from models import (
     ReminderStatus,
     transaction,
 )
-from tests.bot.test_debrief import (
+from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
+from tests.factories import (
+    LARGE_PANEL,
     MARI_SCORES,
     PEETER_SCORES,
     PIA_SCORES,
     add_pending_reminders,
+    add_scorecard,
+    largest_interview,
+    make_interview,
 )
-from tests.bot.test_summary_blocks import PANEL, largest_interview
-from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview
 
 
 def post_plan(world: World, interview_id: int) -> str:
@@ -284,10 +286,10 @@ def test_debrief_command_posts_once_for_organisers_only(world: World) -> None:
 
 
 def test_full_scorecards_of_a_big_panel_page_by_panelist(world: World) -> None:
-    for n, user_id in enumerate(PANEL):
+    for n, user_id in enumerate(LARGE_PANEL):
         world.fake.add_user(user_id, name=f"panelist{n}", real_name=f"Panelist Number {n}")
     interview_id = largest_interview(world.services)
-    debrief.post_debrief_summary(world.services, interview_id, actor_id=LEAD)
+    debrief_publish.post_debrief_summary(world.services, interview_id, actor_id=LEAD)
     summary = world.fake.messages(CHANNEL)[0]
 
     before = ids_of(world, LEAD)
@@ -298,11 +300,11 @@ def test_full_scorecards_of_a_big_panel_page_by_panelist(world: World) -> None:
     assert [o["text"]["text"] for o in options][:3] == [
         "Overview: everyone", "panelist0", "panelist1"]  # their display names
 
-    world.slack.click(LEAD, "full_scorecards_page", view_id=modal["id"], selected=PANEL[3])
+    world.slack.click(LEAD, "full_scorecards_page", view_id=modal["id"], selected=LARGE_PANEL[3])
 
     def showing_panelist_3() -> bool:
         text = json.dumps(world.fake.view(modal["id"])["blocks"])
-        return f"<@{PANEL[3]}>" in text and f"<@{PANEL[4]}>" not in text
+        return f"<@{LARGE_PANEL[3]}>" in text and f"<@{LARGE_PANEL[4]}>" not in text
 
     world.fake.wait_for(showing_panelist_3)
     assert "Question 14 of category 9?" in json.dumps(world.fake.view(modal["id"])["blocks"])

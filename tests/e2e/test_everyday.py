@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.demo.slack_fake import blockkit
-from bot.reminders.service import process_due
+from bot.reminders.publish import process_due
 from models import (
     Base,
     DecisionOutcome,

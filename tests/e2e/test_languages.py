@@ -39,7 +39,7 @@ from bot.catalogs import extract_template
 from bot.core.question_sets import QuestionSet
 from bot.demo.slack_fake.simulator import Response
 from bot.i18n import Translator, catalog_path, translator
-from bot.reminders import service as reminders
+from bot.reminders import publish as reminders_publish
 from bot.scorecards.service import (
     NOT_ASSESSED,
     PRIVATE_NOTE_BLOCK,
@@ -268,7 +268,7 @@ class Run:
 
     def remind(self, *kinds: str) -> None:
         """Send the reminders due now, as the scheduler's job does."""
-        outcomes = reminders.process_due(self.world.services, self.world.clock(), WORKER)
+        outcomes = reminders_publish.process_due(self.world.services, self.world.clock(), WORKER)
         sent = {o.kind.split(":")[0] for o in outcomes if o.status == "sent"}
         assert set(kinds) <= sent, [(o.kind, o.recipient_id, o.status, o.detail)
                                     for o in outcomes]

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 
 from bot.core.focus import assign_focus
-from bot.core.question_sets import Category, Question, QuestionSet, QuestionSetLibrary, ScalePoint
+from bot.core.question_sets import QuestionSetLibrary
 from bot.demo.slack_fake.simulator import FORM, Response, build_state
 from models import Event, Interview, Panelist, Reminder, transaction
 from tests.conftest import (
@@ -27,7 +27,7 @@ from tests.conftest import (
     TEAM,
     World,
 )
-from tests.factories import shipped_set
+from tests.factories import big_set, shipped_set
 
 PANEL = [PIA, PEETER, MARI]
 
@@ -519,23 +519,6 @@ def test_typed_text_is_shown_as_typed_and_pings_nobody(world: World) -> None:
 
 
 # --- the largest set a team may write ------------------------------------------------------
-
-BIG_SIZES = (40, 40, 30, 10, 10, 5, 5, 4, 3, 3)  # 150 questions in 10 categories
-
-
-def big_set() -> QuestionSet:
-    """At every limit: 10 categories, 150 questions, the longest texts and guidance."""
-    scale = [ScalePoint(value=v, label=f"Level {v}", anchor=("Anchor text " * 5)[:50])
-             for v in range(1, 11)]
-    categories = []
-    for c, size in enumerate(BIG_SIZES):
-        questions = [Question(id=f"q-{c}-{n}", text=f"Q{c}.{n} " + "w" * 490,
-                              guidance=f"G{c}.{n} " + ("listen for this. " * 100)[:1490])
-                     for n in range(size)]
-        categories.append(Category(id=f"cat-{c}", name=f"Category {c} " + "n" * 48,
-                                   purpose="p" * 1000, questions=questions))
-    return QuestionSet(id="big", name="Biggest set", language="en",
-                       description="Every limit at once.", scale=scale, categories=categories)
 
 
 def test_the_largest_set_and_panel_fit_slacks_limits(world: World) -> None:

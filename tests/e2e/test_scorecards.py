@@ -15,7 +15,7 @@ from bot.app import stop_services
 from bot.core.question_sets import QuestionSet
 from bot.demo.slack_fake.simulator import FORM, Response, build_state
 from bot.i18n import translator
-from bot.plan.service import post_interview_plan
+from bot.plan.publish import post_interview_plan
 from bot.scheduler import ReminderScheduler
 from bot.slack.blocks import actions, to_dicts
 from bot.slack.buttons import view_panel_feedback_button
@@ -29,9 +29,8 @@ from models import (
     ScorecardVersion,
     transaction,
 )
-from tests.bot.test_scorecards import generated_set
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, TEAM, World
-from tests.factories import make_interview, shipped_set
+from tests.factories import generated_set, make_interview, shipped_set
 
 
 def dump(data: Any) -> str:

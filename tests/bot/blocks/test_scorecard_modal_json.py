@@ -21,7 +21,7 @@ from bot.scorecards.builders.modal import (
 )
 from bot.scorecards.service import Answers, ScorecardForm, rating_block_id
 from bot.slack.blocks import plain
-from tests.bot.test_scorecards import form_for, generated_set
+from tests.factories import form_for, generated_set
 
 
 def model_rating_block(t: Translator, qs: QuestionSet, question: Question,

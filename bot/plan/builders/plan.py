@@ -15,12 +15,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, Option, OverflowMenuElement
 
 from bot.core.question_sets import QuestionSet
-from bot.i18n import N_, Translator
-from bot.lifecycle.builders import plan_menu
-from bot.setup.builders import length_text
+from bot.i18n import N_, Translator, length_text
 from bot.slack.blocks import (
     Message,
     actions,
@@ -28,6 +26,7 @@ from bot.slack.blocks import (
     clip,
     context,
     header,
+    plain,
     section,
     to_dicts,
 )
@@ -252,3 +251,40 @@ def unposted_plans_message(t: Translator, plans: Sequence[UnpostedPlan]) -> Mess
             accessory=post_plan_button(t, plan.interview_id)))
     blocks.append(context(t._("A private channel needs me first: `/invite @interview-bot`.")))
     return Message(text=text, blocks=to_dicts(blocks))
+
+
+PLAN_MENU = "plan_menu"
+
+
+def plan_menu(t: Translator, interview_id: int) -> OverflowMenuElement:
+    """The "…" menu on the plan (Slack allows 2 to 5 options); organisers only, checked
+    when an option is chosen. Values: "<action>:<interview id>"."""
+    options = [
+        # Translators: menu option, max 40 characters
+        ("reschedule", t._("Reschedule")),
+        # Translators: menu option, max 40 characters
+        ("add_panelist", t._("Add a panelist")),
+        # Translators: menu option, max 40 characters
+        ("remove_panelist", t._("Remove a panelist")),
+        # Translators: menu option, max 40 characters
+        ("cancel", t._("Cancel the interview")),
+        # Translators: menu option, max 40 characters
+        ("delete", t._("Delete candidate data")),
+    ]
+    return OverflowMenuElement(
+        action_id=PLAN_MENU,
+        options=[Option(value=f"{key}:{interview_id}", text=plain(label))
+                 for key, label in options],
+    )
+
+
+def parse_menu_value(value: str) -> tuple[str, str]:
+    """("reschedule", "12") from "reschedule:12"."""
+    action, _, raw_id = (value or "").partition(":")
+    return action, raw_id
+
+
+def deleted_message(t: Translator, interview_id: int) -> Message:
+    """What the plan, the kits and the summary become once the candidate data is gone."""
+    text = t._("Interview {id}: the candidate's data was deleted.", id=interview_id)
+    return Message(text=text, blocks=to_dicts([section(text)]))

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.core.question_sets import Category, QuestionSet
 from bot.i18n import Translator
-from bot.plan.builders import (
+from bot.plan.builders.plan import (
     candidate_line,
     focus_names,
     interview_times,

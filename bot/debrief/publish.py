@@ -1,0 +1,148 @@
+"""The debrief at Slack: the consensus summary posted in the plan's thread (or updated in
+place), and the decision announced there."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.debrief.builders.summary import debrief_summary_message, decision_announcement
+from bot.debrief.service import (
+    DebriefSummary,
+    SummaryStep,
+    claim_summary,
+    decision_announced,
+    forget_summary,
+    posted_summary,
+    release_summary_claim,
+    store_summary_ts,
+)
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.interviews import load_live_interview, record_posted
+from bot.plan.builders.plan import deleted_message
+from bot.services import Services
+from bot.slack.blocks import Message
+from bot.slack.failures import PermanentError, classify
+from bot.slack.messages import Target, update_until_current
+from bot.slack.replies import tell_privately
+
+log = logging.getLogger(__name__)
+
+# How long a second caller waits for the first one's summary before giving up quietly
+# (the first one is posting the same summary).
+WAIT_FOR_OTHER_POST_SECONDS = 20.0
+WAIT_INTERVAL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class SummaryPost:
+    channel: str
+    ts: str
+    updated: bool  # True: the existing summary was updated in place
+
+
+def summary_message(summary: DebriefSummary) -> Message:
+    return debrief_summary_message(translator(summary.language), summary)
+
+
+def post_debrief_summary(services: Services, interview_id: int, actor_id: str | None) -> None:
+    """Post the consensus summary in the plan's thread (in the channel when the plan was
+    never posted), or update it in place when it is already there; never two. Sets the
+    status to debrief unless decided or cancelled. The reminders call this at debrief time
+    with actor_id None. Raises NotFound / InterviewRefused (cancelled) and SlackApiError."""
+    publish_summary(services, interview_id, actor_id)
+
+
+def publish_summary(services: Services, interview_id: int,
+                    actor_id: str | None) -> SummaryPost | None:
+    """post_debrief_summary, saying where the summary is (None: another caller is posting
+    it and did not finish in time; theirs stands)."""
+    deadline = time.monotonic() + WAIT_FOR_OTHER_POST_SECONDS
+    while True:
+        place = claim_summary(services, interview_id, actor_id)
+        if place.step is not SummaryStep.WAIT:
+            break
+        if time.monotonic() >= deadline:
+            log.warning("interview %s: another process is still posting the summary",
+                        interview_id)
+            return None
+        time.sleep(WAIT_INTERVAL_SECONDS)
+    assert place.summary is not None
+    message = summary_message(place.summary)
+    if place.step is SummaryStep.UPDATE:
+        assert place.ts is not None
+        try:
+            services.client.chat_update(channel=place.channel, ts=place.ts,
+                                        text=message.text, blocks=message.blocks)
+        except SlackApiError as error:
+            if error.response.get("error") != "message_not_found":
+                raise
+            # Someone deleted the summary in Slack: forget it and post a new one.
+            forget_summary(services, interview_id, place.ts)
+            return publish_summary(services, interview_id, actor_id)
+        return SummaryPost(place.channel, place.ts, updated=True)
+    try:
+        response = services.client.chat_postMessage(
+            channel=place.channel, thread_ts=place.thread_ts, text=message.text,
+            blocks=message.blocks)
+    except BaseException as error:
+        release_summary_claim(services, interview_id, actor_id, repr(error)[:300])
+        raise
+    ts = str(response["ts"])
+    store_summary_ts(services, interview_id, actor_id, ts)
+    return SummaryPost(place.channel, ts, updated=False)
+
+
+def refresh_summary(services: Services, interview_id: int) -> None:
+    """Re-render the summary in place if it was posted (after a decision, a late
+    scorecard); never posts a new one. Sent again when it changed during the update, like
+    the plan (bot/plan/publish.py `refresh_plan_message`). Slack errors are raised."""
+    update_until_current(services.client, lambda: _summary_now(services, interview_id))
+
+
+def _summary_now(services: Services, interview_id: int) -> Target | None:
+    posted = posted_summary(services, interview_id)
+    if posted is None:
+        return None
+    if posted.summary is None:  # a refresh that lost the race to the deletion
+        return posted.channel, posted.ts, deleted_message(translator(posted.language),
+                                                          interview_id)
+    return posted.channel, posted.ts, summary_message(posted.summary)
+
+
+def refresh_posted_summary(services: Services, payload: dict[str, Any]) -> None:
+    refresh_summary(services, payload["interview_id"])
+
+
+def post_summary(services: Services, payload: dict[str, Any]) -> None:
+    """The debrief summary posted (or updated in place); a refusal, or Slack refusing it
+    for good, is told to whoever asked."""
+    try:
+        publish_summary(services, payload["interview_id"], payload["actor_id"])
+    except UserError as err:
+        tell_privately(services.client, payload, err.render_in(services.settings.default_language))
+    except SlackApiError as error:
+        if not isinstance(classify(error), PermanentError):
+            raise
+        interview = load_live_interview(services.db, payload["interview_id"])
+        t = translator(interview.language if interview else
+                       services.settings.default_language)
+        tell_privately(services.client, payload, t._(
+            "Slack did not take the summary ({error}); try again in a moment.",
+            error=error.response.get("error") or "error"))
+
+
+def announce_decision(services: Services, payload: dict[str, Any]) -> None:
+    result = decision_announced(services, payload["interview_id"], payload["decision_id"])
+    if result is None:
+        return
+    message = decision_announcement(translator(result.language), result)
+    posted = services.client.chat_postMessage(channel=result.channel,
+                                              thread_ts=result.thread_ts, text=message.text,
+                                              blocks=message.blocks)
+    record_posted(services.db, result.interview_id, "decision_announced", posted)
