@@ -35,7 +35,7 @@ class Services:
     # Bolt's pool for listeners (bot/executor.py); drained on graceful shutdown.
     listener_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1))
-    # Performs the side effects stored with each change (bot/outbox/runner.py); set by build_services.
+    # Performs the side effects stored with each change (bot/outbox/runner.py).
     outbox: Outbox | None = None
     # Called after a transaction that changed reminders, so the scheduler re-arms its alarm.
     on_reminders_changed: list[Callable[[], None]] = field(default_factory=list)
