@@ -29,6 +29,7 @@ from bot.i18n import translator
 from bot.slack.blocks import actions, to_dicts
 from bot.slack.buttons import score_candidate_button
 from models import (
+    Candidate,
     Interview,
     OutboxMessage,
     OutboxStatus,
@@ -138,7 +139,9 @@ class Seeder:
         starts = datetime.now(UTC) - timedelta(hours=2)
         with transaction(self.db) as session:
             interview = Interview(
-                team_id=TEAM, candidate_name=candidate, role="Customer support agent",
+                team_id=TEAM, round_number=1,
+                candidate=Candidate(team_id=TEAM, name=candidate,
+                                    role="Customer support agent", recruiter_id=RECRUITER),
                 question_set_id=self.qs.id, language="en",
                 question_set=self.qs.to_snapshot(), channel_id=CHANNEL,
                 recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=starts,

@@ -8,6 +8,7 @@ code are dropped.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -41,7 +42,9 @@ def merge(template: Catalog, language: str) -> Catalog:
             catalog = read_po(po, locale=language)
     else:
         catalog = Catalog(locale=language, project="interview-bot", fuzzy=False)
-    catalog.update(template, no_fuzzy_matching=True)
+    # A copy: update() adopts the template's new Message objects, and filling English
+    # below would otherwise fill them in every language merged after it.
+    catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
     catalog.obsolete.clear()
     if language == "en":
         for message in catalog:

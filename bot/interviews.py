@@ -1,9 +1,11 @@
-"""Interviews: finding them safely, who may do what, and the event log."""
+"""Interviews: finding them safely, who may do what, which rounds of a candidate's loop a
+debrief covers, and the event log."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -15,8 +17,10 @@ from bot.core.question_sets import QuestionSet
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_, Translator, translator
 from models import (
+    Candidate,
     Event,
     Interview,
+    InterviewStatus,
     Panelist,
     Rating,
     Reminder,
@@ -202,3 +206,76 @@ def cancel_reminders(session: Session, interview_id: int) -> None:
         .where(Reminder.interview_id == interview_id, Reminder.status == ReminderStatus.PENDING)
         .execution_options(synchronize_session=False)
     )
+
+
+# ---------------------------------------------------------------------------- loops
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """One debrief: the round that holds its state (status past scheduled, summary,
+    decision) and every round it covers, in round order (the holder is among them)."""
+
+    holder: Interview
+    rounds: tuple[Interview, ...]
+
+    @property
+    def combined(self) -> bool:
+        return len(self.rounds) > 1
+
+
+def live_rounds(session: Session, candidate_id: int) -> list[Interview]:
+    """The candidate's rounds not deleted, in round order, each with its panel."""
+    return list(session.scalars(
+        select(Interview).where(Interview.candidate_id == candidate_id,
+                                Interview.deleted_at.is_(None))
+        .order_by(Interview.round_number)
+        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)
+                 .selectinload(Scorecard.versions.and_(is_current_version())))))
+
+
+def debrief_of(session: Session, interview: Interview) -> Debrief:
+    """The debrief that covers `interview`. Debriefed per round, or cancelled, a round is
+    its own; otherwise the loop's one debrief is held by its latest round that is not
+    cancelled and covers every round that is not."""
+    candidate: Candidate = interview.candidate
+    if candidate.debrief_per_round or interview.status == InterviewStatus.CANCELLED:
+        return Debrief(interview, (interview,))
+    rounds = [r for r in live_rounds(session, candidate.id)
+              if r.status != InterviewStatus.CANCELLED]
+    if not rounds:  # only a deleted candidate's rounds are all gone
+        return Debrief(interview, (interview,))
+    # The caller's own loaded (perhaps locked) row stands in for its copy in the list.
+    rounds = [interview if r.id == interview.id else r for r in rounds]
+    return Debrief(rounds[-1], tuple(rounds))
+
+
+def locked_debrief(session: Session, interview_id: int) -> Debrief:
+    """The debrief covering interview `interview_id` (not deleted), for a change to it. On
+    PostgreSQL the candidate's row is locked first, then the round's: changes to one loop
+    take turns and never lock its rounds in opposite orders. (SQLite's write transactions
+    take turns anyway.) Raises NotFound."""
+    row = session.execute(select(Interview.team_id, Interview.candidate_id)
+                          .where(Interview.id == interview_id)).first()
+    if row is None:
+        raise no_such_interview(interview_id)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Candidate.id).where(Candidate.id == row.candidate_id)
+                        .with_for_update())
+    return debrief_of(session, get_interview(session, row.team_id, interview_id,
+                                             for_update=True))
+
+
+def organises_debrief(debrief: Debrief, user_id: str) -> bool:
+    """The hiring lead or the recruiter of any round the debrief covers."""
+    return any(is_organiser(r, user_id) for r in debrief.rounds)
+
+
+def people_of(interviews: Sequence[Interview]) -> list[str]:
+    """Everyone whose App Home shows these rounds: panels (removed panelists too),
+    hiring leads, recruiters."""
+    everyone: list[str] = []
+    for interview in interviews:
+        everyone += [p.user_id for p in interview.panelists]
+        everyone += [interview.hiring_lead_id, interview.recruiter_id]
+    return list(dict.fromkeys(everyone))

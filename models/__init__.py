@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed models and the session factory."""
 
 from models.base import Base, utcnow
+from models.candidate import Candidate
 from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
 from models.outbox import OutboxMessage, OutboxStatus
@@ -10,6 +11,7 @@ from models.session import create_db_engine, make_session_factory, reading, tran
 
 __all__ = [
     "Base",
+    "Candidate",
     "Decision",
     "DecisionOutcome",
     "Event",

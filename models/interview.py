@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, utcnow
 
 if TYPE_CHECKING:
+    from models.candidate import Candidate
     from models.scorecard import Scorecard
 
 
@@ -35,14 +36,18 @@ def _enum(kind: type[enum.Enum], name: str) -> Enum:
 
 
 class Interview(Base):
+    """One round of a candidate's loop: its own panel, times, question set and language.
+    The debrief's state (status past scheduled, summary, decision) is stored on the round
+    that holds the debrief (models/candidate.py)."""
+
     __tablename__ = "interviews"
-    __table_args__ = (Index("ix_interviews_team_status", "team_id", "status"),)
+    __table_args__ = (Index("ix_interviews_team_status", "team_id", "status"),
+                      UniqueConstraint("candidate_id", "round_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    candidate_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(200))
-    candidate_link: Mapped[str | None] = mapped_column(String(2000))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    round_number: Mapped[int] = mapped_column(default=1)  # 1, 2, ... within the candidate
     note: Mapped[str | None] = mapped_column(Text)
     question_set_id: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(8))
@@ -72,6 +77,8 @@ class Interview(Base):
     # The modal view that created it: a retried or doubled submission finds this row.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
 
+    # Joined: nearly every reader of a round shows the candidate's name.
+    candidate: Mapped[Candidate] = relationship(back_populates="rounds", lazy="joined")
     panelists: Mapped[list[Panelist]] = relationship(
         back_populates="interview", cascade="all, delete-orphan", order_by="Panelist.position"
     )

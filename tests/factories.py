@@ -13,6 +13,7 @@ from bot.interviews import current_ratings, get_interview
 from bot.scorecards.service import Answers, ScorecardForm
 from bot.services import Services
 from models import (
+    Candidate,
     Interview,
     Panelist,
     Rating,
@@ -51,16 +52,27 @@ def make_interview(
     hiring_lead_id: str = LEAD,
     focus: Mapping[str, list[str]] | None = None,
     team_id: str = TEAM,
+    candidate_id: int | None = None,
+    debrief_per_round: bool = False,
 ) -> int:
-    """An interview that ended an hour ago (by the services' clock), debrief tomorrow.
-    Focus categories default to round-robin over the panel. Returns the interview id."""
+    """An interview that ended an hour ago (by the services' clock), debrief tomorrow:
+    round 1 of a new candidate, or the next round of `candidate_id`. Focus categories
+    default to round-robin over the panel. Returns the interview id."""
     qs = question_set or shipped_set(services, language)
     now = services.clock()
     starts = starts_at or now - timedelta(hours=2)
     category_ids = [c.id for c in qs.categories]
     with transaction(services.db) as session:
+        if candidate_id is None:
+            candidate = Candidate(team_id=team_id, name=candidate_name,
+                                  role="Customer support agent", recruiter_id=recruiter_id,
+                                  debrief_per_round=debrief_per_round)
+            round_number = 1
+        else:
+            candidate = session.get_one(Candidate, candidate_id)
+            round_number = 1 + max(r.round_number for r in candidate.rounds)
         interview = Interview(
-            team_id=team_id, candidate_name=candidate_name, role="Customer support agent",
+            team_id=team_id, candidate=candidate, round_number=round_number,
             question_set_id=qs.id, language=qs.language, question_set=qs.to_snapshot(),
             channel_id=channel_id, plan_ts=plan_ts, recruiter_id=recruiter_id,
             hiring_lead_id=hiring_lead_id, starts_at=starts, ends_at=starts + length,

@@ -10,11 +10,16 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.debrief.builders.summary import debrief_summary_message, decision_announcement
+from bot.debrief.builders.summary import (
+    debrief_summary_message,
+    decision_announcement,
+    summary_moved_message,
+)
 from bot.debrief.service import (
     DebriefSummary,
     SummaryStep,
     claim_summary,
+    debrief_holder_id,
     decision_announced,
     forget_summary,
     posted_summary,
@@ -73,6 +78,7 @@ def publish_summary(services: Services, interview_id: int,
             return None
         time.sleep(WAIT_INTERVAL_SECONDS)
     assert place.summary is not None
+    interview_id = place.interview_id  # the round holding the debrief
     message = summary_message(place.summary)
     if place.step is SummaryStep.UPDATE:
         assert place.ts is not None
@@ -109,6 +115,9 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
     posted = posted_summary(services, interview_id)
     if posted is None:
         return None
+    if posted.moved_to is not None:
+        return posted.channel, posted.ts, summary_moved_message(
+            translator(posted.language), interview_id, posted.moved_to)
     if posted.summary is None:  # a refresh that lost the race to the deletion
         return posted.channel, posted.ts, deleted_message(translator(posted.language),
                                                           interview_id)
@@ -116,7 +125,13 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
 
 
 def refresh_posted_summary(services: Services, payload: dict[str, Any]) -> None:
-    refresh_summary(services, payload["interview_id"])
+    """This round's posted summary, and that of the round holding its debrief when that
+    is another one (a scorecard of round 1 changes the loop's summary)."""
+    interview_id = payload["interview_id"]
+    refresh_summary(services, interview_id)
+    holder_id = debrief_holder_id(services, interview_id)
+    if holder_id is not None and holder_id != interview_id:
+        refresh_summary(services, holder_id)
 
 
 def post_summary(services: Services, payload: dict[str, Any]) -> None:

@@ -25,19 +25,21 @@ from sqlalchemy.orm import Session
 
 from bot.core import consensus
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
-from bot.errors import InterviewRefused, NotAllowed, NotFound, UserError
+from bot.errors import InterviewRefused, NotFound, UserError
 from bot.i18n import N_
 from bot.interviews import (
+    Debrief,
     Ratings,
     cancel_reminders,
     current_ratings,
+    debrief_of,
     find_interview,
     get_interview,
-    is_organiser,
+    locked_debrief,
     log_event,
     missing_panelists,
+    organises_debrief,
     question_set_of,
-    require_organiser,
 )
 from bot.outbox import effects
 from bot.services import Services
@@ -145,8 +147,8 @@ def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> Debri
         recommendations, RECOMMENDATION_KEYS)
     return DebriefSummary(
         interview_id=interview.id,
-        candidate_name=interview.candidate_name,
-        role=interview.role,
+        candidate_name=interview.candidate.name,
+        role=interview.candidate.role,
         language=interview.language,
         question_set=qs,
         status=interview.status,
@@ -175,12 +177,13 @@ def _decision_view(interview: Interview) -> DecisionView | None:
                         changes=max(len(interview.decisions) - 1, 0))
 
 
-def can_view_summary(interview: Interview, user_id: str) -> bool:
-    """Organisers always; a panelist once their own scorecard is in (independent ratings)."""
-    if is_organiser(interview, user_id):
+def can_view_summary(debrief: Debrief, user_id: str) -> bool:
+    """Organisers of the debrief always; a panelist once their own scorecard is in, in
+    every round of it they are on (independent ratings)."""
+    if organises_debrief(debrief, user_id):
         return True
-    panelist = interview.panelist_for(user_id)
-    return panelist is not None and panelist.scorecard is not None
+    seats = [p for r in debrief.rounds if (p := r.panelist_for(user_id)) is not None]
+    return bool(seats) and all(p.scorecard is not None for p in seats)
 
 
 def summary_for(services: Services, team_id: str, interview_id: int | str,
@@ -188,9 +191,10 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
     """The summary for `/interview summary`, and whether the reader is an organiser.
     Raises NotFound, or InterviewRefused for anyone else."""
     with reading(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
-        if not can_view_summary(interview, user_id):
-            if interview.panelist_for(user_id) is not None:
+        debrief = debrief_of(session, get_interview(session, team_id, interview_id))
+        interview = debrief.holder
+        if not can_view_summary(debrief, user_id):
+            if any(r.panelist_for(user_id) is not None for r in debrief.rounds):
                 raise InterviewRefused(N_("Submit your own scorecard first: the summary of "
                                         "interview {id} opens to panelists once theirs is in."),
                                      language=interview.language, id=interview.id)
@@ -199,7 +203,7 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                                     "interview {id}."),
                                  language=interview.language, id=interview.id)
         return (build_summary(interview, current_ratings(session, interview.id)),
-                is_organiser(interview, user_id))
+                organises_debrief(debrief, user_id))
 
 
 # ---------------------------------------------------------------------------- posting
@@ -217,6 +221,7 @@ class SummaryPlace:
     or wait for whoever is posting it."""
 
     step: SummaryStep
+    interview_id: int = 0  # the round holding the debrief
     channel: str = ""
     thread_ts: str | None = None
     ts: str | None = None  # the summary's, when updating
@@ -229,24 +234,31 @@ def claim_summary(services: Services, interview_id: int,
     (the status moves to debrief), or WAIT for a live claim of someone else's. Raises
     NotFound, InterviewRefused (cancelled)."""
     with transaction(services.db) as session:
-        interview = _locked(session, interview_id)
+        debrief = locked_debrief(session, interview_id)
+        interview = debrief.holder
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                    language=interview.language, id=interview.id)
         if interview.summary_ts:
-            if interview.status == InterviewStatus.SCHEDULED:
-                interview.status = InterviewStatus.DEBRIEF
+            _open_debrief(debrief)
             if actor_id is not None:
                 log_event(session, interview, actor_id, UPDATED, ts=interview.summary_ts)
-            return SummaryPlace(SummaryStep.UPDATE, interview.channel_id,
+            return SummaryPlace(SummaryStep.UPDATE, interview.id, interview.channel_id,
                                 ts=interview.summary_ts,
                                 summary=_current_summary(session, interview))
         if _live_claim(session, interview.id):
-            return SummaryPlace(SummaryStep.WAIT)
+            return SummaryPlace(SummaryStep.WAIT, interview.id)
         log_event(session, interview, actor_id, CLAIMED)
-        return SummaryPlace(SummaryStep.POST, interview.channel_id,
+        return SummaryPlace(SummaryStep.POST, interview.id, interview.channel_id,
                             thread_ts=interview.plan_ts,
                             summary=_current_summary(session, interview))
+
+
+def _open_debrief(debrief: Debrief) -> None:
+    """Its summary is out: every round it covers is at the debrief (unless decided)."""
+    for round_ in debrief.rounds:
+        if round_.status == InterviewStatus.SCHEDULED:
+            round_.status = InterviewStatus.DEBRIEF
 
 
 def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
@@ -258,13 +270,14 @@ def store_summary_ts(services: Services, interview_id: int, actor_id: str | None
     """The summary is posted: its ts, the status (debrief now), and the plan and App
     Homes that show the status, refreshed."""
     with transaction(services.db) as session:
-        interview = _locked(session, interview_id)
+        debrief = locked_debrief(session, interview_id)
+        interview = debrief.holder
         interview.summary_ts = ts
-        if interview.status == InterviewStatus.SCHEDULED:
-            interview.status = InterviewStatus.DEBRIEF
+        _open_debrief(debrief)
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
-        effects.refresh_everywhere(session, services, interview)
+        for round_ in debrief.rounds:
+            effects.refresh_everywhere(session, services, round_)
 
 
 def _locked(session: Session, interview_id: int) -> Interview:
@@ -310,13 +323,15 @@ def forget_summary(services: Services, interview_id: int, ts: str) -> None:
 
 @dataclass(frozen=True)
 class PostedSummary:
-    """A posted summary as it should read now: `summary` None for a deleted interview."""
+    """A posted summary as it should read now: `summary` None for a deleted interview, or
+    for one whose loop's debrief moved to a later round (`moved_to`, that round's id)."""
 
     interview_id: int
     channel: str
     ts: str
     language: str
     summary: DebriefSummary | None
+    moved_to: int | None = None
 
 
 def posted_summary(services: Services, interview_id: int) -> PostedSummary | None:
@@ -328,12 +343,24 @@ def posted_summary(services: Services, interview_id: int) -> PostedSummary | Non
                               .where(Interview.id == interview_id)).first()
         if row is None or not row.summary_ts:
             return None
-        summary = None
-        if row.deleted_at is None:
-            summary = _current_summary(session, get_interview(session, row.team_id,
-                                                              interview_id))
+        if row.deleted_at is not None:
+            return PostedSummary(interview_id, row.channel_id, row.summary_ts, row.language,
+                                 None)
+        debrief = debrief_of(session, get_interview(session, row.team_id, interview_id))
+        if debrief.holder.id != interview_id:
+            return PostedSummary(interview_id, row.channel_id, row.summary_ts, row.language,
+                                 None, moved_to=debrief.holder.id)
         return PostedSummary(interview_id, row.channel_id, row.summary_ts, row.language,
-                             summary)
+                             _current_summary(session, debrief.holder))
+
+
+def debrief_holder_id(services: Services, interview_id: int) -> int | None:
+    """The round holding the debrief that covers this one (None: deleted)."""
+    with reading(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        if interview is None or interview.deleted_at is not None:
+            return None
+        return debrief_of(session, interview).holder.id
 
 
 @dataclass(frozen=True)
@@ -349,8 +376,9 @@ def start_debrief(services: Services, team_id: str, interview_id: int | str, use
     for the summary now (posted, or refreshed in place; bot/performers.py). Raises NotFound
     / InterviewRefused."""
     with transaction(services.db) as session:
-        interview = find_interview(session, team_id, interview_id)
-        _require_organiser(interview, user_id)
+        debrief = debrief_of(session, find_interview(session, team_id, interview_id))
+        interview = debrief.holder
+        _require_organiser(debrief, user_id)
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                    language=interview.language, id=interview.id)
@@ -358,11 +386,11 @@ def start_debrief(services: Services, team_id: str, interview_id: int | str, use
         return DebriefTarget(interview.id, interview.language)
 
 
-def _require_organiser(interview: Interview, user_id: str) -> None:
-    try:
-        require_organiser(interview, user_id)
-    except NotAllowed as err:
-        raise InterviewRefused(err.message, language=interview.language, **err.values) from err
+def _require_organiser(debrief: Debrief, user_id: str) -> None:
+    if not organises_debrief(debrief, user_id):
+        raise InterviewRefused(N_("Only the hiring lead and the recruiter of interview {id} "
+                                  "can do that."), language=debrief.holder.language,
+                               id=debrief.holder.id)
 
 
 
@@ -396,8 +424,9 @@ class DecisionResult:
     panel: tuple[str, ...]
 
 
-def _check_may_decide(interview: Interview, user_id: str) -> None:
-    _require_organiser(interview, user_id)
+def _check_may_decide(debrief: Debrief, user_id: str) -> None:
+    _require_organiser(debrief, user_id)
+    interview = debrief.holder
     if interview.status == InterviewStatus.CANCELLED:
         raise InterviewRefused(N_("Interview {id} was cancelled: there is no decision to "
                                 "record."), language=interview.language, id=interview.id)
@@ -412,12 +441,13 @@ def decision_form(services: Services, team_id: str, interview_id: int | str,
     """The modal's content, for the hiring lead or the recruiter (the recruiter only while
     no decision is recorded). Raises NotFound / InterviewRefused."""
     with reading(services.db) as session:
-        interview = find_interview(session, team_id, interview_id)
-        _check_may_decide(interview, user_id)
+        debrief = debrief_of(session, find_interview(session, team_id, interview_id))
+        interview = debrief.holder
+        _check_may_decide(debrief, user_id)
         history = tuple(DecisionView(d.outcome, d.reason, d.decided_by, d.decided_at, i)
-                        for i, d in enumerate(interview.decisions))
-        return DecisionForm(interview_id=interview.id, candidate_name=interview.candidate_name,
-                            role=interview.role, language=interview.language,
+                        for i, d in enumerate(_loop_decisions(session, interview)))
+        return DecisionForm(interview_id=interview.id, candidate_name=interview.candidate.name,
+                            role=interview.candidate.role, language=interview.language,
                             current=_decision_view(interview), history=history)
 
 
@@ -427,10 +457,19 @@ def check_decision_submission(services: Services, team_id: str, interview_id: in
     interview's language. A retried delivery of a stored submission passes (it will store
     nothing), even though the recruiter could no longer change that decision."""
     with reading(services.db) as session:
-        interview = find_interview(session, team_id, interview_id)
+        debrief = debrief_of(session, find_interview(session, team_id, interview_id))
         if not _decision_by_view(session, source_view_id):
-            _check_may_decide(interview, user_id)
-        return interview.language
+            _check_may_decide(debrief, user_id)
+        return debrief.holder.language
+
+
+def _loop_decisions(session: Session, interview: Interview) -> list[Decision]:
+    """Every decision recorded on the candidate's rounds, oldest first: a loop debriefed
+    again after a new round shows what was decided before."""
+    return list(session.scalars(
+        select(Decision).join(Interview, Decision.interview_id == Interview.id)
+        .where(Interview.candidate_id == interview.candidate_id)
+        .order_by(Decision.decided_at, Decision.id)))
 
 
 def _decision_by_view(session: Session, source_view_id: str | None) -> Decision | None:
@@ -467,11 +506,13 @@ def record_decision(services: Services, team_id: str, interview_id: int, user_id
 def _store_decision(services: Services, session: Session, team_id: str, interview_id: int,
                     user_id: str, outcome: DecisionOutcome, reason: str,
                     source_view_id: str | None) -> DecisionResult:
-    interview = get_interview(session, team_id, interview_id, for_update=True)
+    find_interview(session, team_id, interview_id)  # this workspace's, not deleted
+    debrief = locked_debrief(session, interview_id)
+    interview = debrief.holder
     existing = _decision_by_view(session, source_view_id)
     if existing is not None:
-        return _decision_result(interview, existing, stored=False, previous=None)
-    _check_may_decide(interview, user_id)
+        return _decision_result(debrief, existing, stored=False, previous=None)
+    _check_may_decide(debrief, user_id)
     now = services.clock()
     previous = interview.decision
     decision = Decision(outcome=outcome, reason=reason, decided_by=user_id, decided_at=now,
@@ -481,25 +522,31 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
     interview.decision_reason = reason
     interview.decided_by = user_id
     interview.decided_at = now
-    interview.status = InterviewStatus.DECIDED
-    cancel_reminders(session, interview.id)
+    # The decision closes every round the debrief covers: their scorecards lock.
+    for round_ in debrief.rounds:
+        round_.status = InterviewStatus.DECIDED
+        cancel_reminders(session, round_.id)
     log_event(session, interview, user_id,
               "decided" if previous is None else "decision_changed",
-              outcome=outcome.value, previous=previous.value if previous else None)
+              outcome=outcome.value, previous=previous.value if previous else None,
+              rounds=[r.id for r in debrief.rounds])
     session.flush()
-    effects.refresh_everywhere(session, services, interview)
+    for round_ in debrief.rounds:
+        effects.refresh_everywhere(session, services, round_)
     effects.announce_decision(session, services, interview.id, decision.id)
-    return _decision_result(interview, decision, stored=True, previous=previous)
+    return _decision_result(debrief, decision, stored=True, previous=previous)
 
 
-def _decision_result(interview: Interview, decision: Decision, *, stored: bool,
+def _decision_result(debrief: Debrief, decision: Decision, *, stored: bool,
                      previous: DecisionOutcome | None) -> DecisionResult:
+    interview = debrief.holder
+    panel = [p.user_id for r in debrief.rounds for p in r.active_panelists]
     return DecisionResult(
         stored=stored, interview_id=interview.id, language=interview.language,
         outcome=decision.outcome, reason=decision.reason, decided_by=decision.decided_by,
         previous=previous, channel=interview.channel_id,
         thread_ts=interview.plan_ts or interview.summary_ts,
-        panel=tuple(p.user_id for p in interview.active_panelists))
+        panel=tuple(dict.fromkeys(panel)))
 
 
 def decision_announced(services: Services, interview_id: int,
@@ -511,7 +558,7 @@ def decision_announced(services: Services, interview_id: int,
         if interview is None or interview.deleted_at is not None or decision is None:
             return None
         earlier = [d for d in interview.decisions if d.id < decision.id]
-        return _decision_result(interview, decision, stored=True,
+        return _decision_result(debrief_of(session, interview), decision, stored=True,
                                 previous=earlier[-1].outcome if earlier else None)
 
 
@@ -549,7 +596,7 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
     """Every active panelist's current scorecard, private notes included: organisers only."""
     with reading(services.db) as session:
         interview = get_interview(session, team_id, interview_id)
-        _require_organiser(interview, user_id)
+        _require_organiser(debrief_of(session, interview), user_id)
         ratings = current_ratings(session, interview.id)
         cards = []
         for panelist in interview.active_panelists:
@@ -564,7 +611,7 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                 ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
                 version=version.number))
         return FullScorecards(
-            interview_id=interview.id, candidate_name=interview.candidate_name,
-            role=interview.role, language=interview.language,
+            interview_id=interview.id, candidate_name=interview.candidate.name,
+            role=interview.candidate.role, language=interview.language,
             question_set=question_set_of(interview), cards=tuple(cards),
             missing=tuple(p.user_id for p in missing_panelists(interview)))

@@ -138,7 +138,8 @@ def ratings_csv(interview: Interview, names: Mapping[str, str] | None = None) ->
         for rating in sorted(version.ratings,
                              key=lambda r: (order.get(r.question_id, len(order)), r.id)):
             writer.writerow([_cell(v) for v in (
-                interview.id, interview.candidate_name, interview.role, interview.question_set_id,
+                interview.id, interview.candidate.name, interview.candidate.role,
+                interview.question_set_id,
                 interview.language, panelist.user_id, names.get(panelist.user_id, ""),
                 "yes" if panelist.removed_at else "no", version.number,
                 _iso(card.submitted_at), _iso(card.updated_at), version.recommendation,
@@ -159,8 +160,8 @@ def interview_document(interview: Interview, events: list[Event],
         "interview": {
             "id": interview.id,
             "team_id": interview.team_id,
-            "candidate": {"name": interview.candidate_name, "role": interview.role,
-                          "link": interview.candidate_link, "note": interview.note},
+            "candidate": {"name": interview.candidate.name, "role": interview.candidate.role,
+                          "link": interview.candidate.link, "note": interview.note},
             "question_set_id": interview.question_set_id,
             "language": interview.language,
             "channel_id": interview.channel_id,

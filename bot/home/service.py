@@ -25,7 +25,15 @@ from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, f
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import Services
-from models import DecisionOutcome, Interview, InterviewStatus, Panelist, Scorecard, reading
+from models import (
+    Candidate,
+    DecisionOutcome,
+    Interview,
+    InterviewStatus,
+    Panelist,
+    Scorecard,
+    reading,
+)
 from models.base import UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -43,6 +51,8 @@ class InterviewRow:
     interview_id: int
     candidate_name: str
     role: str
+    candidate_id: int
+    round_number: int
     channel_id: str
     starts_at: datetime
     ends_at: datetime
@@ -124,11 +134,13 @@ def _rows_query(by_team: bool) -> Select[Any]:
     submitted = (select(func.count(card.id)).join(panel, card.panelist_id == panel.id)
                  .where(active).correlate(Interview).scalar_subquery())
     query = (
-        select(Interview.id, Interview.candidate_name, Interview.role, Interview.channel_id,
+        select(Interview.id, Candidate.name.label("candidate_name"), Candidate.role,
+               Interview.candidate_id, Interview.round_number, Interview.channel_id,
                Interview.starts_at, Interview.ends_at, Interview.debrief_at, Interview.status,
                Interview.decision, panel_size.label("panel_size"),
                submitted.label("submitted"), func.count().over().label("total"))
         .select_from(Interview)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
         .where(Interview.deleted_at.is_(None))
     )
     if by_team:
@@ -142,7 +154,8 @@ def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Se
         return Section()
     items = tuple(InterviewRow(
         interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
-        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
+        candidate_id=r.candidate_id, round_number=r.round_number, channel_id=r.channel_id,
+        starts_at=r.starts_at, ends_at=r.ends_at,
         debrief_at=r.debrief_at, status=r.status, decision=r.decision,
         panel_size=int(r.panel_size), submitted=int(r.submitted)) for r in found)
     return Section(items, int(found[0].total))

@@ -157,10 +157,17 @@ def cancel_modal(t: Translator, info: InterviewInfo, meta: ModalMetadata) -> dic
 
 def delete_modal(t: Translator, info: InterviewInfo, meta: ModalMetadata) -> dict[str, Any]:
     """The confirmation names the candidate: nobody deletes the wrong person by a typo."""
+    if len(info.rounds) > 1:
+        question = t._("Delete everything about *{candidate}* ({role}), in all {n} rounds: "
+                       "interviews {ids}?", candidate=escape(info.candidate_name),
+                       role=escape(info.role), n=len(info.rounds),
+                       ids=", ".join(str(i) for i in info.rounds))
+    else:
+        question = t._("Delete everything about *{candidate}* ({role}, interview {id})?",
+                       candidate=escape(info.candidate_name), role=escape(info.role),
+                       id=info.interview_id)
     blocks = [
-        section(t._("Delete everything about *{candidate}* ({role}, interview {id})?",
-                    candidate=escape(info.candidate_name), role=escape(info.role),
-                    id=info.interview_id)),
+        section(question),
         section(t._("The name, role, link and note, every scorecard with its ratings and "
                     "notes, and the decision's reason are removed for good. The plan, the "
                     "kits and the summary in Slack will say “deleted”. The event log keeps "

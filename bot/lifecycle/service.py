@@ -18,16 +18,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.core.focus import assign_focus
 from bot.errors import InterviewRefused, NotAllowed, NotFound
 from bot.i18n import N_, translator
 from bot.interviews import (
-    cancel_reminders,
+    debrief_of,
     get_interview,
+    live_rounds,
     log_event,
+    people_of,
     question_set_of,
     require_organiser,
 )
@@ -37,14 +39,17 @@ from bot.people import PeopleUnavailable
 from bot.reminders.service import schedule_reminders
 from bot.services import Services
 from bot.setup.service import (
+    DEBRIEF_AT_BLOCK,
     MAX_PANEL,
     STARTS_AT_BLOCK,
     NewInterviewForm,
     look_up,
+    loop_debrief_problems,
     person_problem,
     time_problems,
 )
 from models import (
+    Candidate,
     Event,
     Interview,
     InterviewStatus,
@@ -92,6 +97,7 @@ class InterviewInfo:
     ends_at: datetime
     debrief_at: datetime
     panel: tuple[str, ...]  # active panelists, panel order
+    rounds: tuple[int, ...] = ()  # the interview ids of the candidate's live rounds
 
     @property
     def length_minutes(self) -> int:
@@ -100,11 +106,12 @@ class InterviewInfo:
 
 def _info(interview: Interview) -> InterviewInfo:
     return InterviewInfo(
-        interview_id=interview.id, candidate_name=interview.candidate_name,
-        role=interview.role, language=interview.language, status=interview.status,
+        interview_id=interview.id, candidate_name=interview.candidate.name,
+        role=interview.candidate.role, language=interview.language, status=interview.status,
         starts_at=interview.starts_at, ends_at=interview.ends_at,
         debrief_at=interview.debrief_at,
-        panel=tuple(p.user_id for p in interview.active_panelists))
+        panel=tuple(p.user_id for p in interview.active_panelists),
+        rounds=tuple(r.id for r in interview.candidate.rounds if r.deleted_at is None))
 
 
 def _organised(session: Session, team_id: str, interview_id: int | str, user_id: str,
@@ -185,10 +192,15 @@ def check_reschedule(services: Services, team_id: str, interview_id: int, user_i
         interview = _organised(session, team_id, interview_id, user_id)
         _require_open(interview)
         starts_at, language = interview.starts_at, interview.language
+        others_end = max((r.ends_at for r in debrief_of(session, interview).rounds
+                          if r.id != interview.id), default=None)
     t = translator(language)
-    errors = time_problems(services, form, t, services.users.tz(user_id))
+    tz = services.users.tz(user_id)
+    errors = time_problems(services, form, t, tz)
     if form.starts_at == starts_at:
         errors.pop(STARTS_AT_BLOCK, None)
+    if DEBRIEF_AT_BLOCK not in errors:
+        errors.update(loop_debrief_problems(form, others_end, t, tz))
     return language, errors
 
 
@@ -212,11 +224,15 @@ def reschedule(services: Services, team_id: str, interview_id: int, user_id: str
                   was={"starts_at": interview.starts_at.isoformat(),
                        "ends_at": interview.ends_at.isoformat(),
                        "debrief_at": interview.debrief_at.isoformat()})
-        interview.starts_at, interview.ends_at, interview.debrief_at = (
-            starts_at, ends_at, debrief_at)
+        interview.starts_at, interview.ends_at = starts_at, ends_at
+        # A loop debriefed together has one debrief time: moving it moves it for all.
+        for round_ in debrief_of(session, interview).rounds:
+            if round_.status != InterviewStatus.DECIDED:
+                round_.debrief_at = debrief_at
         schedule_reminders(session, interview, services)
         _tell_everyone(session, services, interview, "rescheduled", user_id, reply_to,
                        kits=True)
+        _refresh_other_rounds(session, services, interview)
         result = _change(interview)
     services.reminders_changed()
     return result
@@ -240,6 +256,15 @@ def _tell_everyone(session: Session, services: Services, interview: Interview, n
                           interview_id=interview.id)
 
 
+def _refresh_other_rounds(session: Session, services: Services, interview: Interview) -> None:
+    """The loop's other rounds show its debrief (time, which round holds it): their plans
+    and a summary they posted are redrawn."""
+    for other in live_rounds(session, interview.candidate_id):
+        if other.id != interview.id:
+            effects.refresh_plan(session, services, other.id)
+            effects.refresh_summary(session, services, other.id)
+
+
 # ---------------------------------------------------------------------------- cancel
 
 
@@ -253,10 +278,11 @@ def cancel_interview(services: Services, team_id: str, interview_id: int, user_i
             return _unchanged(interview)
         _require_open(interview)
         interview.status = InterviewStatus.CANCELLED
-        cancel_reminders(session, interview.id)
+        schedule_reminders(session, interview, services)  # the loop's debrief may move
         log_event(session, interview, user_id, "cancelled")
         _tell_everyone(session, services, interview, "cancelled", user_id, reply_to,
                        kits=False)
+        _refresh_other_rounds(session, services, interview)
         result = _change(interview)
     services.reminders_changed()
     return result
@@ -360,21 +386,24 @@ def remove_panelist(services: Services, team_id: str, interview_id: int, user_id
 
 @dataclass(frozen=True)
 class Deleted:
-    interview_id: int
+    interview_id: int  # the round it was asked on
     language: str
     changed: bool  # False: it was deleted already (a retried submission)
     messages: tuple[tuple[str, str], ...] = ()  # (channel, ts) to edit to "deleted"
+    rounds: tuple[int, ...] = ()  # every round deleted with the candidate
 
 
 def delete_candidate_data(services: Services, team_id: str, interview_id: int | str,
                           user_id: str, reply_to: ReplyTo | None = None) -> Deleted:
-    """`/interview delete`: an organiser removes the candidate's data for good; the person
-    at `reply_to` is told once the messages are edited."""
+    """`/interview delete`: an organiser of one round removes the candidate's data for
+    good, every round of the loop with it; the person at `reply_to` is told once the
+    messages are edited."""
     with transaction(services.db) as session:
-        number = _deletable_id(session, team_id, interview_id, user_id)
-    if number is None:  # deleted already: a retried submission
+        found = _deletable(session, team_id, interview_id, user_id)
+    if found is None:  # deleted already: a retried submission
         return Deleted(_number(interview_id), services.settings.default_language, False)
-    return erase_interview(services, number, user_id, reply_to=reply_to)
+    candidate_id, number = found
+    return erase_candidate(services, candidate_id, user_id, reply_to=reply_to, asked_on=number)
 
 
 def _number(interview_id: int | str) -> int:
@@ -383,8 +412,10 @@ def _number(interview_id: int | str) -> int:
     return interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
 
 
-def _deletable_id(session: Session, team_id: str, interview_id: int | str,
-                  user_id: str) -> int | None:
+def _deletable(session: Session, team_id: str, interview_id: int | str,
+               user_id: str) -> tuple[int, int] | None:
+    """(candidate id, interview number) to delete, or None when it is deleted already and
+    this user could have asked for that."""
     number = _number(interview_id)
     gone = session.scalars(select(Interview).where(
         Interview.id == number, Interview.team_id == team_id,
@@ -393,33 +424,47 @@ def _deletable_id(session: Session, team_id: str, interview_id: int | str,
         if user_id in (gone.recruiter_id, gone.hiring_lead_id, gone.deleted_by):
             return None
         raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
-    return _organised(session, team_id, number, user_id).id
+    interview = _organised(session, team_id, number, user_id)
+    return interview.candidate_id, interview.id
 
 
-def erase_interview(services: Services, interview_id: int, actor_id: str | None,
-                    reason: str = "request", reply_to: ReplyTo | None = None) -> Deleted:
-    """Remove every trace of the candidate: name, role, link, note, decision reasons, all
-    scorecard versions with their texts and ratings, drafts, reminders and the interview's
-    event log (it keeps one event: deleted, by whom, when). The channel messages (plan,
-    summary, kits, and any message whose ts the event log recorded) are edited to say
-    "deleted". The frozen question set, the panel's user ids and the times stay: they are
-    not about the candidate."""
+def erase_candidate(services: Services, candidate_id: int, actor_id: str | None,
+                    reason: str = "request", reply_to: ReplyTo | None = None,
+                    asked_on: int | None = None) -> Deleted:
+    """Remove every trace of the candidate from every round: name, role, link, notes,
+    decision reasons, all scorecard versions with their texts and ratings, drafts,
+    reminders and the rounds' event logs (each keeps one event: deleted, by whom, when).
+    The channel messages (plans, summaries, kits, and any message whose ts the event log
+    recorded) are edited to say "deleted". The frozen question sets, the panels' user ids
+    and the times stay: they are not about the candidate."""
     with transaction(services.db) as session:
-        query = (select(Interview).where(Interview.id == interview_id)
-                 .options(selectinload(Interview.panelists), selectinload(Interview.decisions)))
+        query = select(Candidate).where(Candidate.id == candidate_id)
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(of=Interview)
-        interview = session.scalars(query).first()
-        if interview is None or interview.deleted_at is not None:
-            language = interview.language if interview else services.settings.default_language
-            return Deleted(interview_id, language, False)
-        messages = _messages_of(session, interview)
-        _erase(session, interview, services.clock(), actor_id)
-        log_event(session, interview, actor_id, DELETED_KIND, reason=reason)
-        effects.erase_messages(session, services, interview.id, messages, reply_to)
-        effects.refresh_homes(session, services, interview.team_id, _change(interview).people,
-                              interview_id=interview.id)
-        result = Deleted(interview.id, interview.language, True, tuple(messages))
+            query = query.with_for_update()
+        candidate = session.scalars(query).first()
+        rounds = list(session.scalars(
+            select(Interview).where(Interview.candidate_id == candidate_id,
+                                    Interview.deleted_at.is_(None))
+            .order_by(Interview.round_number)
+            .options(selectinload(Interview.panelists), selectinload(Interview.decisions))))
+        asked = asked_on if asked_on is not None else (rounds[0].id if rounds else 0)
+        if candidate is None or candidate.deleted_at is not None or not rounds:
+            language = rounds[-1].language if rounds else services.settings.default_language
+            return Deleted(asked, language, False)
+        now = services.clock()
+        messages: list[tuple[str, str]] = []
+        for interview in rounds:
+            messages += _messages_of(session, interview)
+            _erase(session, interview, now, actor_id)
+            log_event(session, interview, actor_id, DELETED_KIND, reason=reason)
+        candidate.name, candidate.role, candidate.link = DELETED_NAME, "", None
+        candidate.deleted_at, candidate.deleted_by = now, actor_id
+        effects.erase_messages(session, services, asked, list(dict.fromkeys(messages)),
+                               reply_to)
+        effects.refresh_homes(session, services, candidate.team_id, people_of(rounds),
+                              interview_id=asked)
+        result = Deleted(asked, rounds[-1].language, True, tuple(dict.fromkeys(messages)),
+                         tuple(r.id for r in rounds))
     services.reminders_changed()
     return result
 
@@ -461,9 +506,6 @@ def _erase(session: Session, interview: Interview, now: datetime,
         session.execute(statement.execution_options(synchronize_session=False))
     for decision in interview.decisions:
         decision.reason = ""
-    interview.candidate_name = DELETED_NAME
-    interview.role = ""
-    interview.candidate_link = None
     interview.note = None
     interview.decision_reason = None
     interview.deleted_at = now
@@ -478,33 +520,33 @@ def _erase(session: Session, interview: Interview, now: datetime,
 
 
 def retention_due(session: Session, now: datetime, days: int) -> list[int]:
-    """Interviews whose data is older than the retention period: decided ones by their
-    decision time, cancelled ones by their debrief time (they never get a decision)."""
+    """Candidates whose loop closed longer ago than the retention period: every live round
+    decided or cancelled, the latest of them (its decision time, else its debrief time)
+    before the cutoff."""
     cutoff = now - timedelta(days=days)
+    still_open = func.sum(case((Interview.status.in_(OPEN_STATUSES), 1), else_=0))
+    closed_at = func.max(func.coalesce(Interview.decided_at, Interview.debrief_at))
     return list(session.scalars(
-        select(Interview.id).where(
-            Interview.deleted_at.is_(None),
-            or_((Interview.status == InterviewStatus.DECIDED) & (Interview.decided_at < cutoff),
-                (Interview.status == InterviewStatus.CANCELLED)
-                & (Interview.debrief_at < cutoff)))
-        .order_by(Interview.id)))
+        select(Interview.candidate_id).where(Interview.deleted_at.is_(None))
+        .group_by(Interview.candidate_id)
+        .having(still_open == 0, closed_at < cutoff)
+        .order_by(Interview.candidate_id)))
 
 
 def retention_sweep(services: Services, now: datetime | None = None) -> list[int]:
-    """DATA_RETENTION_DAYS: delete what is older; the ids deleted. One failure does not
-    stop the others (the next day's sweep tries again)."""
+    """DATA_RETENTION_DAYS: delete what is older; the ids of the rounds deleted. One
+    failure does not stop the others (the next day's sweep tries again)."""
     days = services.settings.data_retention_days
     if not days:
         return []
     with transaction(services.db) as session:
         due = retention_due(session, now or services.clock(), days)
-    done = []
-    for interview_id in due:
+    done: list[int] = []
+    for candidate_id in due:
         try:
-            if erase_interview(services, interview_id, None, reason="retention").changed:
-                done.append(interview_id)
+            done += erase_candidate(services, candidate_id, None, reason="retention").rounds
         except Exception:
-            log.exception("retention: interview %s not deleted", interview_id)
+            log.exception("retention: candidate %s not deleted", candidate_id)
     if done:
         log.info("retention: deleted the candidate data of %d interview(s)", len(done))
     return done

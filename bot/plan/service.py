@@ -22,7 +22,7 @@ from bot.interviews import (
 )
 from bot.outbox import effects
 from bot.services import Services
-from models import Interview, InterviewStatus, Panelist, transaction
+from models import Candidate, Interview, InterviewStatus, Panelist, transaction
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ def unposted_plans(services: Services, team_id: str, user_id: str) -> list[Unpos
     since = services.clock() - UNPOSTED_MAX_AGE
     with transaction(services.db) as session:
         rows = session.execute(
-            select(Interview.id, Interview.candidate_name, Interview.channel_id)
+            select(Interview.id, Candidate.name.label("candidate_name"), Interview.channel_id)
+            .join(Candidate, Candidate.id == Interview.candidate_id)
             .where(Interview.team_id == team_id, Interview.plan_ts.is_(None),
                    Interview.deleted_at.is_(None),
                    Interview.status.in_([InterviewStatus.SCHEDULED, InterviewStatus.DEBRIEF]),

@@ -18,11 +18,19 @@ def _when(t: Translator, moment_utc: datetime, tz: str) -> str:
 
 
 def _candidate(interview: Interview) -> str:
-    return f"*{escape(interview.candidate_name)}* ({escape(interview.role)})"
+    return f"*{escape(interview.candidate.name)}* ({escape(interview.candidate.role)})"
 
 
 def _names(user_ids: Sequence[str]) -> str:
     return ", ".join(user(u) for u in user_ids)
+
+
+def _missing_names(t: Translator, missing: Sequence[tuple[int, Sequence[str]]]) -> str:
+    """The names; by round when the debrief covers several rounds."""
+    if len(missing) == 1:
+        return _names(missing[0][1])
+    return "; ".join(t._("round {n}: {names}", n=number, names=_names(users))
+                     for number, users in missing)
 
 
 def nudge_message(t: Translator, interview: Interview, stage: str, tz: str) -> Message:
@@ -31,20 +39,20 @@ def nudge_message(t: Translator, interview: Interview, stage: str, tz: str) -> M
     debrief = _when(t, interview.debrief_at, tz)
     if stage == "first":
         text = t._("Please score {candidate} while the interview is fresh.",
-                   candidate=escape(interview.candidate_name))
+                   candidate=escape(interview.candidate.name))
         body = t._("Thanks for interviewing {candidate}. Please score them while the interview "
                    "is fresh: your scorecard is independent, nobody sees the others' before "
                    "theirs is in. The debrief is {debrief}.", candidate=candidate,
                    debrief=debrief)
     elif stage == "last":
         text = t._("Last reminder: your scorecard for {candidate} is still missing.",
-                   candidate=escape(interview.candidate_name))
+                   candidate=escape(interview.candidate.name))
         body = t._("Last reminder: your scorecard for {candidate} is still missing and the "
                    "debrief is {debrief}. Please score now so the summary includes you.",
                    candidate=candidate, debrief=debrief)
     else:
         text = t._("Your scorecard for {candidate} is still missing.",
-                   candidate=escape(interview.candidate_name))
+                   candidate=escape(interview.candidate.name))
         body = t._("Your scorecard for {candidate} is still missing. The debrief is "
                    "{debrief}.", candidate=candidate, debrief=debrief)
     blocks = [
@@ -55,21 +63,23 @@ def nudge_message(t: Translator, interview: Interview, stage: str, tz: str) -> M
     return Message(text=text, blocks=to_dicts(blocks))
 
 
-def lead_missing_message(t: Translator, interview: Interview, missing: Sequence[str], tz: str,
+def lead_missing_message(t: Translator, interview: Interview,
+                         missing: Sequence[tuple[int, Sequence[str]]], tz: str,
                          *, final: bool) -> Message:
-    """To the hiring lead: who has not scored yet, before the debrief (`final` False) or at
-    its start (`final` True)."""
+    """To the hiring lead: who has not scored yet, (round number, user ids) for each round
+    of the debrief, before the debrief (`final` False) or at its start (`final` True)."""
     candidate = _candidate(interview)
-    names = _names(missing)
+    names = _missing_names(t, missing)
+    count = sum(len(users) for _, users in missing)
     debrief = _when(t, interview.debrief_at, tz)
     if final:
         text = t.ngettext("{n} scorecard still missing for the debrief",
-                          "{n} scorecards still missing for the debrief", len(missing))
+                          "{n} scorecards still missing for the debrief", count)
         body = t._("The debrief on {candidate} starts now. Still missing: {names}.",
                    candidate=candidate, names=names)
     else:
         text = t.ngettext("{n} scorecard still missing before the debrief",
-                          "{n} scorecards still missing before the debrief", len(missing))
+                          "{n} scorecards still missing before the debrief", count)
         body = t._("The debrief on {candidate} is {debrief}. Still missing: {names}. They "
                    "have had a last reminder.", candidate=candidate, debrief=debrief,
                    names=names)

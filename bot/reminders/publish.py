@@ -101,7 +101,7 @@ class Delivery:
 
 def _delivery_for(services: Services, due: DueReminder) -> Delivery:
     kind, recipient, interview = due.kind, due.recipient_id, due.interview
-    missing = list(due.missing)
+    missing = due.missing
     delivery = Delivery(due.reminder_id, interview.id, kind, channel=recipient)
     if kind == DEBRIEF:
         return delivery

@@ -32,7 +32,13 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.core.backoff import MAX_ATTEMPTS, backoff
-from bot.interviews import cancel_reminders, log_event, missing_panelists
+from bot.interviews import (
+    cancel_reminders,
+    debrief_of,
+    live_rounds,
+    log_event,
+    missing_panelists,
+)
 from bot.people import PeopleUnavailable
 from bot.services import Services
 from models import (
@@ -137,9 +143,11 @@ def plan_reminders(
     hiring_lead_id: str,
     panel_tz: Sequence[tuple[str, str]],
     times: ReminderTimes,
+    holds_debrief: bool = True,
 ) -> list[PlannedReminder]:
-    """Every reminder an interview needs: nudges for each (panelist, tz) still to score,
-    the lead's note before the debrief, and the debrief itself."""
+    """Every reminder an interview needs: nudges for each (panelist, tz) still to score;
+    for the round that holds the debrief, the lead's note before it and the debrief
+    itself (the other rounds of a loop are debriefed there)."""
     planned: list[PlannedReminder] = []
     last_at = debrief_at - times.before_debrief
     any_last = False
@@ -147,6 +155,8 @@ def plan_reminders(
         for kind, due in nudge_times(ends_at, debrief_at, tz, times):
             planned.append(PlannedReminder(kind, user_id, due))
             any_last = any_last or kind == LAST
+    if not holds_debrief:
+        return planned
     if any_last:
         planned.append(PlannedReminder(LEAD_MISSING, hiring_lead_id, last_at))
     planned.append(PlannedReminder(DEBRIEF, channel_id, debrief_at))
@@ -155,15 +165,34 @@ def plan_reminders(
 
 
 def schedule_reminders(session: Session, interview: Interview, services: Services) -> None:
-    """(Re)create the interview's pending reminder rows from its current times and panel.
+    """(Re)create the pending reminder rows of every round the interview's debrief covers,
+    from their current times and panels; in a loop debriefed once, every round's debrief
+    time becomes the holder's (bot/interviews.py `debrief_of`).
 
-    Called inside the creating or rescheduling transaction; call
-    services.reminders_changed() after the commit. Rows already sent, skipped or failed
-    stay as they are (never sent twice); pending rows move to their new times; pending
-    rows the new plan no longer has are removed."""
-    if interview.deleted_at is not None or interview.status in (
-        InterviewStatus.CANCELLED, InterviewStatus.DECIDED
-    ):
+    Called inside the changing transaction; call services.reminders_changed() after the
+    commit. Rows already sent, skipped or failed stay as they are (never sent twice);
+    pending rows move to their new times; pending rows the new plan no longer has are
+    removed."""
+    if interview.deleted_at is not None or interview.status == InterviewStatus.CANCELLED:
+        cancel_reminders(session, interview.id)
+        if interview.deleted_at is None:
+            # A cancelled round may have held the loop's debrief: the next one holds it now.
+            others = [r for r in live_rounds(session, interview.candidate_id)
+                      if r.status != InterviewStatus.CANCELLED]
+            if others:
+                schedule_reminders(session, others[-1], services)
+        return
+    debrief = debrief_of(session, interview)
+    for round_ in debrief.rounds:
+        if round_.status != InterviewStatus.DECIDED:  # a decided round's debrief happened
+            round_.debrief_at = debrief.holder.debrief_at
+        _schedule_round(session, round_, services, holds_debrief=round_ is debrief.holder)
+    session.flush()
+
+
+def _schedule_round(session: Session, interview: Interview, services: Services, *,
+                    holds_debrief: bool) -> None:
+    if interview.status == InterviewStatus.DECIDED:
         cancel_reminders(session, interview.id)
         return
     to_score = [p.user_id for p in interview.active_panelists if p.scorecard is None]
@@ -174,6 +203,7 @@ def schedule_reminders(session: Session, interview: Interview, services: Service
         hiring_lead_id=interview.hiring_lead_id,
         panel_tz=[(user_id, user_tz(services, user_id)) for user_id in to_score],
         times=ReminderTimes.from_settings(services.settings),
+        holds_debrief=holds_debrief,
     )
     existing = {
         (row.kind, row.recipient_id): row
@@ -190,7 +220,6 @@ def schedule_reminders(session: Session, interview: Interview, services: Service
                                  recipient_id=plan.recipient_id, due_at=plan.due_at))
         elif found.status == ReminderStatus.PENDING:
             found.due_at = plan.due_at
-    session.flush()
 
 
 def _zone(tz: str) -> ZoneInfo:
@@ -280,7 +309,9 @@ class DueReminder:
     kind: str
     recipient_id: str
     interview: Interview  # its panel loaded
-    missing: tuple[str, ...]  # active panelists whose scorecard is not in
+    # (round number, active panelists whose scorecard is not in) for each round of the
+    # debrief with someone missing; the lead's notes name them.
+    missing: tuple[tuple[int, tuple[str, ...]], ...]
 
 
 def take_due(services: Services, reminder_id: int, now: datetime,
@@ -293,7 +324,8 @@ def take_due(services: Services, reminder_id: int, now: datetime,
             return Outcome(reminder_id, "", "", "lost", "the row moved on")
         kind, recipient = reminder.kind, reminder.recipient_id
         interview = _load_interview(session, reminder.interview_id)
-        reason = skip_reason(session, reminder, interview, now)
+        missing = _missing_by_round(session, interview) if interview is not None else ()
+        reason = skip_reason(session, reminder, interview, now, bool(missing))
         if reason is not None:
             reminder.status = ReminderStatus.SKIPPED
             reminder.last_error = reason
@@ -303,8 +335,14 @@ def take_due(services: Services, reminder_id: int, now: datetime,
                           recipient=recipient, reason=reason)
             return Outcome(reminder_id, kind, recipient, "skipped", reason)
         assert interview is not None
-        return DueReminder(reminder_id, kind, recipient, interview,
-                           tuple(p.user_id for p in missing_panelists(interview)))
+        return DueReminder(reminder_id, kind, recipient, interview, missing)
+
+
+def _missing_by_round(session: Session, interview: Interview
+                      ) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    rounds = debrief_of(session, interview).rounds if interview.deleted_at is None else ()
+    found = [(r.round_number, tuple(p.user_id for p in missing_panelists(r))) for r in rounds]
+    return tuple((number, users) for number, users in found if users)
 
 
 def _load_interview(session: Session, interview_id: int) -> Interview | None:
@@ -315,8 +353,9 @@ def _load_interview(session: Session, interview_id: int) -> Interview | None:
 
 
 def skip_reason(session: Session, reminder: Reminder, interview: Interview | None,
-                now: datetime) -> str | None:
-    """Why a due reminder no longer makes sense, or None to send it."""
+                now: datetime, anyone_missing: bool) -> str | None:
+    """Why a due reminder no longer makes sense, or None to send it. `anyone_missing`: a
+    scorecard of a round the debrief covers is not in."""
     if interview is None or interview.deleted_at is not None:
         return "interview deleted"
     if interview.status in (InterviewStatus.CANCELLED, InterviewStatus.DECIDED):
@@ -328,7 +367,7 @@ def skip_reason(session: Session, reminder: Reminder, interview: Interview | Non
     if kind in (LEAD_MISSING, DEBRIEF_LEAD):
         if kind == LEAD_MISSING and debrief_started:
             return "debrief started"
-        return None if missing_panelists(interview) else "every scorecard is in"
+        return None if anyone_missing else "every scorecard is in"
     if is_nudge(kind):
         panelist = interview.panelist_for(reminder.recipient_id)
         if panelist is None:

@@ -323,7 +323,7 @@ def _form(session: Session, interview: Interview, panelist: Panelist,
     focus = tuple(c.id for c in qs.categories if c.id in (panelist.focus_categories or []))
     return ScorecardForm(
         interview_id=interview.id, user_id=panelist.user_id,
-        candidate_name=interview.candidate_name, role=interview.role,
+        candidate_name=interview.candidate.name, role=interview.candidate.role,
         language=interview.language, question_set=qs, focus=focus, answers=answers,
         version=version)
 
@@ -525,8 +525,8 @@ def stored_version(services: Services, interview_id: int, user_id: str,
             return None
         ratings = {r.question_id: (r.category_id, r.score) for r in version.ratings}
         return SubmitResult(
-            stored=True, interview_id=interview.id, candidate_name=interview.candidate_name,
-            role=interview.role, language=interview.language,
+            stored=True, interview_id=interview.id, candidate_name=interview.candidate.name,
+            role=interview.candidate.role, language=interview.language,
             question_set=question_set_of(interview),
             scorecard=_summary(panelist, ratings, with_private_note=True, version=version),
             organisers=(interview.hiring_lead_id, interview.recruiter_id))
@@ -535,8 +535,8 @@ def stored_version(services: Services, interview_id: int, user_id: str,
 def _result(interview: Interview, panelist: Panelist, ratings: Ratings, *,
             stored: bool) -> SubmitResult:
     return SubmitResult(
-        stored=stored, interview_id=interview.id, candidate_name=interview.candidate_name,
-        role=interview.role, language=interview.language,
+        stored=stored, interview_id=interview.id, candidate_name=interview.candidate.name,
+        role=interview.candidate.role, language=interview.language,
         question_set=question_set_of(interview),
         scorecard=_summary(panelist, ratings, with_private_note=True),
         organisers=(interview.hiring_lead_id, interview.recruiter_id))
@@ -578,8 +578,8 @@ def panel_feedback(services: Services, team_id: str, interview_id: int | str,
         shown = [p for p in interview.panelists if p.scorecard is not None
                  and (organiser or p.user_id != user_id)]
         return PanelFeedback(
-            interview_id=interview.id, candidate_name=interview.candidate_name,
-            role=interview.role, language=interview.language,
+            interview_id=interview.id, candidate_name=interview.candidate.name,
+            role=interview.candidate.role, language=interview.language,
             question_set=question_set_of(interview), viewer_id=user_id,
             viewer_is_organiser=organiser,
             scorecards=[_summary(p, ratings.get(p.id, {}), with_private_note=private)

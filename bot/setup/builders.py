@@ -1,5 +1,7 @@
 """The `/interview new` setup modal (callback_id `new_interview`): building it and reading
-back what the recruiter submitted.
+back what the recruiter submitted. Two variants: a new candidate (name, role, link, how
+the loop is debriefed), or the next round of an earlier candidate, picked at the top
+(`earlier_candidate`, which redraws the modal) or fixed by "Add a round" on a plan.
 
 Text is workspace-level (DEFAULT_LANGUAGE): the interview's language is the chosen set's,
 unknown until it is chosen. Times are Slack datetimepickers: Slack shows them in the user's
@@ -16,12 +18,16 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
     DateTimePickerElement,
     InputBlock,
+    MarkdownTextObject,
     Option,
+    OptionGroup,
     PlainTextInputElement,
+    RadioButtonsElement,
     StaticSelectElement,
     UrlInputElement,
     UserMultiSelectElement,
@@ -35,7 +41,9 @@ from bot.setup.service import (
     CANDIDATE_BLOCK,
     CHANNEL_BLOCK,
     DEBRIEF_AT_BLOCK,
+    DEBRIEF_MODE_BLOCK,
     DEFAULT_LENGTH_MINUTES,
+    EARLIER_CANDIDATE_BLOCK,
     HIRING_LEAD_BLOCK,
     LENGTH_BLOCK,
     LENGTH_MINUTES,
@@ -49,13 +57,17 @@ from bot.setup.service import (
     ROLE_BLOCK,
     ROLE_MAX_LENGTH,
     STARTS_AT_BLOCK,
+    CandidateChoice,
     NewInterviewForm,
     parse_question_set_value,
     question_set_value,
 )
 from bot.slack.blocks import clip, plain
+from bot.slack.mrkdwn import escape
 
 CALLBACK_ID = "new_interview"
+NEW_CANDIDATE = "new"  # the earlier-candidate choice's value for "a new candidate"
+TOGETHER, PER_ROUND = "together", "per_round"  # the debrief mode's values
 MAX_OPTIONS = 100  # Slack's limit for a select; a library with more sets shows the first 100
 METADATA_LIMIT = 3000
 
@@ -109,24 +121,26 @@ class NewInterviewModal:
     # ------------------------------------------------------------------ building
 
     def view(self, *, recruiter_id: str, channel_id: str | None, now: datetime,
-             candidate_name: str = "", metadata: SetupMetadata | None = None) -> dict[str, Any]:
+             candidate_name: str = "", metadata: SetupMetadata | None = None,
+             candidates: Sequence[CandidateChoice] = (),
+             chosen: CandidateChoice | None = None) -> dict[str, Any]:
+        """The modal: for a new candidate, or (`chosen`) the next round of an earlier one.
+        `candidates` are the earlier ones the recruiter may pick at the top."""
         t = self.t
         starts = default_start(now)
-        blocks: list[Block] = [
-            InputBlock(
-                block_id=CANDIDATE_BLOCK, label=plain(t._("Candidate name"), 2000),
-                element=PlainTextInputElement(
-                    action_id=CANDIDATE_BLOCK, max_length=NAME_MAX_LENGTH,
-                    initial_value=clip(candidate_name.strip(), NAME_MAX_LENGTH) or None,
-                    focus_on_load=not candidate_name.strip()),
-            ),
-            InputBlock(
-                block_id=ROLE_BLOCK, label=plain(t._("Role"), 2000),
-                element=PlainTextInputElement(
-                    action_id=ROLE_BLOCK, max_length=ROLE_MAX_LENGTH,
-                    placeholder=plain(t._("e.g. Customer support agent"), 150),
-                    focus_on_load=bool(candidate_name.strip())),
-            ),
+        choices = list(candidates)
+        if chosen is not None and all(c.candidate_id != chosen.candidate_id for c in choices):
+            choices.insert(0, chosen)
+        blocks: list[Block] = []
+        if choices:
+            blocks.append(self._earlier_candidate_block(choices, chosen))
+        if chosen is None:
+            blocks += self._new_candidate_blocks(candidate_name)
+        else:
+            blocks.append(self._round_line(chosen))
+        lead = chosen.hiring_lead_id if chosen else recruiter_id
+        channel = chosen.channel_id if chosen else channel_id
+        blocks += [
             self._question_set_block(),
             InputBlock(
                 block_id=PANEL_BLOCK, label=plain(t._("Panelists"), 2000),
@@ -137,7 +151,7 @@ class NewInterviewModal:
             ),
             InputBlock(
                 block_id=HIRING_LEAD_BLOCK, label=plain(t._("Hiring lead"), 2000),
-                element=UserSelectElement(action_id=HIRING_LEAD_BLOCK, initial_user=recruiter_id),
+                element=UserSelectElement(action_id=HIRING_LEAD_BLOCK, initial_user=lead),
             ),
             InputBlock(
                 block_id=CHANNEL_BLOCK, label=plain(t._("Channel for the plan"), 2000),
@@ -145,7 +159,7 @@ class NewInterviewModal:
                            2000),
                 element=ConversationSelectElement(
                     action_id=CHANNEL_BLOCK, response_url_enabled=True,
-                    initial_conversation=channel_id if _is_channel(channel_id) else None,
+                    initial_conversation=channel if _is_channel(channel) else None,
                     filter=ConversationFilter(include=["public", "private"],
                                               exclude_bot_users=True)),
             ),
@@ -161,29 +175,33 @@ class NewInterviewModal:
             ),
             InputBlock(
                 block_id=DEBRIEF_AT_BLOCK, label=plain(t._("Debrief"), 2000),
-                hint=plain(t._("The consensus summary is posted at this time."), 2000),
+                hint=plain(self._debrief_hint(chosen), 2000),
                 element=DateTimePickerElement(
                     action_id=DEBRIEF_AT_BLOCK,
                     initial_date_time=int((starts + timedelta(days=1)).timestamp())),
             ),
-            InputBlock(
+        ]
+        if chosen is None:
+            blocks.append(InputBlock(
                 block_id=LINK_BLOCK, label=plain(t._("Candidate link"), 2000), optional=True,
                 hint=plain(t._("The CV or the candidate's page in your ATS."), 2000),
                 element=UrlInputElement(action_id=LINK_BLOCK,
                                         placeholder=plain("https://", 150)),
-            ),
-            InputBlock(
-                block_id=NOTE_BLOCK, label=plain(t._("Note for the panel"), 2000),
-                optional=True,
-                element=PlainTextInputElement(action_id=NOTE_BLOCK, multiline=True,
-                                              max_length=NOTE_MAX_LENGTH),
-            ),
-        ]
+            ))
+        blocks.append(InputBlock(
+            block_id=NOTE_BLOCK, label=plain(t._("Note for the panel"), 2000),
+            optional=True,
+            element=PlainTextInputElement(action_id=NOTE_BLOCK, multiline=True,
+                                          max_length=NOTE_MAX_LENGTH),
+        ))
+        if chosen is None:
+            blocks.append(self._debrief_mode_block())
+        # Translators: modal title, max 24 characters
+        title = t._("New interview") if chosen is None else t._("Next round")
         return View(
             type="modal",
             callback_id=CALLBACK_ID,
-            # Translators: modal title, max 24 characters
-            title=plain(t._("New interview"), 24),
+            title=plain(title, 24),
             # Translators: modal button, max 24 characters
             submit=plain(t._("Create"), 24),
             # Translators: modal button, max 24 characters
@@ -191,6 +209,77 @@ class NewInterviewModal:
             private_metadata=(metadata or SetupMetadata(channel_id)).encode(),
             blocks=blocks,
         ).to_dict()
+
+    def _new_candidate_blocks(self, candidate_name: str) -> list[Block]:
+        t = self.t
+        return [
+            InputBlock(
+                block_id=CANDIDATE_BLOCK, label=plain(t._("Candidate name"), 2000),
+                element=PlainTextInputElement(
+                    action_id=CANDIDATE_BLOCK, max_length=NAME_MAX_LENGTH,
+                    initial_value=clip(candidate_name.strip(), NAME_MAX_LENGTH) or None,
+                    focus_on_load=not candidate_name.strip()),
+            ),
+            InputBlock(
+                block_id=ROLE_BLOCK, label=plain(t._("Role"), 2000),
+                element=PlainTextInputElement(
+                    action_id=ROLE_BLOCK, max_length=ROLE_MAX_LENGTH,
+                    placeholder=plain(t._("e.g. Customer support agent"), 150),
+                    focus_on_load=bool(candidate_name.strip())),
+            ),
+        ]
+
+    def _earlier_candidate_block(self, choices: Sequence[CandidateChoice],
+                                 chosen: CandidateChoice | None) -> Block:
+        """A new candidate, or the next round for one of the recruiter's earlier ones,
+        grouped by role; choosing redraws the modal (dispatch_action)."""
+        t = self.t
+        new = Option(value=NEW_CANDIDATE, text=plain(t._("A new candidate"), 75))
+        by_role: dict[str, list[Option]] = {}
+        picked = new
+        for choice in choices[:MAX_OPTIONS - 1]:
+            option = Option(value=str(choice.candidate_id), text=plain(
+                t.ngettext("{name} · {n} round", "{name} · {n} rounds", choice.rounds,
+                           name=choice.name), 75))
+            by_role.setdefault(choice.role, []).append(option)
+            if chosen is not None and choice.candidate_id == chosen.candidate_id:
+                picked = option
+        groups = [OptionGroup(label=plain(t._("New"), 75), options=[new])]
+        groups += [OptionGroup(label=plain(role, 75), options=options)
+                   for role, options in list(by_role.items())[:MAX_OPTIONS - 1]]
+        return InputBlock(
+            block_id=EARLIER_CANDIDATE_BLOCK, label=plain(t._("Candidate"), 2000),
+            dispatch_action=True,
+            hint=plain(t._("Pick an earlier candidate to add their next round: one loop, "
+                           "one debrief."), 2000),
+            element=StaticSelectElement(action_id=EARLIER_CANDIDATE_BLOCK,
+                                        option_groups=groups, initial_option=picked),
+        )
+
+    def _round_line(self, chosen: CandidateChoice) -> Block:
+        t = self.t
+        text = t._("Round {n} for *{candidate}* · {role}", n=chosen.rounds + 1,
+                   candidate=escape(chosen.name), role=escape(chosen.role))
+        return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 3000))])
+
+    def _debrief_hint(self, chosen: CandidateChoice | None) -> str:
+        t = self.t
+        if chosen is not None and not chosen.debrief_per_round:
+            return t._("One debrief covers every round of {candidate}: this moves it for "
+                       "all of them.", candidate=chosen.name)
+        return t._("The consensus summary is posted at this time.")
+
+    def _debrief_mode_block(self) -> Block:
+        t = self.t
+        together = Option(value=TOGETHER,
+                          text=plain(t._("One debrief after the candidate's last round"), 75))
+        per_round = Option(value=PER_ROUND, text=plain(t._("A debrief after each round"), 75))
+        return InputBlock(
+            block_id=DEBRIEF_MODE_BLOCK, label=plain(t._("If there are more rounds"), 2000),
+            element=RadioButtonsElement(action_id=DEBRIEF_MODE_BLOCK,
+                                        options=[together, per_round],
+                                        initial_option=together),
+        )
 
     def _question_set_block(self) -> Block:
         t = self.t
@@ -226,6 +315,8 @@ class NewInterviewModal:
 
         set_id, language = parse_question_set_value(
             (state(QUESTION_SET_BLOCK).get("selected_option") or {}).get("value"))
+        earlier = (state(EARLIER_CANDIDATE_BLOCK).get("selected_option") or {}).get("value")
+        mode = (state(DEBRIEF_MODE_BLOCK).get("selected_option") or {}).get("value")
         length = (state(LENGTH_BLOCK).get("selected_option") or {}).get("value")
         return NewInterviewForm(
             candidate_name=state(CANDIDATE_BLOCK).get("value") or "",
@@ -240,7 +331,14 @@ class NewInterviewModal:
             debrief_at=_moment(state(DEBRIEF_AT_BLOCK).get("selected_date_time")),
             candidate_link=state(LINK_BLOCK).get("value"),
             note=state(NOTE_BLOCK).get("value"),
+            candidate_id=chosen_candidate(earlier),
+            debrief_per_round=mode == PER_ROUND,
         )
+
+
+def chosen_candidate(value: Any) -> int | None:
+    """The earlier candidate's id from the choice's value; None for a new candidate."""
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def _is_channel(channel_id: str | None) -> bool:

@@ -1,6 +1,7 @@
 """`/interview new`, the recruiter's path: what the setup form must say before an interview
-is created, and creating it (interview, panel with focus categories, frozen question set,
-event log entry, reminders) in one transaction, once per submitted modal.
+is created, and creating it (a new candidate's first round, or the next round of an
+earlier candidate's loop: panel with focus categories, frozen question set, event log
+entry, reminders) in one transaction, once per submitted modal.
 
 Validation runs before the view_submission ack (its errors appear next to the fields), so
 it is quick: the users it checks come from the cached user directory, looked up together.
@@ -16,23 +17,31 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.focus import assign_focus
 from bot.core.question_sets import QuestionSet
-from bot.i18n import Translator
-from bot.interviews import log_event
+from bot.errors import InterviewRefused, NotAllowed, NotFound
+from bot.i18n import N_, Translator
+from bot.interviews import (
+    find_interview,
+    live_rounds,
+    log_event,
+    people_of,
+    require_organiser,
+)
 from bot.outbox import effects
 from bot.people import PeopleUnavailable, Person
 from bot.reminders.service import schedule_reminders
 from bot.services import Services
-from models import Interview, InterviewStatus, Panelist, transaction
+from models import Candidate, Interview, InterviewStatus, Panelist, reading, transaction
 
 log = logging.getLogger(__name__)
 
 # Input block ids of the setup modal; validation errors are keyed by them.
+EARLIER_CANDIDATE_BLOCK = "earlier_candidate"  # the action id of the choice, too
 CANDIDATE_BLOCK = "candidate"
 ROLE_BLOCK = "role"
 QUESTION_SET_BLOCK = "question_set"
@@ -44,6 +53,7 @@ LENGTH_BLOCK = "length"
 DEBRIEF_AT_BLOCK = "debrief_at"
 LINK_BLOCK = "link"
 NOTE_BLOCK = "note"
+DEBRIEF_MODE_BLOCK = "debrief_mode"
 
 MAX_PANEL = 12
 LENGTH_MINUTES = (30, 45, 60, 90, 120, 180)
@@ -57,6 +67,9 @@ MAX_AHEAD = timedelta(days=365)
 # while; a start further back is a wrong month or year.
 MAX_BEHIND = timedelta(days=7)
 USER_LOOKUP_THREADS = 8
+# The setup modal offers the recruiter's latest candidates (a select holds 100 options,
+# one of them "new candidate").
+RECENT_CANDIDATES = 99
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,10 @@ class NewInterviewForm:
     debrief_at: datetime | None = None
     candidate_link: str | None = None
     note: str | None = None
+    # An earlier candidate's next round (their name, role and link are kept); None: a new
+    # candidate, whose rounds are debriefed together unless `debrief_per_round`.
+    candidate_id: int | None = None
+    debrief_per_round: bool = False
 
     @property
     def ends_at(self) -> datetime | None:
@@ -95,23 +112,108 @@ def parse_question_set_value(value: str | None) -> tuple[str | None, str | None]
     return set_id, language
 
 
+# ---------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True)
+class CandidateChoice:
+    """An earlier candidate the recruiter can add a round for, and what the next round's
+    form starts from."""
+
+    candidate_id: int
+    name: str
+    role: str
+    rounds: int  # live rounds so far
+    debrief_per_round: bool
+    channel_id: str  # the latest round's
+    hiring_lead_id: str  # the latest round's
+    # The latest end of a round that is not cancelled: a debrief held together must be
+    # after it.
+    last_end: datetime | None
+
+
+def recent_candidates(services: Services, team_id: str, user_id: str,
+                      limit: int = RECENT_CANDIDATES) -> list[CandidateChoice]:
+    """The latest candidates this user organises a round of (recruiter or hiring lead),
+    newest round first: nobody is offered, or shown the name of, a loop that is not
+    theirs."""
+    with reading(services.db) as session:
+        latest = func.max(Interview.created_at).label("latest")
+        ids = list(session.scalars(
+            select(Interview.candidate_id)
+            .where(Interview.team_id == team_id, Interview.deleted_at.is_(None),
+                   (Interview.recruiter_id == user_id) | (Interview.hiring_lead_id == user_id))
+            .group_by(Interview.candidate_id).order_by(latest.desc()).limit(limit)))
+        return [_choice(session, candidate) for candidate in _candidates(session, ids)]
+
+
+def _candidates(session: Session, ids: list[int]) -> list[Candidate]:
+    found = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def candidate_choice(services: Services, team_id: str, candidate_id: int | str,
+                     user_id: str) -> CandidateChoice:
+    """One candidate the user may add a round for; NotFound otherwise (another workspace's,
+    deleted, or a loop the user does not organise are all reported alike)."""
+    with reading(services.db) as session:
+        return _choice(session, _organised_candidate(session, team_id, candidate_id, user_id))
+
+
+def next_round_choice(services: Services, team_id: str, interview_id: int | str,
+                      user_id: str) -> CandidateChoice:
+    """"Add a round" on a plan: the candidate of that interview, for its organisers
+    (NotFound / InterviewRefused otherwise, in the interview's language)."""
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
+        try:
+            require_organiser(interview, user_id)
+        except NotAllowed as err:
+            raise InterviewRefused(err.message, language=interview.language,
+                                   **err.values) from err
+        return _choice(session, interview.candidate)
+
+
+def _organised_candidate(session: Session, team_id: str, candidate_id: int | str,
+                         user_id: str) -> Candidate:
+    number = int(candidate_id) if str(candidate_id).isdigit() else 0
+    candidate = session.get(Candidate, number)
+    if candidate is None or candidate.team_id != team_id or candidate.deleted_at is not None \
+            or not any(user_id in (r.recruiter_id, r.hiring_lead_id)
+                       for r in live_rounds(session, candidate.id)):
+        raise NotFound(N_("That candidate is not one of yours any more; pick another or add "
+                          "a new one."))
+    return candidate
+
+
+def _choice(session: Session, candidate: Candidate) -> CandidateChoice:
+    rounds = live_rounds(session, candidate.id)
+    held = [r for r in rounds if r.status != InterviewStatus.CANCELLED]
+    latest = rounds[-1] if rounds else None
+    return CandidateChoice(
+        candidate_id=candidate.id, name=candidate.name, role=candidate.role,
+        rounds=len(rounds), debrief_per_round=candidate.debrief_per_round,
+        channel_id=latest.channel_id if latest else "",
+        hiring_lead_id=latest.hiring_lead_id if latest else "",
+        last_end=max((r.ends_at for r in held), default=None))
+
+
 # ---------------------------------------------------------------------------- validation
 
 
 def validate(services: Services, form: NewInterviewForm, t: Translator,
-             recruiter_id: str) -> dict[str, str]:
+             team_id: str, recruiter_id: str) -> dict[str, str]:
     """{block_id: what is wrong, in words}; empty when the form can be created. Times in
     the messages are shown in the recruiter's time zone."""
     errors: dict[str, str] = {}
-    if not form.candidate_name.strip():
-        errors[CANDIDATE_BLOCK] = t._("Enter the candidate's name.")
-    elif len(form.candidate_name.strip()) > NAME_MAX_LENGTH:
-        errors[CANDIDATE_BLOCK] = t._("Keep the name under {n} characters.",
-                                      n=NAME_MAX_LENGTH + 1)
-    if not form.role.strip():
-        errors[ROLE_BLOCK] = t._("Enter the role the candidate applies for.")
-    elif len(form.role.strip()) > ROLE_MAX_LENGTH:
-        errors[ROLE_BLOCK] = t._("Keep the role under {n} characters.", n=ROLE_MAX_LENGTH + 1)
+    earlier: CandidateChoice | None = None
+    if form.candidate_id is not None:
+        try:
+            earlier = candidate_choice(services, team_id, form.candidate_id, recruiter_id)
+        except NotFound as err:
+            errors[EARLIER_CANDIDATE_BLOCK] = t._(err.message, **err.values)
+    else:
+        errors.update(_new_candidate_problems(form, t))
     if chosen_set(services, form) is None:
         errors[QUESTION_SET_BLOCK] = t._("That question set is not available any more; "
                                          "pick another.")
@@ -127,12 +229,38 @@ def validate(services: Services, form: NewInterviewForm, t: Translator,
     recruiter = people.get(recruiter_id)
     recruiter_tz = recruiter.tz if isinstance(recruiter, Person) and recruiter.tz else "UTC"
     errors.update(time_problems(services, form, t, recruiter_tz))
-    link_problem = _link_problem(form.candidate_link, t)
+    if earlier is not None and not earlier.debrief_per_round:
+        errors.update(loop_debrief_problems(form, earlier.last_end, t, recruiter_tz))
+    link_problem = _link_problem(form.candidate_link, t) if earlier is None else None
     if link_problem:
         errors[LINK_BLOCK] = link_problem
     if form.note and len(form.note.strip()) > NOTE_MAX_LENGTH:
         errors[NOTE_BLOCK] = t._("Keep the note under {n} characters.", n=NOTE_MAX_LENGTH + 1)
     return errors
+
+
+def _new_candidate_problems(form: NewInterviewForm, t: Translator) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not form.candidate_name.strip():
+        errors[CANDIDATE_BLOCK] = t._("Enter the candidate's name.")
+    elif len(form.candidate_name.strip()) > NAME_MAX_LENGTH:
+        errors[CANDIDATE_BLOCK] = t._("Keep the name under {n} characters.",
+                                      n=NAME_MAX_LENGTH + 1)
+    if not form.role.strip():
+        errors[ROLE_BLOCK] = t._("Enter the role the candidate applies for.")
+    elif len(form.role.strip()) > ROLE_MAX_LENGTH:
+        errors[ROLE_BLOCK] = t._("Keep the role under {n} characters.", n=ROLE_MAX_LENGTH + 1)
+    return errors
+
+
+def loop_debrief_problems(form: NewInterviewForm, last_end: datetime | None, t: Translator,
+                          tz: str) -> dict[str, str]:
+    """A debrief held together covers every round: it must come after the last one ends."""
+    if form.debrief_at is None or last_end is None or form.debrief_at > last_end:
+        return {}
+    return {DEBRIEF_AT_BLOCK: t._("This debrief covers every round of the candidate: make it "
+                                  "after the last one ends ({end}).",
+                                  end=t.datetime(last_end, tz))}
 
 
 def chosen_set(services: Services, form: NewInterviewForm) -> QuestionSet | None:
@@ -263,13 +391,16 @@ def create_interview(services: Services, *, team_id: str, recruiter_id: str,
             existing = _by_view(session, source_view_id)
             if existing is not None:
                 return Created(existing, created=False)
-            interview = _new_interview(session, team_id, recruiter_id, form, question_set,
+            candidate = _candidate_for(session, team_id, recruiter_id, form,
+                                       now=services.clock())
+            interview = _new_interview(session, candidate, recruiter_id, form, question_set,
                                        source_view_id, now=services.clock())
+            _after_new_round(session, services, interview)
             schedule_reminders(session, interview, services)
             effects.publish_new_interview(session, services, interview.id, recruiter_id,
                                           reply or {})
             effects.refresh_homes(session, services, team_id,
-                                  [*form.panel, str(form.hiring_lead_id), recruiter_id],
+                                  people_of(live_rounds(session, candidate.id)),
                                   interview_id=interview.id)
             result = Created(interview.id, created=True)
     except IntegrityError:
@@ -283,22 +414,58 @@ def create_interview(services: Services, *, team_id: str, recruiter_id: str,
     return result
 
 
+def _after_new_round(session: Session, services: Services, interview: Interview) -> None:
+    """The earlier rounds' plans show the loop, and a summary they posted is redrawn; in a
+    loop debriefed together, a debrief that had started waits for the new round."""
+    for earlier in live_rounds(session, interview.candidate_id):
+        if earlier.id == interview.id:
+            continue
+        if not interview.candidate.debrief_per_round \
+                and earlier.status == InterviewStatus.DEBRIEF:
+            earlier.status = InterviewStatus.SCHEDULED
+        effects.refresh_plan(session, services, earlier.id)
+        effects.refresh_summary(session, services, earlier.id)
+
+
 def _by_view(session: Session, source_view_id: str) -> int | None:
     return session.scalars(
         select(Interview.id).where(Interview.source_view_id == source_view_id)).first()
 
 
-def _new_interview(session: Session, team_id: str, recruiter_id: str, form: NewInterviewForm,
-                   question_set: QuestionSet, source_view_id: str, *,
+def _candidate_for(session: Session, team_id: str, recruiter_id: str, form: NewInterviewForm,
+                   *, now: datetime) -> Candidate:
+    """The earlier candidate (locked: two rounds added at once take turns for the number),
+    or a new one."""
+    if form.candidate_id is not None:
+        query = select(Candidate).where(Candidate.id == form.candidate_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        candidate = session.scalars(query).first()
+        if candidate is None:
+            raise ValueError("create_interview needs a validated form")
+        _organised_candidate(session, team_id, candidate.id, recruiter_id)
+        return candidate
+    candidate = Candidate(team_id=team_id, name=form.candidate_name.strip(),
+                          role=form.role.strip(),
+                          link=(form.candidate_link or "").strip() or None,
+                          recruiter_id=recruiter_id, debrief_per_round=form.debrief_per_round,
+                          created_at=now)
+    session.add(candidate)
+    return candidate
+
+
+def _new_interview(session: Session, candidate: Candidate, recruiter_id: str,
+                   form: NewInterviewForm, question_set: QuestionSet, source_view_id: str, *,
                    now: datetime) -> Interview:
     assert form.starts_at and form.ends_at and form.debrief_at  # checked by the caller
-    link = (form.candidate_link or "").strip() or None
     note = (form.note or "").strip() or None
+    last = session.scalar(select(func.max(Interview.round_number))
+                          .where(Interview.candidate_id == candidate.id)) \
+        if candidate.id is not None else None
     interview = Interview(
-        team_id=team_id,
-        candidate_name=form.candidate_name.strip(),
-        role=form.role.strip(),
-        candidate_link=link,
+        team_id=candidate.team_id,
+        candidate=candidate,
+        round_number=(last or 0) + 1,
         note=note,
         question_set_id=question_set.id,
         language=question_set.language,
@@ -322,6 +489,7 @@ def _new_interview(session: Session, team_id: str, recruiter_id: str, form: NewI
     # No candidate data in the log: deleting an interview's candidate data keeps the log.
     log_event(session, interview, recruiter_id, "created", question_set=question_set.id,
               language=question_set.language, panel=list(form.panel),
+              candidate=candidate.id, round=interview.round_number,
               starts_at=interview.starts_at.isoformat(),
               debrief_at=interview.debrief_at.isoformat())
     return interview

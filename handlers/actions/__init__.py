@@ -6,6 +6,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers.actions import (
+    add_round,
+    earlier_candidate,
     full_scorecards,
     full_scorecards_page,
     plan_menu,
@@ -19,6 +21,8 @@ from handlers.actions import (
 
 
 def register(app: App) -> None:
+    app.action("add_round")(add_round.add_round)
+    app.action("earlier_candidate")(earlier_candidate.earlier_candidate)
     app.action("full_scorecards")(full_scorecards.full_scorecards)
     app.action("full_scorecards_page")(full_scorecards_page.full_scorecards_page)
     app.action("plan_menu")(plan_menu.plan_menu)

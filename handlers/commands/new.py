@@ -1,5 +1,6 @@
 """`/interview new [candidate name]`: opens the setup modal at once (the trigger lives 3
-seconds), prefilled with the name when one is given. Then, if the recruiter has interviews
+seconds), prefilled with the name when one is given, offering the recruiter's earlier
+candidates for a next round. Then, if the recruiter has interviews
 whose plan is still waiting (a private channel the bot was not in), it offers to post them:
 rerunning the command never loses an interview."""
 
@@ -12,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.plan.builders.plan import unposted_plans_message
 from bot.plan.service import unposted_plans
 from bot.setup.builders import NewInterviewModal, SetupMetadata
+from bot.setup.service import recent_candidates
 from handlers.commands.base import CommandCall
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,8 @@ def handle(call: CommandCall) -> None:
     modal = NewInterviewModal(t, sets, services.settings.default_language)
     metadata = SetupMetadata(call.channel_id)
     view = modal.view(recruiter_id=call.user_id, channel_id=call.channel_id,
-                      now=services.clock(), candidate_name=call.args, metadata=metadata)
+                      now=services.clock(), candidate_name=call.args, metadata=metadata,
+                      candidates=recent_candidates(services, call.team_id, call.user_id))
     try:
         call.client.views_open(trigger_id=call.body["trigger_id"], view=view)
     except SlackApiError as error:

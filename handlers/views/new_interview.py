@@ -25,7 +25,7 @@ def new_interview(ack: Ack, body: dict[str, Any], services: Services) -> None:
     user_id = body["user"]["id"]
     t = translator(services.settings.default_language)
     form = NewInterviewModal.read((view.get("state") or {}).get("values"))
-    errors = validate(services, form, t, user_id)
+    errors = validate(services, form, t, team_id_of(body), user_id)
     if errors:
         ack(response_action="errors", errors=errors)
         return

@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.catalogs import extract_template
+from bot.catalogs import extract_template, merge
 from bot.i18n import LANGUAGES, catalog_path, translator
 
 MAX_COMMENT = re.compile(r"max (\d+) characters")
@@ -99,3 +99,15 @@ def test_numbers_follow_the_language() -> None:
 
 def test_unknown_language_falls_back_to_english() -> None:
     assert translator("xx").language == "en"
+
+
+def test_a_new_message_reaches_translators_empty() -> None:
+    """English is filled with the source text; that must not leak into the languages
+    merged after it (they would look translated, in English)."""
+    template = extract_template()
+    template.add("A message no translator has seen yet", None)
+    merged = {language: merge(template, language) for language in LANGUAGES}
+    assert merged["en"].get("A message no translator has seen yet").string == (
+        "A message no translator has seen yet")
+    for language in set(LANGUAGES) - {"en"}:
+        assert not merged[language].get("A message no translator has seen yet").string

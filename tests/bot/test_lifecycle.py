@@ -305,7 +305,8 @@ def seed_secrets(world: World) -> int:
     with transaction(services.db) as session:
         interview = session.get(Interview, interview_id)
         assert interview is not None
-        interview.role, interview.candidate_link = SECRETS["role"], SECRETS["link"]
+        interview.candidate.role = SECRETS["role"]
+        interview.candidate.link = SECRETS["link"]
         interview.note = SECRETS["note"]
         mari = next(p for p in interview.panelists if p.user_id == MARI)
         session.add(ScorecardDraft(panelist_id=mari.id, data={"takeaways": SECRETS["draft"]}))

@@ -21,7 +21,7 @@ from bot.plan.builders.plan import plan_message
 from bot.services import Services
 from bot.setup.builders import NewInterviewModal
 from bot.setup.service import NewInterviewForm, create_interview, validate
-from models import Event, Interview, InterviewStatus, Panelist, Reminder, transaction
+from models import Candidate, Event, Interview, InterviewStatus, Panelist, Reminder, transaction
 from tests.conftest import (
     CHANNEL,
     LEAD,
@@ -66,7 +66,7 @@ def form(world: Small, **changes: object) -> NewInterviewForm:
 
 
 def errors(world: Small, **changes: object) -> dict[str, str]:
-    return validate(world.services, form(world, **changes), T, RECRUITER)
+    return validate(world.services, form(world, **changes), T, TEAM, RECRUITER)
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_creating_writes_everything_at_once_and_only_once_per_view(world: Small)
     with transaction(world.services.db) as session:
         row = session.get(Interview, first.interview_id)
         assert row is not None
-        assert (row.candidate_name, row.note, row.candidate_link) == ("Mari Maasikas", None, None)
+        assert (row.candidate.name, row.note, row.candidate.link) == ("Mari Maasikas", None, None)
         assert row.plan_ts is None
         assert [p.user_id for p in row.panelists] == [PIA, PEETER, MARI]
         categories = [c["id"] for c in row.question_set["categories"]]
@@ -231,9 +231,10 @@ def test_the_plan_and_kits_fit_for_the_largest_set_and_panel(world: Small) -> No
     panel = [f"U{i:02d}" for i in range(12)]
     focus = assign_focus([c.id for c in qs.categories], panel)
     start = world.clock()
+    candidate = Candidate(id=7, team_id=TEAM, name="N" * 200, role="R" * 200,
+                          link="https://ats.example.com/" + "x" * 1970, recruiter_id=RECRUITER)
     interview = Interview(
-        id=7, team_id=TEAM, candidate_name="N" * 200, role="R" * 200,
-        candidate_link="https://ats.example.com/" + "x" * 1970, note="&" * 2000,
+        id=7, team_id=TEAM, candidate=candidate, round_number=1, note="&" * 2000,
         question_set_id=qs.id, language="en", question_set=qs.to_snapshot(),
         channel_id=CHANNEL, recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=start,
         ends_at=start + timedelta(hours=3), debrief_at=start + timedelta(days=1),

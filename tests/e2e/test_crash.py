@@ -133,7 +133,7 @@ def test_an_interview_acked_before_a_crash_is_stored_and_published_once(
 
     with transaction(services.db) as session:
         interview = session.scalars(select(Interview)).one()
-        assert (interview.candidate_name, interview.plan_ts) == ("Mari Maasikas", None)
+        assert (interview.candidate.name, interview.plan_ts) == ("Mari Maasikas", None)
     start(serving, setup, "after")
 
     def plans() -> list[dict[str, Any]]:

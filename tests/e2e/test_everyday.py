@@ -17,6 +17,7 @@ from bot.demo.slack_fake import blockkit
 from bot.reminders.publish import process_due
 from models import (
     Base,
+    Candidate,
     DecisionOutcome,
     Event,
     Interview,
@@ -81,8 +82,8 @@ def create(world: World, name: str = "Mari Maasikas", **values: Any) -> int:
 
     def ready() -> int | None:
         with transaction(world.services.db) as session:
-            found = session.scalars(select(Interview).where(
-                Interview.candidate_name == name).order_by(Interview.id.desc())).first()
+            found = session.scalars(select(Interview).join(Interview.candidate).where(
+                Candidate.name == name).order_by(Interview.id.desc())).first()
             if found and found.plan_ts and all(p.kit_ts for p in found.panelists):
                 return found.id
         return None

@@ -160,7 +160,9 @@ def test_the_command_opens_the_modal_at_once_prefilled(world: World) -> None:
     assert view["title"]["text"] == "New interview"
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert list(inputs) == ["candidate", "role", "question_set", "panel", "hiring_lead",
-                            "channel", "starts_at", "length", "debrief_at", "link", "note"]
+                            "channel", "starts_at", "length", "debrief_at", "link", "note",
+                            "debrief_mode"]
+    assert inputs["debrief_mode"]["initial_option"]["value"] == "together"
     assert inputs["candidate"]["initial_value"] == "Mari Maasikas"
     assert inputs["hiring_lead"]["initial_user"] == RECRUITER
     assert inputs["channel"]["initial_conversation"] == CHANNEL
@@ -207,7 +209,7 @@ def test_a_submitted_interview_gets_its_plan_kits_and_confirmation(world: World)
     interview = only_interview(world)
     qs = shipped_set(world.services, "en")
     assert interview.plan_ts == plan["ts"]
-    assert (interview.candidate_name, interview.role, interview.language) == (
+    assert (interview.candidate.name, interview.candidate.role, interview.language) == (
         "Mari Maasikas", "Customer support agent", "en")
     assert interview.starts_at == datetime.fromtimestamp(values["starts_at"], UTC)
     assert interview.ends_at == interview.starts_at + timedelta(minutes=60)
@@ -216,7 +218,7 @@ def test_a_submitted_interview_gets_its_plan_kits_and_confirmation(world: World)
         timedelta(0)
     assert (interview.recruiter_id, interview.hiring_lead_id, interview.channel_id) == (
         RECRUITER, LEAD, CHANNEL)
-    assert interview.candidate_link == "https://ats.example.com/candidates/42"
+    assert interview.candidate.link == "https://ats.example.com/candidates/42"
     assert interview.question_set == qs.to_snapshot()
     assert interview.source_view_id == view["id"]
     expected_focus = assign_focus([c.id for c in qs.categories], PANEL)
@@ -502,7 +504,8 @@ def test_typed_text_is_shown_as_typed_and_pings_nobody(world: World) -> None:
     kit = kit_of(world, PIA)
     reply = fake.wait_for(lambda: fake.ephemerals(RECRUITER))
     interview = only_interview(world)
-    assert (interview.candidate_name, interview.role) == ("<!channel> & <b>", "<@ULEAD> <!here>")
+    assert (interview.candidate.name, interview.candidate.role) == (
+        "<!channel> & <b>", "<@ULEAD> <!here>")
 
     texts = [*mrkdwn_texts(plan["blocks"]), plan["text"]]
     texts += [t for m in kit for t in [*mrkdwn_texts(m["blocks"]), m["text"]]]

@@ -12,14 +12,14 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, MetaData, inspect, select, text
 
 from bot.app import build_services
 from bot.demo.slack_fake import FakeSlack
 from bot.migrate import alembic_config, is_up_to_date, upgrade
 from bot.services import Services
-from models import Base, OutboxMessage, ScorecardVersion, transaction
-from tests.conftest import PIA, TEAM, make_settings, scratch_postgres_database
+from models import Base, Candidate, Interview, OutboxMessage, ScorecardVersion, transaction
+from tests.conftest import PEETER, PIA, TEAM, make_settings, scratch_postgres_database
 from tests.factories import perform_side_effects
 
 
@@ -103,3 +103,149 @@ def _interview_at_0003(services: Services) -> int:
             {"id": interview_id, "user": PIA, "focus": json.dumps(["customer-service"]),
              "now": now})
     return int(interview_id)
+
+
+def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
+                                                   empty_database: str) -> None:
+    """0005: every interview becomes round 1 of its own candidate (same number), the
+    candidate takes its name, role and link; every other row of every table is unchanged,
+    and the app reads the result."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0004")
+            connection.commit()
+        _fill_at_0004(services.engine)
+        before = _all_rows(services.engine)
+        upgrade(services.engine)
+        after = _all_rows(services.engine)
+
+        moved = ("candidate_name", "role", "candidate_link")
+        for table, rows in before.items():
+            if table in ("interviews", "alembic_version"):
+                continue
+            assert after[table] == rows, table
+        assert [{k: v for k, v in row.items() if k not in moved} | {
+            "candidate_id": row["id"], "round_number": 1} for row in before["interviews"]
+        ] == after["interviews"]
+        assert [{"id": row["id"], "team_id": row["team_id"], "name": row["candidate_name"],
+                 "role": row["role"], "link": row["candidate_link"],
+                 "recruiter_id": row["recruiter_id"], "created_at": row["created_at"],
+                 "deleted_at": row["deleted_at"], "deleted_by": row["deleted_by"]}
+                for row in before["interviews"]] == [
+            {k: v for k, v in row.items() if k != "debrief_per_round"}
+            for row in after["candidates"]]
+        assert not any(row["debrief_per_round"] for row in after["candidates"])
+
+        with transaction(services.db) as session:
+            live = session.get_one(Interview, 1)
+            assert (live.candidate.name, live.candidate.link) == ("Mari Maasikas",
+                                                                  "https://ats.example.com/7")
+            assert [p.user_id for p in live.panelists] == [PIA, PEETER]
+            assert live.panelists[0].scorecard is not None
+            # A new candidate's number follows the migrated ones (PostgreSQL's sequence).
+            added = Candidate(team_id=TEAM, name="Next", role="Agent", recruiter_id=PIA)
+            session.add(added)
+            session.flush()
+            assert added.id == 3
+    finally:
+        services.engine.dispose()
+
+
+def _all_rows(engine: Engine) -> dict[str, list[dict[str, object]]]:
+    """Every row of every table as the database returns it, by id."""
+    found = {}
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            order = "" if table == "alembic_version" else " ORDER BY id"
+            found[table] = [dict(row._mapping) for row in
+                            connection.execute(text(f"SELECT * FROM {table}{order}"))]
+    return found
+
+
+def _fill_at_0004(engine: Engine) -> None:
+    """One row or more in every table, as the 0004 schema had them: a live interview
+    with a scored panel, a decision, reminders, events, a draft and an outbox row; and a
+    deleted one."""
+    tables = MetaData()
+    tables.reflect(engine)
+    now = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    snapshot = {"id": "customer-service", "language": "en", "categories": []}
+    interview = {
+        "team_id": TEAM, "note": "Bring the CV", "question_set_id": "customer-service",
+        "language": "en", "question_set": snapshot, "channel_id": "C0001",
+        "plan_ts": "1700000000.000100", "summary_ts": "1700000000.000200",
+        "recruiter_id": "URECRUITER", "hiring_lead_id": "ULEAD", "starts_at": now,
+        "ends_at": now + timedelta(hours=1), "debrief_at": now + timedelta(days=1),
+        "status": "decided", "decision": "hire", "decided_by": "ULEAD",
+        "decided_at": now + timedelta(days=1, hours=1), "decision_reason": "Strong STAR",
+        "created_at": now - timedelta(days=2), "deleted_at": None, "deleted_by": None,
+        "source_view_id": "V-new-1"}
+    rows: list[tuple[str, dict[str, object]]] = [
+        ("interviews", {**interview, "id": 1, "candidate_name": "Mari Maasikas",
+                        "role": "Support agent", "candidate_link": "https://ats.example.com/7"}),
+        ("interviews", {**interview, "id": 2, "candidate_name": "[deleted]", "role": "",
+                        "candidate_link": None, "note": None, "status": "cancelled",
+                        "decision": None, "decided_by": None, "decided_at": None,
+                        "decision_reason": None, "deleted_at": now, "deleted_by": "ULEAD",
+                        "source_view_id": "V-new-2"}),
+        ("panelists", {"id": 1, "interview_id": 1, "user_id": PIA, "position": 0,
+                       "focus_categories": ["customer-service"], "added_at": now,
+                       "removed_at": None, "kit_channel": "D0001", "kit_ts": "1700.1"}),
+        ("panelists", {"id": 2, "interview_id": 1, "user_id": PEETER, "position": 1,
+                       "focus_categories": ["behavioural"], "added_at": now,
+                       "removed_at": None, "kit_channel": None, "kit_ts": None}),
+        ("panelists", {"id": 3, "interview_id": 2, "user_id": PIA, "position": 0,
+                       "focus_categories": [], "added_at": now, "removed_at": None,
+                       "kit_channel": None, "kit_ts": None}),
+        ("scorecards", {"id": 1, "interview_id": 1, "panelist_id": 1, "current_version": 2,
+                        "submitted_at": now, "updated_at": now}),
+        ("scorecard_versions", {"id": 1, "scorecard_id": 1, "number": 1,
+                                "recommendation": "hire", "takeaways": "Good",
+                                "private_note": None, "category_notes": {},
+                                "created_at": now, "source_view_id": "V-s-1"}),
+        ("scorecard_versions", {"id": 2, "scorecard_id": 1, "number": 2,
+                                "recommendation": "strong_hire", "takeaways": "Better",
+                                "private_note": "Mind the gap",
+                                "category_notes": {"customer-service": "STAR"},
+                                "created_at": now, "source_view_id": "V-s-2"}),
+        ("ratings", {"id": 1, "version_id": 1, "category_id": "customer-service",
+                     "question_id": "define-customer-service", "score": 4, "note": None}),
+        ("ratings", {"id": 2, "version_id": 2, "category_id": "customer-service",
+                     "question_id": "define-customer-service", "score": 5, "note": "Clear"}),
+        ("ratings", {"id": 3, "version_id": 2, "category_id": "customer-service",
+                     "question_id": "difficult-customer", "score": None, "note": None}),
+        ("scorecard_drafts", {"id": 1, "panelist_id": 2, "data": {"takeaways": "Draft"},
+                              "updated_at": now}),
+        ("decisions", {"id": 1, "interview_id": 1, "outcome": "hire", "reason": "Strong STAR",
+                       "decided_by": "ULEAD", "decided_at": now, "source_view_id": "V-d-1"}),
+        ("reminders", {"id": 1, "interview_id": 1, "kind": "first", "recipient_id": PEETER,
+                       "due_at": now, "status": "sent", "claimed_by": None,
+                       "claimed_until": None, "attempts": 1, "last_error": None,
+                       "sent_at": now, "created_at": now}),
+        ("reminders", {"id": 2, "interview_id": 1, "kind": "debrief", "recipient_id": "C0001",
+                       "due_at": now, "status": "skipped", "claimed_by": "host:1:ab",
+                       "claimed_until": None, "attempts": 0, "last_error": "decided",
+                       "sent_at": None, "created_at": now}),
+        ("events", {"id": 1, "team_id": TEAM, "interview_id": 1, "actor_id": "URECRUITER",
+                    "kind": "created", "detail": {"panel": [PIA, PEETER]}, "created_at": now}),
+        ("events", {"id": 2, "team_id": TEAM, "interview_id": 2, "actor_id": "ULEAD",
+                    "kind": "deleted", "detail": {"reason": "request"}, "created_at": now}),
+        ("outbox", {"id": 1, "kind": "refresh_home", "payload": {"user_id": PIA},
+                    "fold_key": "home:T0001:UPIA", "interview_id": 1, "due_at": now,
+                    "status": "failed", "attempts": 5, "last_error": "ratelimited",
+                    "request_id": None, "claimed_by": None, "claimed_until": None,
+                    "created_at": now}),
+    ]
+    with engine.begin() as connection:
+        for table, row in rows:
+            connection.execute(tables.tables[table].insert().values(**row))
+    assert {t for t, _ in rows} == set(tables.tables) - {"alembic_version"}
+    if engine.dialect.name == "postgresql":  # ids were given: move the sequences on
+        with engine.begin() as connection:
+            for table in {t for t, _ in rows}:
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                    f" (SELECT max(id) FROM {table}))"))

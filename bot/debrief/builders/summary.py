@@ -281,3 +281,12 @@ def decision_announcement(t: Translator, result: DecisionResult) -> Message:
     plain = t._("Decision on interview {id}: {outcome}", id=result.interview_id,
                 outcome=outcome)
     return Message(text=plain, blocks=to_dicts(blocks))
+
+
+def summary_moved_message(t: Translator, interview_id: int, holder_id: int) -> Message:
+    """What an earlier round's summary says once a later round joins its loop's debrief:
+    no scores are left here for the new round's panel to see before they rate."""
+    text = t._("The debrief on interview {id} moved: it now covers the candidate's later "
+               "rounds too, and its summary will be posted with interview {holder}.",
+               id=interview_id, holder=holder_id)
+    return Message(text=text, blocks=to_dicts([section(text)]))

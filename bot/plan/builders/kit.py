@@ -53,7 +53,7 @@ def kit_messages(t: Translator, interview: Interview, qs: QuestionSet, panelist:
         except KeyError:
             continue
     text = t._("Your interview kit: {candidate} ({role})",
-               candidate=escape(interview.candidate_name), role=escape(interview.role))
+               candidate=escape(interview.candidate.name), role=escape(interview.candidate.role))
     if len(head) + len(questions) <= MESSAGE_BLOCKS:
         return [Message(text=text, blocks=to_dicts(head + questions))]
     head.append(context(t._("Your questions follow in this thread.")))
@@ -61,7 +61,7 @@ def kit_messages(t: Translator, interview: Interview, qs: QuestionSet, panelist:
     messages = [Message(text=text, blocks=to_dicts(head))]
     for number, page in enumerate(pages, start=1):
         page_text = t._("Questions for {candidate} ({page} of {pages})",
-                        candidate=escape(interview.candidate_name), page=number,
+                        candidate=escape(interview.candidate.name), page=number,
                         pages=len(pages))
         messages.append(Message(text=page_text, blocks=to_dicts(page)))
     return messages
@@ -82,7 +82,7 @@ def _head(t: Translator, interview: Interview, qs: QuestionSet, panelist: Paneli
     ]
     blocks: list[Block] = [
         # Translators: header of the kit DM, max 100 characters before the name
-        header(t._("Your interview kit: {candidate}", candidate=interview.candidate_name)),
+        header(t._("Your interview kit: {candidate}", candidate=interview.candidate.name)),
         *[section(text) for text in chunk_lines(details)],
         *note_blocks(t, interview, NOTE_IN_KIT),
         section(t._("*Your focus:* {categories}. Ask these questions and rate every answer "

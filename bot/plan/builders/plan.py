@@ -72,14 +72,14 @@ def interview_times(t: Translator, interview: Interview, tz: str) -> str:
 
 
 def candidate_line(t: Translator, interview: Interview) -> str:
-    return t._("*Candidate:* {name} · *Role:* {role}", name=escape(interview.candidate_name),
-               role=escape(interview.role))
+    return t._("*Candidate:* {name} · *Role:* {role}", name=escape(interview.candidate.name),
+               role=escape(interview.candidate.role))
 
 
 def link_lines(t: Translator, interview: Interview) -> list[str]:
-    if not interview.candidate_link:
+    if not interview.candidate.link:
         return []
-    url = interview.candidate_link
+    url = interview.candidate.link
     label = clip(url.split("://", 1)[-1], LINK_LABEL)
     # Characters that would end or confuse Slack's <url|label> are percent-encoded.
     safe = quote(url, safe=URL_SAFE)
@@ -130,7 +130,7 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) 
     ]
     # Translators: header of the plan message, max 100 characters before the name
     blocks: list[Block] = [header(t._("Interview plan: {candidate}",
-                                      candidate=interview.candidate_name)),
+                                      candidate=interview.candidate.name)),
                            *[section(text) for text in chunk_lines(details)],
                            *note_blocks(t, interview, NOTE_IN_PLAN)]
     panel_lines = [t._("*Panel and focus*")] + [
@@ -149,8 +149,8 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) 
     blocks.append(context(t._("Interview {id} · set up by {recruiter} · the questions are in "
                               "each panelist's interview kit (DM)", id=interview.id,
                               recruiter=user(interview.recruiter_id))))
-    text = t._("Interview plan: {candidate} ({role})", candidate=escape(interview.candidate_name),
-               role=escape(interview.role))
+    text = t._("Interview plan: {candidate} ({role})", candidate=escape(interview.candidate.name),
+               role=escape(interview.candidate.role))
     return Message(text=text, blocks=to_dicts(blocks))
 
 
