@@ -1,8 +1,9 @@
-"""Exporting one interview: a CSV with one row per rating (the current version of every
-scorecard) for spreadsheets, and a JSON file of the whole interview (every version, every
-decision, the event log) for archives and other tools.
+"""Exporting a candidate's loop (every round; asked for by any round's number): a CSV with
+one row per rating (the current version of every scorecard) for spreadsheets, and a JSON
+file of the candidate and each interview (every version, every decision, the event log)
+for archives and other tools.
 
-The builders are pure (an Interview loaded with its children, and the names to show);
+The builders are pure (the rounds loaded with their children, and the names to show);
 `export_for` checks who asks (the hiring lead and the recruiter only) and
 `upload_export` sends both files to the requester's DM with files_upload_v2.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,24 +36,26 @@ from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, tran
 
 FORMATS = ("csv", "json")
 CSV_COLUMNS = (
-    "interview_id", "candidate_name", "role", "question_set", "language",
+    "interview_id", "round", "candidate_name", "role", "question_set", "language",
     "panelist_id", "panelist_name", "panelist_removed", "scorecard_version", "submitted_at",
     "updated_at", "recommendation", "category_id", "category_name", "question_id",
     "question_text", "score", "score_label", "rating_note",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the candidate, then each of their interviews
 
 
 @dataclass(frozen=True)
 class ExportFiles:
-    interview_id: int
-    language: str
+    interview_ids: tuple[int, ...]  # every round, in order
+    language: str  # the latest round's
     csv: str
     json: str
 
     def filename(self, fmt: str) -> str:
-        return f"interview-{self.interview_id}.{fmt}"
+        if len(self.interview_ids) == 1:
+            return f"interview-{self.interview_ids[0]}.{fmt}"
+        return f"interviews-{'-'.join(str(i) for i in self.interview_ids)}.{fmt}"
 
     def content(self, fmt: str) -> str:
         return self.csv if fmt == "csv" else self.json
@@ -61,22 +64,36 @@ class ExportFiles:
 # ---------------------------------------------------------------------------- loading
 
 
-def load_interview(session: Session, interview_id: int, team_id: str | None = None
-                   ) -> Interview | None:
-    """The interview with everything an export shows (no lazy loads afterwards).
+@dataclass(frozen=True)
+class Loaded:
+    """A round as an export shows it: everything loaded, and its event log."""
+
+    interview: Interview
+    events: list[Event]
+
+
+def load_loop(session: Session, interview_id: int, team_id: str | None = None
+              ) -> list[Loaded]:
+    """Every live round of the candidate of interview `interview_id`, with everything an
+    export shows (no lazy loads afterwards); empty when there is no such interview.
     team_id None (the shell): any workspace's."""
-    query = (
+    query = select(Interview.candidate_id).where(Interview.id == interview_id,
+                                                 Interview.deleted_at.is_(None))
+    if team_id is not None:
+        query = query.where(Interview.team_id == team_id)
+    candidate_id = session.scalar(query)
+    if candidate_id is None:
+        return []
+    rounds = session.scalars(
         select(Interview)
-        .where(Interview.id == interview_id, Interview.deleted_at.is_(None))
+        .where(Interview.candidate_id == candidate_id, Interview.deleted_at.is_(None))
+        .order_by(Interview.round_number)
         .options(
             selectinload(Interview.panelists).selectinload(Panelist.scorecard)
             .selectinload(Scorecard.versions).selectinload(ScorecardVersion.ratings),
             selectinload(Interview.decisions),
-        )
-    )
-    if team_id is not None:
-        query = query.where(Interview.team_id == team_id)
-    return session.scalars(query).first()
+        ))
+    return [Loaded(r, interview_events(session, r.id)) for r in rounds]
 
 
 def interview_events(session: Session, interview_id: int) -> list[Event]:
@@ -120,16 +137,22 @@ def _score_label(qs: QuestionSet, score: int | None) -> str:
         return ""
 
 
-def ratings_csv(interview: Interview, names: Mapping[str, str] | None = None) -> str:
-    """One row per rating of the current version of each scorecard, in panel order
-    (removed panelists' scorecards too, marked), then the set's question order."""
-    names = names or {}
-    qs = question_set_of(interview)
-    order = {q.id: i for i, (_, q) in enumerate(
-        (c, q) for c in qs.categories for q in c.questions)}
+def ratings_csv(rounds: Sequence[Interview], names: Mapping[str, str] | None = None) -> str:
+    """One row per rating of the current version of each scorecard: round by round, in
+    panel order (removed panelists' scorecards too, marked), then the set's question
+    order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    for interview in rounds:
+        _round_rows(writer, interview, names or {})
+    return out.getvalue()
+
+
+def _round_rows(writer: Any, interview: Interview, names: Mapping[str, str]) -> None:
+    qs = question_set_of(interview)
+    order = {q.id: i for i, (_, q) in enumerate(
+        (c, q) for c in qs.categories for q in c.questions)}
     for panelist in interview.panelists:
         card = panelist.scorecard
         if card is None:
@@ -138,7 +161,8 @@ def ratings_csv(interview: Interview, names: Mapping[str, str] | None = None) ->
         for rating in sorted(version.ratings,
                              key=lambda r: (order.get(r.question_id, len(order)), r.id)):
             writer.writerow([_cell(v) for v in (
-                interview.id, interview.candidate.name, interview.candidate.role,
+                interview.id, interview.round_number, interview.candidate.name,
+                interview.candidate.role,
                 interview.question_set_id,
                 interview.language, panelist.user_id, names.get(panelist.user_id, ""),
                 "yes" if panelist.removed_at else "no", version.number,
@@ -147,21 +171,33 @@ def ratings_csv(interview: Interview, names: Mapping[str, str] | None = None) ->
                 _question_text(qs, rating.question_id),
                 "" if rating.score is None else rating.score, _score_label(qs, rating.score),
                 rating.note or "")])
-    return out.getvalue()
+
+
+def loop_document(rounds: Sequence[Loaded],
+                  names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The candidate and every round as JSON-able data."""
+    candidate = rounds[0].interview.candidate
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "candidate": {"id": candidate.id, "team_id": candidate.team_id,
+                      "name": candidate.name, "role": candidate.role, "link": candidate.link,
+                      "debrief_per_round": candidate.debrief_per_round,
+                      "created_at": _iso(candidate.created_at)},
+        "interviews": [interview_document(r.interview, r.events, names) for r in rounds],
+    }
 
 
 def interview_document(interview: Interview, events: list[Event],
                        names: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The whole interview as JSON-able data: every version of every scorecard, every
-    decision, the event log and the question set as it was used."""
+    """One round as JSON-able data: every version of every scorecard, every decision, the
+    event log and the question set as it was used."""
     names = names or {}
     return {
-        "schema_version": SCHEMA_VERSION,
         "interview": {
             "id": interview.id,
+            "round": interview.round_number,
             "team_id": interview.team_id,
-            "candidate": {"name": interview.candidate.name, "role": interview.candidate.role,
-                          "link": interview.candidate.link, "note": interview.note},
+            "note": interview.note,
             "question_set_id": interview.question_set_id,
             "language": interview.language,
             "channel_id": interview.channel_id,
@@ -211,10 +247,11 @@ def _panelist(panelist: Panelist, names: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def build_files(interview: Interview, events: list[Event],
+def build_files(rounds: Sequence[Loaded],
                 names: Mapping[str, str] | None = None) -> ExportFiles:
-    document = interview_document(interview, events, names)
-    return ExportFiles(interview.id, interview.language, ratings_csv(interview, names),
+    document = loop_document(rounds, names)
+    return ExportFiles(tuple(r.interview.id for r in rounds), rounds[-1].interview.language,
+                       ratings_csv([r.interview for r in rounds], names),
                        json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -223,19 +260,21 @@ def build_files(interview: Interview, events: list[Event],
 
 def export_for(services: Services, team_id: str, interview_id: int | str,
                user_id: str) -> ExportFiles:
-    """The files, for the hiring lead or the recruiter (NotFound / NotAllowed else)."""
+    """The candidate's files, for the hiring lead or the recruiter of the round asked for
+    (NotFound / NotAllowed else)."""
     from bot.interviews import parse_interview_id
 
     number = interview_id if isinstance(interview_id, int) else parse_interview_id(interview_id)
     with transaction(services.db) as session:
-        interview = load_interview(session, number, team_id)
-        if interview is None:
+        rounds = load_loop(session, number, team_id)
+        asked = next((r.interview for r in rounds if r.interview.id == number), None)
+        if asked is None:
             raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
-        require_organiser(interview, user_id)
-        events = interview_events(session, interview.id)
+        require_organiser(asked, user_id)
     # Everything is loaded: build outside the transaction, names from the (cached) directory.
-    names = _names(services, [p.user_id for p in interview.panelists])
-    return build_files(interview, events, names)
+    names = _names(services, list(dict.fromkeys(
+        p.user_id for r in rounds for p in r.interview.panelists)))
+    return build_files(rounds, names)
 
 
 def _names(services: Services, user_ids: list[str]) -> dict[str, str]:
@@ -257,9 +296,12 @@ def upload_export(services: Services, user_id: str, files: ExportFiles) -> str:
     t = translator(files.language)
     client.files_upload_v2(
         channel=channel,
-        initial_comment=t._("Interview {id}: the ratings as CSV (one row per rating) and the "
-                            "whole interview as JSON. They hold candidate data: keep them "
-                            "safe.", id=files.interview_id),
+        initial_comment=t.ngettext(
+            "Interview {ids}: the ratings as CSV (one row per rating) and the whole interview "
+            "as JSON. They hold candidate data: keep them safe.",
+            "Interviews {ids}, every round of the candidate: the ratings as CSV (one row per "
+            "rating) and the whole loop as JSON. They hold candidate data: keep them safe.",
+            len(files.interview_ids), ids=", ".join(str(i) for i in files.interview_ids)),
         file_uploads=[
             {"content": files.csv.encode("utf-8"), "filename": files.filename("csv"),
              "title": files.filename("csv")},
@@ -318,10 +360,10 @@ def export_from_database(database_url: str, interview_id: int | str, fmt: str) -
     engine = create_db_engine(database_url)
     try:
         with transaction(make_session_factory(engine)) as session:
-            interview = load_interview(session, number)
-            if interview is None:
+            rounds = load_loop(session, number)
+            if not rounds:
                 raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
-            files = build_files(interview, interview_events(session, interview.id))
+            files = build_files(rounds)
     finally:
         engine.dispose()
     return files.content(fmt)

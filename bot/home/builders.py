@@ -1,14 +1,16 @@
 """The App Home tab and the `/interview list` message: one person's interviews.
 
 Workspace-level text (DEFAULT_LANGUAGE): the page mixes interviews of several languages.
+A candidate with two or more rounds in a section gets their name once, above the rounds.
 Budget: each section is a header, at most `rows` lines (one block each, a button beside
-the ones that need a click), an "and N more" line and a divider. The home shows 20 rows a
-section (4 x 23 + 2 <= 100 blocks), the list message 8 (4 x 11 + 1 <= 50).
+the ones that need a click), at most rows/2 candidate names, an "and N more" line and a
+divider. The home shows 14 rows a section (4 x 24 + 2 <= 100 blocks), the list message 6
+(4 x 12 - 1 <= 50).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -54,26 +56,31 @@ def list_message(t: Translator, data: HomeData, tz: str) -> Message:
 def _sections(t: Translator, data: HomeData, tz: str) -> list[Block]:
     blocks: list[Block] = []
     blocks += _section(t, t._("Scorecards I owe"), data.owed, t._("No scorecards to write."),
-                       lambda row: _owed_line(t, row, tz),
+                       lambda row, grouped: _owed_line(t, row, tz, grouped),
                        lambda row: score_candidate_button(t, row.interview_id))
     blocks += _section(t, t._("My upcoming interviews"), data.upcoming,
-                       t._("No interviews coming up."), lambda row: _upcoming_line(t, row, tz))
+                       t._("No interviews coming up."),
+                       lambda row, grouped: _upcoming_line(t, row, tz, grouped))
     blocks += _section(t, t._("Debriefs I lead"), data.leading, t._("No debriefs to lead."),
-                       lambda row: _leading_line(t, row, tz),
+                       lambda row, grouped: _leading_line(t, row, tz, grouped),
                        lambda row: _leading_button(t, row))
     if data.created.total:  # recruiters only: people who set interviews up
         blocks += _section(t, t._("Interviews I created"), data.created, "",
-                           lambda row: _created_line(t, row, tz))
+                           lambda row, grouped: _created_line(t, row, tz, grouped))
     return blocks
 
 
 def _section(t: Translator, title: str, rows: Section, empty: str,
-             line: Callable[[InterviewRow], str],
+             line: Callable[[InterviewRow, bool], str],
              button: Callable[[InterviewRow], ButtonElement | None] | None = None
              ) -> list[Block]:
     blocks: list[Block] = [header(title)]
-    for row in rows.rows:
-        blocks.append(section(line(row), accessory=button(row) if button else None))
+    for group in _by_candidate(rows.rows):
+        if len(group) > 1:
+            blocks.append(context(_candidate(t, group[0])))
+        for row in group:
+            blocks.append(section(line(row, len(group) > 1),
+                                  accessory=button(row) if button else None))
     if not rows.rows:
         blocks.append(context(empty))
     if rows.more:
@@ -82,11 +89,31 @@ def _section(t: Translator, title: str, rows: Section, empty: str,
     return blocks
 
 
+def _by_candidate(rows: Sequence[InterviewRow]) -> list[list[InterviewRow]]:
+    """The rows grouped by candidate, each group where its first row was."""
+    groups: dict[int, list[InterviewRow]] = {}
+    for row in rows:
+        groups.setdefault(row.candidate_id, []).append(row)
+    return list(groups.values())
+
+
 def _when(t: Translator, moment: datetime, tz: str) -> str:
     return date_token(moment, fallback=t.datetime(moment, tz))
 
 
-def _who(t: Translator, row: InterviewRow) -> str:
+def _candidate(t: Translator, row: InterviewRow) -> str:
+    return t._("*{candidate}* · {role}", candidate=escape(row.candidate_name),
+               role=escape(row.role))
+
+
+def _who(t: Translator, row: InterviewRow, grouped: bool) -> str:
+    """Who and which round; `grouped`: under the candidate's name, the round alone."""
+    if grouped:
+        return t._("*Round {n}* · interview {id}", n=row.round_number, id=row.interview_id)
+    if row.rounds > 1:
+        return t._("*{candidate}* · {role} · round {n}, interview {id}",
+                   candidate=escape(row.candidate_name), role=escape(row.role),
+                   n=row.round_number, id=row.interview_id)
     return t._("*{candidate}* · {role} · interview {id}", candidate=escape(row.candidate_name),
                role=escape(row.role), id=row.interview_id)
 
@@ -96,28 +123,35 @@ def _progress(t: Translator, row: InterviewRow) -> str:
                       row.panel_size, done=row.submitted)
 
 
+def _debrief_progress(t: Translator, row: InterviewRow) -> str:
+    """Over every round the debrief covers."""
+    return t.ngettext("{done} of {n} scorecard in", "{done} of {n} scorecards in",
+                      row.debrief_panel_size, done=row.debrief_submitted)
+
+
 def _status(t: Translator, row: InterviewRow) -> str:
     if row.status == InterviewStatus.DECIDED and row.decision is not None:
         return t._("Decided: {decision}", decision=t._(DECISION_WORDS[row.decision]))
     return t._(STATUS_WORDS[row.status])
 
 
-def _owed_line(t: Translator, row: InterviewRow, tz: str) -> str:
-    return _who(t, row) + "\n" + t._("Interviewed {when} · debrief {debrief}",
+def _owed_line(t: Translator, row: InterviewRow, tz: str, grouped: bool) -> str:
+    return _who(t, row, grouped) + "\n" + t._("Interviewed {when} · debrief {debrief}",
                                      when=_when(t, row.starts_at, tz),
                                      debrief=_when(t, row.debrief_at, tz))
 
 
-def _upcoming_line(t: Translator, row: InterviewRow, tz: str) -> str:
-    return _who(t, row) + "\n" + t._("{when} · plan in {channel}",
+def _upcoming_line(t: Translator, row: InterviewRow, tz: str, grouped: bool) -> str:
+    return _who(t, row, grouped) + "\n" + t._("{when} · plan in {channel}",
                                      when=_when(t, row.starts_at, tz),
                                      channel=channel(row.channel_id))
 
 
-def _leading_line(t: Translator, row: InterviewRow, tz: str) -> str:
-    return _who(t, row) + "\n" + t._("Debrief {when} · {progress} · {status}",
+def _leading_line(t: Translator, row: InterviewRow, tz: str, grouped: bool) -> str:
+    return _who(t, row, grouped) + "\n" + t._("Debrief {when} · {progress} · {status}",
                                      when=_when(t, row.debrief_at, tz),
-                                     progress=_progress(t, row), status=_status(t, row))
+                                     progress=_debrief_progress(t, row),
+                                     status=_status(t, row))
 
 
 def _leading_button(t: Translator, row: InterviewRow) -> ButtonElement:
@@ -126,7 +160,7 @@ def _leading_button(t: Translator, row: InterviewRow) -> ButtonElement:
     return start_debrief_button(t, row.interview_id)
 
 
-def _created_line(t: Translator, row: InterviewRow, tz: str) -> str:
-    return _who(t, row) + "\n" + t._("{when} · {progress} · {status}",
+def _created_line(t: Translator, row: InterviewRow, tz: str, grouped: bool) -> str:
+    return _who(t, row, grouped) + "\n" + t._("{when} · {progress} · {status}",
                                      when=_when(t, row.starts_at, tz),
                                      progress=_progress(t, row), status=_status(t, row))

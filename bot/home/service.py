@@ -5,9 +5,12 @@ rows, so "and N more" costs nothing extra), whatever the number of interviews:
 - scorecards I owe: I am on the panel (not removed), the interview has started, it is not
   decided or cancelled, and my scorecard is not in;
 - my upcoming interviews: I am on the panel or the hiring lead, and it has not started;
-- debriefs I lead: I am the hiring lead and no decision is recorded yet, with progress;
+- debriefs I lead: I am the hiring lead of the round holding a debrief (a loop debriefed
+  together has one, on its latest round) and no decision is recorded yet, with the
+  progress of every round it covers;
 - interviews I created (recruiters): every interview I set up, open ones first.
-Deleted interviews never show.
+Deleted interviews never show. Each row says which candidate and round it is; the
+builders group a candidate's rounds under one name.
 
 A change asks for the tabs of the people it concerns to be published again through the
 outbox (bot/outbox/effects.py `refresh_homes`); `publish_home` renders and publishes one.
@@ -21,7 +24,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import Services
@@ -39,9 +54,10 @@ from models.base import UTCDateTime
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.DEBRIEF)
-# The App Home holds 100 blocks, a message 50: each section shows at most this many rows.
-HOME_ROWS = 20
-LIST_ROWS = 8
+# The App Home holds 100 blocks, a message 50: each section shows at most this many rows
+# (bot/home/builders.py adds a candidate's name above two or more of their rounds).
+HOME_ROWS = 14
+LIST_ROWS = 6
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class InterviewRow:
     role: str
     candidate_id: int
     round_number: int
+    rounds: int  # the candidate's live rounds
     channel_id: str
     starts_at: datetime
     ends_at: datetime
@@ -61,6 +78,9 @@ class InterviewRow:
     decision: DecisionOutcome | None
     panel_size: int  # active panelists
     submitted: int  # of them, scorecards in
+    # The same over every round the debrief this round holds covers ("Debriefs I lead").
+    debrief_panel_size: int = 0
+    debrief_submitted: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,13 +134,23 @@ def _home_statements(by_team: bool) -> dict[str, Select[Any]]:
                                Interview.starts_at > now)
         .order_by(Interview.starts_at, Interview.id),
         "leading": rows.where(Interview.hiring_lead_id == user_id,
-                              Interview.status.in_(OPEN_STATUSES))
+                              Interview.status.in_(OPEN_STATUSES), _holds_its_debrief())
         .order_by(Interview.debrief_at, Interview.id),
         "created": rows.where(Interview.recruiter_id == user_id)
         .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
     }
     return {name: query.limit(bindparam("rows", type_=Integer()))
             for name, query in sections.items()}
+
+
+def _holds_its_debrief() -> ColumnElement[bool]:
+    """The round holds the debrief that covers it (bot/interviews.py `debrief_of`): its
+    loop is debriefed per round, or no later round is live and not cancelled."""
+    later = aliased(Interview)
+    return or_(Candidate.debrief_per_round, ~exists(select(later.id).where(
+        later.candidate_id == Interview.candidate_id, later.deleted_at.is_(None),
+        later.status != InterviewStatus.CANCELLED,
+        later.round_number > Interview.round_number)))
 
 
 def _rows_query(by_team: bool) -> Select[Any]:
@@ -133,12 +163,23 @@ def _rows_query(by_team: bool) -> Select[Any]:
                   .correlate(Interview).scalar_subquery())
     submitted = (select(func.count(card.id)).join(panel, card.panelist_id == panel.id)
                  .where(active).correlate(Interview).scalar_subquery())
+    debrief_panel, debrief_submitted = _loop_progress()
+    other = aliased(Interview)
+    rounds = (select(func.count(other.id)).where(other.candidate_id == Interview.candidate_id,
+                                                 other.deleted_at.is_(None))
+              .correlate(Interview).scalar_subquery())
     query = (
         select(Interview.id, Candidate.name.label("candidate_name"), Candidate.role,
-               Interview.candidate_id, Interview.round_number, Interview.channel_id,
+               Interview.candidate_id, Interview.round_number, rounds.label("rounds"),
+               Interview.channel_id,
                Interview.starts_at, Interview.ends_at, Interview.debrief_at, Interview.status,
                Interview.decision, panel_size.label("panel_size"),
-               submitted.label("submitted"), func.count().over().label("total"))
+               submitted.label("submitted"),
+               case((Candidate.debrief_per_round, panel_size),
+                    else_=debrief_panel).label("debrief_panel_size"),
+               case((Candidate.debrief_per_round, submitted),
+                    else_=debrief_submitted).label("debrief_submitted"),
+               func.count().over().label("total"))
         .select_from(Interview)
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .where(Interview.deleted_at.is_(None))
@@ -148,16 +189,34 @@ def _rows_query(by_team: bool) -> Select[Any]:
     return query
 
 
+def _loop_progress() -> tuple[Any, Any]:
+    """Active panelists, and their scorecards in, over the candidate's live rounds that are
+    not cancelled: the progress of a loop's one debrief."""
+    panel = aliased(Panelist)
+    card = aliased(Scorecard)
+    round_ = aliased(Interview)
+    covered = and_(round_.candidate_id == Interview.candidate_id, round_.deleted_at.is_(None),
+                   round_.status != InterviewStatus.CANCELLED, panel.removed_at.is_(None))
+    size = (select(func.count(panel.id)).join(round_, panel.interview_id == round_.id)
+            .where(covered).correlate(Interview).scalar_subquery())
+    done = (select(func.count(card.id)).join(panel, card.panelist_id == panel.id)
+            .join(round_, panel.interview_id == round_.id)
+            .where(covered).correlate(Interview).scalar_subquery())
+    return size, done
+
+
 def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Section:
     found = session.execute(query, params).all()
     if not found:
         return Section()
     items = tuple(InterviewRow(
         interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
-        candidate_id=r.candidate_id, round_number=r.round_number, channel_id=r.channel_id,
-        starts_at=r.starts_at, ends_at=r.ends_at,
+        candidate_id=r.candidate_id, round_number=r.round_number, rounds=int(r.rounds),
+        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
         debrief_at=r.debrief_at, status=r.status, decision=r.decision,
-        panel_size=int(r.panel_size), submitted=int(r.submitted)) for r in found)
+        panel_size=int(r.panel_size), submitted=int(r.submitted),
+        debrief_panel_size=int(r.debrief_panel_size),
+        debrief_submitted=int(r.debrief_submitted)) for r in found)
     return Section(items, int(found[0].total))
 
 

@@ -14,12 +14,15 @@ interview stays with plan_ts None until "Post plan" is pressed again.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from slack_bolt import Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import NotFound, UserError
 from bot.i18n import N_, translator
@@ -36,7 +39,14 @@ from bot.plan.builders.plan import (
     plan_message,
     plan_posted_message,
 )
-from bot.plan.service import KitsSent, PlanResult, PlanStatus, Published, load_interview
+from bot.plan.service import (
+    KitsSent,
+    PlanResult,
+    PlanStatus,
+    Published,
+    load_interview,
+    loop_view,
+)
 from bot.services import Services
 from bot.slack.blocks import Message
 from bot.slack.failures import PermanentError, TransientError, classify
@@ -55,9 +65,32 @@ class _NeedsInvite(Exception):
     pass
 
 
-def render_plan(services: Services, interview: Interview) -> Message:
+def render_plan(services: Services, session: Session, interview: Interview) -> Message:
     tz = services.users.tz(interview.recruiter_id)
-    return plan_message(translator_for(interview), interview, question_set_of(interview), tz)
+    loop = loop_view(session, interview)
+    loop = replace(loop, rounds=tuple(
+        replace(r, permalink=_permalink(services, r.channel_id, r.plan_ts))
+        if r.interview_id != interview.id else r for r in loop.rounds))
+    return plan_message(translator_for(interview), interview, question_set_of(interview), tz,
+                        loop)
+
+
+def _permalink(services: Services, channel_id: str, ts: str | None) -> str | None:
+    """The link to another round's plan; None when it is not posted or Slack will not
+    say (the plan then names the round without a link)."""
+    if not ts:
+        return None
+    return _cached_permalink(services.client, channel_id, ts)
+
+
+@lru_cache(maxsize=1024)
+def _cached_permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
+    # A message's permalink never changes: asked once per process, not on every refresh.
+    try:
+        return str(client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
+    except SlackApiError as error:
+        log.info("no permalink for %s/%s: %s", channel_id, ts, error.response.get("error"))
+        return None
 
 
 def post_interview_plan(services: Services, interview_id: int,
@@ -73,7 +106,7 @@ def post_interview_plan(services: Services, interview_id: int,
                             interview.language, interview.plan_ts)
         if interview.plan_ts:
             return result
-        message = render_plan(services, interview)
+        message = render_plan(services, session, interview)
         try:
             ts = _post_joining(services, interview.channel_id, message)
         except _NeedsInvite:
@@ -124,7 +157,8 @@ def _plan_now(services: Services, interview_id: int) -> Target | None:
         if interview.deleted_at is not None:  # a refresh that lost the race to the deletion
             return interview.channel_id, interview.plan_ts, deleted_message(
                 translator_for(interview), interview.id)
-        return interview.channel_id, interview.plan_ts, render_plan(services, interview)
+        return interview.channel_id, interview.plan_ts, render_plan(services, session,
+                                                                    interview)
 
 
 def send_kit(services: Services, interview_id: int, panelist_user_id: str) -> None:

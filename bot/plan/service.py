@@ -8,7 +8,7 @@ import enum
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.interviews import (
+    debrief_of,
     get_interview,
+    live_rounds,
     require_organiser,
 )
 from bot.outbox import effects
@@ -56,6 +58,52 @@ class UnpostedPlan:
     interview_id: int
     candidate_name: str
     channel_id: str
+
+
+@dataclass(frozen=True)
+class RoundLink:
+    """Another round of the loop as a plan names it: when, and where its plan is. Never a
+    score: the plan is read by panelists who have not rated yet."""
+
+    interview_id: int
+    round_number: int
+    starts_at: datetime
+    status: InterviewStatus
+    channel_id: str
+    plan_ts: str | None
+    permalink: str | None = None  # filled at Slack (bot/plan/publish.py)
+
+
+@dataclass(frozen=True)
+class LoopView:
+    """Where a round stands in its candidate's loop."""
+
+    rounds: tuple[RoundLink, ...]  # every live round, this one included, in order
+    round_number: int
+    holder_id: int  # the round holding the debrief that covers this one
+    per_round: bool
+
+    @property
+    def latest(self) -> bool:
+        """The loop's last round: its plan offers "Add a round"."""
+        return self.rounds[-1].round_number == self.round_number
+
+    @property
+    def covered(self) -> int:
+        """How many rounds this round's debrief covers."""
+        if self.per_round:
+            return 1
+        return sum(1 for r in self.rounds if r.status != InterviewStatus.CANCELLED)
+
+
+def loop_view(session: Session, interview: Interview) -> LoopView:
+    rounds = live_rounds(session, interview.candidate_id)
+    return LoopView(
+        rounds=tuple(RoundLink(r.id, r.round_number, r.starts_at, r.status, r.channel_id,
+                               r.plan_ts) for r in rounds),
+        round_number=interview.round_number,
+        holder_id=debrief_of(session, interview).holder.id,
+        per_round=interview.candidate.debrief_per_round)
 
 
 def load_interview(session: Session, interview_id: int, *,

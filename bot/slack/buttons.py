@@ -39,3 +39,8 @@ def full_scorecards_button(t: Translator, interview_id: int) -> ButtonElement:
 def view_panel_feedback_button(t: Translator, interview_id: int) -> ButtonElement:
     # Translators: button, max 30 characters
     return button(t._("View panel feedback"), "view_panel_feedback", str(interview_id))
+
+
+def add_round_button(t: Translator, interview_id: int) -> ButtonElement:
+    # Translators: button, max 30 characters
+    return button(t._("Add a round"), "add_round", str(interview_id))

@@ -67,10 +67,11 @@ def test_json_holds_the_whole_interview(world: World) -> None:
     interview_id = scored_interview(world)
     files = export.export_for(world.services, TEAM, interview_id, LEAD)
     document = json.loads(files.json)
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
+    assert document["candidate"]["name"] == "=HYPERLINK(\"x\")"  # JSON keeps it as typed
+    (document,) = document["interviews"]  # one round
     interview = document["interview"]
-    assert interview["id"] == interview_id
-    assert interview["candidate"]["name"] == "=HYPERLINK(\"x\")"  # JSON keeps it as typed
+    assert (interview["id"], interview["round"]) == (interview_id, 1)
     assert interview["decision"]["outcome"] == "hire"
     assert interview["decision"]["reason"] == "Go."
     assert [d["outcome"] for d in document["decisions"]] == ["hold", "hire"]
@@ -120,8 +121,8 @@ def test_upload_goes_to_the_requesters_dm_once_however_often_asked(world: World)
                                                      f"interview-{interview_id}.json"]
     by_name = {f["filename"]: f["content"] for f in uploaded}
     assert by_name[f"interview-{interview_id}.csv"].decode() == files.csv
-    assert json.loads(by_name[f"interview-{interview_id}.json"])["interview"]["id"] == (
-        interview_id)
+    document = json.loads(by_name[f"interview-{interview_id}.json"])
+    assert document["interviews"][0]["interview"]["id"] == interview_id
     assert world.fake.files(PIA) == []
     # Later it is a new export.
     world.clock.advance(minutes=5)
@@ -140,11 +141,12 @@ def test_the_shell_export(world: World, monkeypatch: pytest.MonkeyPatch,
     assert len(rows) == 4 and rows[0]["panelist_name"] == ""  # no Slack from the shell
     assert main(["export", f"#{interview_id}", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["interview"]["id"] == interview_id
+    assert document["interviews"][0]["interview"]["id"] == interview_id
     assert main(["export", "999999", "--format", "json"]) == 1
     assert "no interview 999999" in capsys.readouterr().err
     assert main(["export", "abc", "--format", "csv"]) == 1
     assert "not an interview number" in capsys.readouterr().err
     target = tmp_path / "out.json"
     assert main(["export", str(interview_id), "--format", "json", "-o", str(target)]) == 0
-    assert json.loads(target.read_text(encoding="utf-8"))["interview"]["id"] == interview_id
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert written["interviews"][0]["interview"]["id"] == interview_id

@@ -353,7 +353,7 @@ def test_export_sends_csv_and_json_to_the_requesters_dm(world: World) -> None:
     assert [(r["question_id"], r["score"]) for r in rows] == [
         ("define-customer-service", "5"), ("hardest-case", "4")]
     document = json.loads(by_name[f"interview-{interview_id}.json"])
-    assert document["interview"]["candidate"]["name"] == "Katherine Johnson"
+    assert document["candidate"]["name"] == "Katherine Johnson"
     assert world.fake.files(RECRUITER) == []
 
 

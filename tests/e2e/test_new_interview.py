@@ -244,7 +244,8 @@ def test_a_submitted_interview_gets_its_plan_kits_and_confirmation(world: World)
     assert "How do you define customer service?" not in dump(plan)
     buttons = {e["action_id"]: e.get("value") for e in elements(plan["blocks"])
                if e["type"] == "button"}
-    assert buttons == {"score_candidate": str(interview.id), "start_debrief": str(interview.id)}
+    assert buttons == {"score_candidate": str(interview.id), "start_debrief": str(interview.id),
+                       "add_round": str(interview.id)}
     menu = next(e for e in elements(plan["blocks"]) if e["type"] == "overflow")
     assert menu["action_id"] == "plan_menu"  # the organisers' menu (handled elsewhere)
 

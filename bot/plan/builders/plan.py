@@ -30,12 +30,17 @@ from bot.slack.blocks import (
     section,
     to_dicts,
 )
-from bot.slack.buttons import post_plan_button, score_candidate_button, start_debrief_button
+from bot.slack.buttons import (
+    add_round_button,
+    post_plan_button,
+    score_candidate_button,
+    start_debrief_button,
+)
 from bot.slack.mrkdwn import channel, date_token, escape, link, user
 from models import DecisionOutcome, Interview, InterviewStatus, Panelist
 
 if TYPE_CHECKING:
-    from bot.plan.service import KitsSent, Published, UnpostedPlan
+    from bot.plan.service import KitsSent, LoopView, Published, UnpostedPlan
 
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 LINK_MARKUP_LIMIT = 2500  # a longer link is shown as text (its section holds 3000)
@@ -117,20 +122,28 @@ def focus_names(qs: QuestionSet, category_ids: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------------------- the plan
 
 
-def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) -> Message:
-    """The plan as the channel sees it. `tz` is only for the fallback text of date tokens."""
+def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str,
+                 loop: LoopView | None = None) -> Message:
+    """The plan as the channel sees it. `tz` is only for the fallback text of date tokens;
+    `loop` places the round in its candidate's loop (other rounds linked, never scored)."""
     panel = interview.active_panelists
+    looped = loop is not None and len(loop.rounds) > 1
     details = [
         candidate_line(t, interview),
+        *([rounds_line(t, loop, tz)] if loop is not None and looped else []),
         interview_times(t, interview, tz),
-        t._("*Debrief:* {when}", when=when(t, interview.debrief_at, tz)),
+        debrief_line(t, interview, loop, tz),
         t._("*Hiring lead:* {lead}", lead=user(interview.hiring_lead_id)),
         t._("*Question set:* {name}", name=escape(qs.name)),
         *link_lines(t, interview),
     ]
     # Translators: header of the plan message, max 100 characters before the name
-    blocks: list[Block] = [header(t._("Interview plan: {candidate}",
-                                      candidate=interview.candidate.name)),
+    title = t._("Interview plan: {candidate}", candidate=interview.candidate.name)
+    if looped:
+        # Translators: header of the plan message, max 100 characters before the name
+        title = t._("Interview plan: {candidate}, round {n}",
+                    candidate=interview.candidate.name, n=interview.round_number)
+    blocks: list[Block] = [header(title),
                            *[section(text) for text in chunk_lines(details)],
                            *note_blocks(t, interview, NOTE_IN_PLAN)]
     panel_lines = [t._("*Panel and focus*")] + [
@@ -145,6 +158,8 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) 
     # are locked); the organisers' "…" menu (reschedule, panel, cancel, delete) stays too.
     buttons = [] if interview.status == InterviewStatus.CANCELLED else [
         score_candidate_button(t, interview.id), start_debrief_button(t, interview.id)]
+    if loop is None or loop.latest:
+        buttons.append(add_round_button(t, interview.id))
     blocks.append(actions(*buttons, plan_menu(t, interview.id), block_id="plan_actions"))
     blocks.append(context(t._("Interview {id} · set up by {recruiter} · the questions are in "
                               "each panelist's interview kit (DM)", id=interview.id,
@@ -152,6 +167,32 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str) 
     text = t._("Interview plan: {candidate} ({role})", candidate=escape(interview.candidate.name),
                role=escape(interview.candidate.role))
     return Message(text=text, blocks=to_dicts(blocks))
+
+
+def rounds_line(t: Translator, loop: LoopView, tz: str) -> str:
+    """"*Rounds:* <link|Round 1>, 3 Dec (Decided) · *Round 2*, 10 Dec (this one)"."""
+    parts = []
+    for other in loop.rounds:
+        name = t._("Round {n}", n=other.round_number)
+        day = date_token(other.starts_at, fallback=t.datetime(other.starts_at, tz),
+                         fmt="{date_short}")
+        if other.round_number == loop.round_number:
+            parts.append(t._("*{round}*, {when} (this one)", round=name, when=day))
+            continue
+        shown = link(quote(other.permalink, safe=URL_SAFE), name) if other.permalink else name
+        parts.append(t._("{round}, {when} ({status})", round=shown, when=day,
+                         status=t._(STATUS_WORDS[other.status])))
+    return t._("*Rounds:* {rounds}", rounds=" · ".join(parts))
+
+
+def debrief_line(t: Translator, interview: Interview, loop: LoopView | None, tz: str) -> str:
+    at = when(t, interview.debrief_at, tz)
+    if loop is None or loop.covered < 2 or interview.status == InterviewStatus.CANCELLED:
+        return t._("*Debrief:* {when}", when=at)
+    if loop.holder_id == interview.id:
+        return t._("*Debrief:* {when}, one for all {n} rounds", when=at, n=loop.covered)
+    return t._("*Debrief:* {when}, one for all {n} rounds, with interview {holder}", when=at,
+               n=loop.covered, holder=loop.holder_id)
 
 
 def plan_progress(t: Translator, panel: list[Panelist]) -> str:
