@@ -173,7 +173,7 @@ def _rows_query(by_team: bool) -> Select[Any]:
                Interview.candidate_id, Interview.round_number, rounds.label("rounds"),
                Interview.channel_id,
                Interview.starts_at, Interview.ends_at, Interview.debrief_at, Interview.status,
-               Interview.decision, panel_size.label("panel_size"),
+               _closing_decision().label("decision"), panel_size.label("panel_size"),
                submitted.label("submitted"),
                case((Candidate.debrief_per_round, panel_size),
                     else_=debrief_panel).label("debrief_panel_size"),
@@ -187,6 +187,17 @@ def _rows_query(by_team: bool) -> Select[Any]:
     if by_team:
         return query.where(Interview.team_id == bindparam("team_id", type_=String()))
     return query
+
+
+def _closing_decision() -> Any:
+    """The decision that closed the round: its own, or that of the nearest later round of
+    its loop that has one (whose debrief covered it)."""
+    later = aliased(Interview)
+    covering = (select(later.decision).where(
+        later.candidate_id == Interview.candidate_id, later.deleted_at.is_(None),
+        later.round_number > Interview.round_number, later.decision.is_not(None))
+        .order_by(later.round_number).limit(1).correlate(Interview).scalar_subquery())
+    return func.coalesce(Interview.decision, covering)
 
 
 def _loop_progress() -> tuple[Any, Any]:

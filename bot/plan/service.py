@@ -24,7 +24,14 @@ from bot.interviews import (
 )
 from bot.outbox import effects
 from bot.services import Services
-from models import Candidate, Interview, InterviewStatus, Panelist, transaction
+from models import (
+    Candidate,
+    DecisionOutcome,
+    Interview,
+    InterviewStatus,
+    Panelist,
+    transaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +89,9 @@ class LoopView:
     round_number: int
     holder_id: int  # the round holding the debrief that covers this one
     per_round: bool
+    # The decision that closed this round: its own, or that of the later round whose
+    # debrief covered it.
+    decision: DecisionOutcome | None = None
 
     @property
     def latest(self) -> bool:
@@ -103,7 +113,9 @@ def loop_view(session: Session, interview: Interview) -> LoopView:
                                r.plan_ts) for r in rounds),
         round_number=interview.round_number,
         holder_id=debrief_of(session, interview).holder.id,
-        per_round=interview.candidate.debrief_per_round)
+        per_round=interview.candidate.debrief_per_round,
+        decision=next((r.decision for r in rounds if r.round_number >= interview.round_number
+                       and r.decision is not None), None))
 
 
 def load_interview(session: Session, interview_id: int, *,

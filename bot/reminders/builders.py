@@ -25,10 +25,11 @@ def _names(user_ids: Sequence[str]) -> str:
     return ", ".join(user(u) for u in user_ids)
 
 
-def _missing_names(t: Translator, missing: Sequence[tuple[int, Sequence[str]]]) -> str:
+def _missing_names(t: Translator, missing: Sequence[tuple[int, Sequence[str]]],
+                   by_round: bool) -> str:
     """The names; by round when the debrief covers several rounds."""
-    if len(missing) == 1:
-        return _names(missing[0][1])
+    if not by_round:
+        return _names([u for _, users in missing for u in users])
     return "; ".join(t._("round {n}: {names}", n=number, names=_names(users))
                      for number, users in missing)
 
@@ -65,11 +66,12 @@ def nudge_message(t: Translator, interview: Interview, stage: str, tz: str) -> M
 
 def lead_missing_message(t: Translator, interview: Interview,
                          missing: Sequence[tuple[int, Sequence[str]]], tz: str,
-                         *, final: bool) -> Message:
+                         *, final: bool, by_round: bool = False) -> Message:
     """To the hiring lead: who has not scored yet, (round number, user ids) for each round
-    of the debrief, before the debrief (`final` False) or at its start (`final` True)."""
+    of the debrief (named when `by_round`), before the debrief (`final` False) or at its
+    start (`final` True)."""
     candidate = _candidate(interview)
-    names = _missing_names(t, missing)
+    names = _missing_names(t, missing, by_round)
     count = sum(len(users) for _, users in missing)
     debrief = _when(t, interview.debrief_at, tz)
     if final:

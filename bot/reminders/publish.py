@@ -108,9 +108,11 @@ def _delivery_for(services: Services, due: DueReminder) -> Delivery:
     t = translator_for(interview)
     tz = user_tz(services, recipient)
     if kind == LEAD_MISSING:
-        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=False)
+        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=False,
+                                                         by_round=due.by_round)
     elif kind == DEBRIEF_LEAD:
-        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=True)
+        delivery.message = builders.lead_missing_message(t, interview, missing, tz, final=True,
+                                                         by_round=due.by_round)
     else:
         delivery.message = builders.nudge_message(t, interview, kind.split(":", 1)[0], tz)
     return delivery

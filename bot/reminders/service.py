@@ -312,6 +312,7 @@ class DueReminder:
     # (round number, active panelists whose scorecard is not in) for each round of the
     # debrief with someone missing; the lead's notes name them.
     missing: tuple[tuple[int, tuple[str, ...]], ...]
+    by_round: bool = False  # the debrief covers several rounds: name them
 
 
 def take_due(services: Services, reminder_id: int, now: datetime,
@@ -324,7 +325,9 @@ def take_due(services: Services, reminder_id: int, now: datetime,
             return Outcome(reminder_id, "", "", "lost", "the row moved on")
         kind, recipient = reminder.kind, reminder.recipient_id
         interview = _load_interview(session, reminder.interview_id)
-        missing = _missing_by_round(session, interview) if interview is not None else ()
+        rounds = (debrief_of(session, interview).rounds
+                  if interview is not None and interview.deleted_at is None else ())
+        missing = _missing_by_round(rounds)
         reason = skip_reason(session, reminder, interview, now, bool(missing))
         if reason is not None:
             reminder.status = ReminderStatus.SKIPPED
@@ -335,12 +338,11 @@ def take_due(services: Services, reminder_id: int, now: datetime,
                           recipient=recipient, reason=reason)
             return Outcome(reminder_id, kind, recipient, "skipped", reason)
         assert interview is not None
-        return DueReminder(reminder_id, kind, recipient, interview, missing)
+        return DueReminder(reminder_id, kind, recipient, interview, missing,
+                           by_round=len(rounds) > 1)
 
 
-def _missing_by_round(session: Session, interview: Interview
-                      ) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    rounds = debrief_of(session, interview).rounds if interview.deleted_at is None else ()
+def _missing_by_round(rounds: Sequence[Interview]) -> tuple[tuple[int, tuple[str, ...]], ...]:
     found = [(r.round_number, tuple(p.user_id for p in missing_panelists(r))) for r in rounds]
     return tuple((number, users) for number, users in found if users)
 

@@ -38,6 +38,7 @@ from tests.factories import (
     largest_interview,
     make_interview,
 )
+from tests.slack_steps import open_views, said_to, top_view
 
 
 def post_plan(world: World, interview_id: int) -> str:
@@ -55,24 +56,13 @@ def post_plan(world: World, interview_id: int) -> str:
     return ts
 
 
-def top_view(world: World, user: str, callback_id: str, not_ids: set[str]) -> dict[str, Any]:
-    def opened() -> dict[str, Any] | None:
-        stack = world.fake.view_stack(user)
-        top = stack[-1] if stack else None
-        if top and top["callback_id"] == callback_id and top["id"] not in not_ids:
-            return top
-        return None
-
-    return world.fake.wait_for(opened)
 
 
-def ids_of(world: World, user: str) -> set[str]:
-    return {v["id"] for v in world.fake.view_stack(user)}
 
 
 def score_through_the_modal(world: World, interview_id: int) -> None:
     """Pia presses "Score candidate" in the plan and submits the worked example's scores."""
-    before = ids_of(world, PIA)
+    before = open_views(world, PIA)
     world.slack.click(PIA, "score_candidate", channel=CHANNEL, value=str(interview_id))
     view = top_view(world, PIA, "scorecard", before)
     values = {f"q:{q}": "na" if s is None else str(s) for q, s in PIA_SCORES.items()}
@@ -95,10 +85,6 @@ def scored_interview(world: World) -> tuple[int, str]:
     return interview_id, plan_ts
 
 
-def told(world: World, user: str) -> list[str]:
-    """What the bot said to one person alone: ephemerals and DMs."""
-    return ([e["text"] for e in world.fake.ephemerals(user)]
-            + [m["text"] for m in world.fake.dms(user)])
 
 
 def section_texts(blocks: list[dict[str, Any]]) -> list[str]:
@@ -172,18 +158,18 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
     # Anyone else pressing "Start debrief" is told no.
     slack.click(OUTSIDER, "start_debrief", channel=CHANNEL, ts=plan_ts)
     fake.wait_for(lambda: any("Only the hiring lead and the recruiter" in m
-                              for m in told(world, OUTSIDER)))
+                              for m in said_to(world, OUTSIDER)))
 
     # The organisers see every scorecard, private notes included; a panelist is refused.
-    before = ids_of(world, LEAD)
+    before = open_views(world, LEAD)
     slack.click(LEAD, "full_scorecards", channel=CHANNEL, ts=summary["ts"])
     full = top_view(world, LEAD, "full_scorecards", before)
     assert "Salary expectations high." in json.dumps(full["blocks"])
     slack.click(PIA, "full_scorecards", channel=CHANNEL, ts=summary["ts"])
-    fake.wait_for(lambda: any("Only the hiring lead" in m for m in told(world, PIA)))
+    fake.wait_for(lambda: any("Only the hiring lead" in m for m in said_to(world, PIA)))
 
     # The recruiter records the decision; a blank reason is sent back first.
-    before = ids_of(world, RECRUITER)
+    before = open_views(world, RECRUITER)
     slack.click(RECRUITER, "record_decision", channel=CHANNEL, ts=summary["ts"])
     modal = top_view(world, RECRUITER, "record_decision", before)
     assert modal["title"]["text"] == "Record decision"
@@ -212,13 +198,13 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
 
     # Scorecards are locked now.
     slack.click(PIA, "score_candidate", channel=CHANNEL, ts=plan_ts)
-    fake.wait_for(lambda: any("locked" in m for m in told(world, PIA)))
+    fake.wait_for(lambda: any("locked" in m for m in said_to(world, PIA)))
 
     # The recruiter cannot change it; the hiring lead can, and the history is kept.
     slack.click(RECRUITER, "record_decision", channel=CHANNEL, ts=summary["ts"])
     fake.wait_for(lambda: any("only the hiring lead can change it" in m
-                              for m in told(world, RECRUITER)))
-    before = ids_of(world, LEAD)
+                              for m in said_to(world, RECRUITER)))
+    before = open_views(world, LEAD)
     slack.click(LEAD, "record_decision", channel=CHANNEL, ts=summary["ts"])
     modal = top_view(world, LEAD, "record_decision", before)
     assert modal["title"]["text"] == "Change decision"
@@ -292,7 +278,7 @@ def test_full_scorecards_of_a_big_panel_page_by_panelist(world: World) -> None:
     debrief_publish.post_debrief_summary(world.services, interview_id, actor_id=LEAD)
     summary = world.fake.messages(CHANNEL)[0]
 
-    before = ids_of(world, LEAD)
+    before = open_views(world, LEAD)
     world.slack.click(LEAD, "full_scorecards", channel=CHANNEL, ts=summary["ts"])
     modal = top_view(world, LEAD, "full_scorecards", before)
     select_block = next(b for b in modal["blocks"] if b.get("block_id") == "page")

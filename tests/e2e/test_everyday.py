@@ -28,6 +28,7 @@ from models import (
 )
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, World
 from tests.factories import add_scorecard, make_interview
+from tests.slack_steps import open_views, picked_time, told, top_view
 
 PANEL = [PIA, PEETER, MARI]
 
@@ -35,28 +36,10 @@ PANEL = [PIA, PEETER, MARI]
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def at(world: World, **delta: float) -> int:
-    """Epoch seconds, as a datetimepicker sends them, relative to the app's clock."""
-    moment = world.clock() + timedelta(**delta)
-    return int(moment.replace(second=0, microsecond=0).timestamp())
 
 
-def top_view(world: World, user: str, callback_id: str,
-             not_ids: set[str] | None = None) -> dict[str, Any]:
-    not_ids = not_ids or set()
-
-    def opened() -> dict[str, Any] | None:
-        stack = world.fake.view_stack(user)
-        top = stack[-1] if stack else None
-        if top and top["callback_id"] == callback_id and top["id"] not in not_ids:
-            return top
-        return None
-
-    return world.fake.wait_for(opened)
 
 
-def open_views(world: World, user: str) -> set[str]:
-    return {v["id"] for v in world.fake.view_stack(user)}
 
 
 def row(world: World, interview_id: int) -> Interview:
@@ -75,8 +58,8 @@ def create(world: World, name: str = "Mari Maasikas", **values: Any) -> int:
     view = top_view(world, RECRUITER, "new_interview", before)
     submitted = {"role": "Support agent", "question_set": "customer-service:en",
                  "panel": list(PANEL), "hiring_lead": LEAD, "channel": CHANNEL,
-                 "starts_at": at(world, days=2), "length": "60",
-                 "debrief_at": at(world, days=3), **values}
+                 "starts_at": picked_time(world, days=2), "length": "60",
+                 "debrief_at": picked_time(world, days=3), **values}
     published = len(world.fake.calls("views.publish"))
     assert world.slack.submit(RECRUITER, view["id"], submitted).status == 200
 
@@ -121,11 +104,6 @@ def menu(world: World, user: str, interview_id: int, action: str) -> None:
     assert response.status == 200
 
 
-def told(world: World, user: str, words: str) -> dict[str, Any]:
-    """An ephemeral or a DM to `user` containing `words`."""
-    return world.fake.wait_for(lambda: next(
-        (m for m in world.fake.ephemerals(user) + world.fake.dms(user)
-         if words in m["text"]), None))
 
 
 def command_reply(world: World, user: str, text: str) -> dict[str, Any]:
@@ -211,13 +189,13 @@ def test_reschedule_by_command_moves_plan_kits_reminders_and_tells_the_panel(
     assert inputs["length"]["initial_option"]["value"] == "60"
 
     # The setup form's rules: the debrief must come after the interview.
-    bad = slack.submit(RECRUITER, view["id"], {"starts_at": at(world, days=5),
-                                               "debrief_at": at(world, days=4)})
+    bad = slack.submit(RECRUITER, view["id"], {"starts_at": picked_time(world, days=5),
+                                               "debrief_at": picked_time(world, days=4)})
     assert "debrief_at" in bad.json()["errors"]
 
-    new_start = at(world, days=5)
+    new_start = picked_time(world, days=5)
     response = slack.submit(RECRUITER, view["id"], {"starts_at": new_start, "length": "90",
-                                                    "debrief_at": at(world, days=6)})
+                                                    "debrief_at": picked_time(world, days=6)})
     assert response.status == 200 and response.json() is None
     note = wait_thread(world, interview_id, "Rescheduled by")
     token = f"<!date^{new_start}^"
@@ -239,7 +217,7 @@ def test_reschedule_from_the_plan_menu(world: World) -> None:
     interview_id = create(world)
     menu(world, LEAD, interview_id, "reschedule")
     view = top_view(world, LEAD, "reschedule_interview")
-    world.slack.submit(LEAD, view["id"], {"debrief_at": at(world, days=4)})
+    world.slack.submit(LEAD, view["id"], {"debrief_at": picked_time(world, days=4)})
     assert "Rescheduled by <@ULEAD>" in wait_thread(world, interview_id, "Rescheduled")["text"]
 
 

@@ -28,6 +28,7 @@ from tests.conftest import (
     World,
 )
 from tests.factories import big_set, shipped_set
+from tests.slack_steps import picked_time
 
 PANEL = [PIA, PEETER, MARI]
 
@@ -55,10 +56,6 @@ def open_setup(world: World, text: str = "new Mari Maasikas", *, user: str = REC
     return world.fake.wait_for(opened)
 
 
-def at(world: World, **delta: float) -> int:
-    """Epoch seconds, as Slack's datetimepicker sends them, relative to the app's clock."""
-    moment = world.clock() + timedelta(**delta)
-    return int(moment.replace(second=0, microsecond=0).timestamp())
 
 
 def valid_values(world: World, **overrides: Any) -> dict[str, Any]:
@@ -67,9 +64,9 @@ def valid_values(world: World, **overrides: Any) -> dict[str, Any]:
         "question_set": "customer-service:en",
         "panel": list(PANEL),
         "hiring_lead": LEAD,
-        "starts_at": at(world, days=2),
+        "starts_at": picked_time(world, days=2),
         "length": "60",
-        "debrief_at": at(world, days=3),
+        "debrief_at": picked_time(world, days=3),
         "link": "https://ats.example.com/candidates/42",
         "note": "Prefers mornings.",
     }
@@ -314,7 +311,7 @@ INVALID = {
 def resolve(world: World, values: dict[str, Any]) -> dict[str, Any]:
     """Relative times in INVALID made concrete (epoch seconds)."""
     days = {"in 400 days": 400, "in 401 days": 401, "30 days ago": -30}
-    resolved = {k: at(world, days=days[v]) if isinstance(v, str) and v in days else v
+    resolved = {k: picked_time(world, days=days[v]) if isinstance(v, str) and v in days else v
                 for k, v in values.items()}
     if resolved["debrief_at"] == "start+60m":
         resolved["debrief_at"] = resolved["starts_at"] + 3600

@@ -31,6 +31,7 @@ from models import (
 )
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, TEAM, World
 from tests.factories import generated_set, make_interview, shipped_set
+from tests.slack_steps import said_to
 
 
 def dump(data: Any) -> str:
@@ -78,10 +79,6 @@ def open_scorecard(world: World, user: str, interview_id: int) -> dict[str, Any]
     return world.fake.wait_for(opened)
 
 
-def told(world: World, user: str) -> list[str]:
-    """What the bot said to one person alone: ephemerals and DMs."""
-    return ([e["text"] for e in world.fake.ephemerals(user)]
-            + [m["text"] for m in world.fake.dms(user)])
 
 
 def every_rating(qs: QuestionSet, score: str = "4") -> dict[str, Any]:
@@ -226,8 +223,8 @@ def test_someone_not_on_the_panel_is_told_so_and_nothing_opens(world: World) -> 
     interview_id = scorecard_interview(world)
     for user in (OUTSIDER, LEAD):
         world.slack.click(user, "score_candidate", channel=CHANNEL, value=str(interview_id))
-        world.fake.wait_for(lambda user=user: told(world, user))
-        assert told(world, user) == [f"You are not on the panel of interview {interview_id}."]
+        world.fake.wait_for(lambda user=user: said_to(world, user))
+        assert said_to(world, user) == [f"You are not on the panel of interview {interview_id}."]
         assert world.fake.view_stack(user) == []
     assert world.fake.ephemerals(LEAD)  # in the channel, for the lead's eyes only
     assert versions(world) == []
@@ -260,8 +257,8 @@ def test_panel_feedback_opens_only_once_ones_own_scorecard_is_in(world: World) -
     world.fake.wait_for(lambda: world.fake.dms(PEETER))
     # Before her own is in, Pia sees nothing of Peeter's.
     world.slack.click(PIA, "view_panel_feedback", channel=CHANNEL, value=str(interview_id))
-    world.fake.wait_for(lambda: told(world, PIA))
-    assert "Submit your own scorecard first" in told(world, PIA)[0]
+    world.fake.wait_for(lambda: said_to(world, PIA))
+    assert "Submit your own scorecard first" in said_to(world, PIA)[0]
     assert world.fake.view_stack(PIA) == []
     # After hers is in, the button in her receipt shows the others, without private notes.
     pia_view = open_scorecard(world, PIA, interview_id)
@@ -280,7 +277,7 @@ def test_panel_feedback_opens_only_once_ones_own_scorecard_is_in(world: World) -
     assert "Peeter's private worry." in lead_view and "Pia's own note." in lead_view
     # Someone outside the panel is refused.
     world.slack.click(OUTSIDER, "view_panel_feedback", channel=CHANNEL, value=str(interview_id))
-    world.fake.wait_for(lambda: told(world, OUTSIDER))
+    world.fake.wait_for(lambda: said_to(world, OUTSIDER))
     assert world.fake.view_stack(OUTSIDER) == []
 
 
@@ -295,8 +292,8 @@ def test_scorecards_lock_once_the_decision_is_recorded(world: World) -> None:
     # ...and the button answers ephemerally, opening nothing.
     world.slack.close(PIA, view["id"])
     world.slack.click(PIA, "score_candidate", channel=CHANNEL, value=str(interview_id))
-    world.fake.wait_for(lambda: told(world, PIA))
-    assert told(world, PIA) == [
+    world.fake.wait_for(lambda: said_to(world, PIA))
+    assert said_to(world, PIA) == [
         f"Scorecards of interview {interview_id} are locked: the decision is recorded."]
     assert world.fake.view_stack(PIA) == [] and versions(world) == []
 

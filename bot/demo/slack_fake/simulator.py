@@ -403,6 +403,8 @@ def _candidates(
     return [
         (block, element)
         for block in blocks
+        # An input's element sends block_actions only with dispatch_action, like Slack's.
+        if block.get("type") != "input" or block.get("dispatch_action")
         for element in blockkit.interactive_elements(block)
         if element.get("action_id") == action_id and value in (None, element.get("value"))
     ]

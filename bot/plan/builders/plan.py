@@ -153,7 +153,7 @@ def plan_message(t: Translator, interview: Interview, qs: QuestionSet, tz: str,
     ]
     blocks += [section(text) for text in chunk_lines(panel_lines)]
     progress = plan_progress(t, panel)
-    blocks.append(context(f"*{progress}* · {status_text(t, interview)}"))
+    blocks.append(context(f"*{progress}* · {status_text(t, interview, loop)}"))
     # The buttons stay after the decision (a late "Score candidate" is told the scorecards
     # are locked); the organisers' "…" menu (reschedule, panel, cancel, delete) stays too.
     buttons = [] if interview.status == InterviewStatus.CANCELLED else [
@@ -205,9 +205,10 @@ def plan_progress(t: Translator, panel: list[Panelist]) -> str:
                       "{names}", len(panel), done=len(done), names=", ".join(done))
 
 
-def status_text(t: Translator, interview: Interview) -> str:
-    if interview.status == InterviewStatus.DECIDED and interview.decision is not None:
-        return t._("Decided: {decision}", decision=t._(DECISION_WORDS[interview.decision]))
+def status_text(t: Translator, interview: Interview, loop: LoopView | None = None) -> str:
+    decision = interview.decision or (loop.decision if loop is not None else None)
+    if interview.status == InterviewStatus.DECIDED and decision is not None:
+        return t._("Decided: {decision}", decision=t._(DECISION_WORDS[decision]))
     return t._(STATUS_WORDS[interview.status])
 
 
