@@ -8,6 +8,7 @@ code are dropped.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -41,7 +42,9 @@ def merge(template: Catalog, language: str) -> Catalog:
             catalog = read_po(po, locale=language)
     else:
         catalog = Catalog(locale=language, project="interview-bot", fuzzy=False)
-    catalog.update(template, no_fuzzy_matching=True)
+    # update() adopts the template's Message objects: give it a copy, or the English
+    # filling below reaches the next language's new entries through them.
+    catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
     catalog.obsolete.clear()
     if language == "en":
         for message in catalog:
