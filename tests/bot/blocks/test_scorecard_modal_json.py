@@ -27,7 +27,7 @@ from tests.factories import form_for, generated_set
 def model_rating_block(t: Translator, qs: QuestionSet, question: Question,
                        value: str | None) -> InputBlock:
     """The reference: the rating input as plain slack-sdk models."""
-    options = scale_options(t, qs)
+    options = scale_options(t, qs, question)
     return InputBlock(
         block_id=rating_block_id(question.id),
         label=plain(question.text, INPUT_LABEL_LIMIT),
