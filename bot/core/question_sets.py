@@ -64,8 +64,8 @@ DEFAULT_RECOMMENDATION_LABELS = {
 }
 
 Slug = Annotated[str, Field(max_length=ID_MAX_LENGTH, pattern=SLUG_PATTERN)]
-# Where a question's guidance, probes and own anchors come from: the source the set's
-# description names ("article"), or the set author's own judgement ("project").
+# Where a question's guidance comes from: the source the set's description names
+# ("article"), or the set author's own judgement ("project").
 Source = Literal["article", "project"]
 SOURCES: tuple[str, ...] = ("article", "project")
 
@@ -134,7 +134,7 @@ class Question(_Model):
     id: Slug
     text: str = _text(QUESTION_TEXT_MAX_LENGTH)
     guidance: str | None = Field(default=None, max_length=GUIDANCE_MAX_LENGTH)
-    guidance_source: Source | None = None  # of the guidance, probes and own anchors
+    guidance_source: Source | None = None
     probes: list[Annotated[str, _text(PROBE_MAX_LENGTH)]] = Field(default_factory=list)
     # One per point of the set's scale, in order, replacing the scale's anchors for this
     # question; None: the set's scale. Bounded by the composed option text, see checks.
@@ -651,12 +651,11 @@ def _question_problems(scale: Any, categories: Any) -> list[Problem]:
                 f"has {len(probes)} probes; a question takes at most {PROBES_MAX} — keep the "
                 "ones that tell most",
             ))
-        has_aids = any(question.get(key) for key in ("guidance", "probes", "anchors"))
-        if question.get("guidance_source") is not None and not has_aids:
+        if question.get("guidance_source") is not None and not question.get("guidance"):
             problems.append((
                 f"{path}.guidance_source",
-                "says where the guidance, probes and anchors come from, but the question has "
-                "none of them; add guidance or remove guidance_source",
+                "says where the guidance comes from, but the question has no guidance; add "
+                "guidance or remove guidance_source",
             ))
     for index, category in enumerate(categories if isinstance(categories, list) else []):
         questions = category.get("questions") if isinstance(category, dict) else None

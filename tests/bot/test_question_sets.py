@@ -562,11 +562,11 @@ AID_RULES: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
         "'project'",
     ),
     (
-        "guidance source with nothing to describe",
-        _aids(_set_path(["categories", 0, "questions", 0, "guidance_source"], "article")),
-        "categories[0].questions[0].guidance_source: says where the guidance, probes and "
-        "anchors come from, but the question has none of them; add guidance or remove "
-        "guidance_source",
+        "guidance source without guidance",
+        _aids(_set_path(["categories", 0, "questions", 0, "guidance_source"], "article"),
+              _set_path(["categories", 0, "questions", 0, "probes"], ["Why?"])),
+        "categories[0].questions[0].guidance_source: says where the guidance comes from, but "
+        "the question has no guidance; add guidance or remove guidance_source",
     ),
     (
         "spare not true or false",
