@@ -12,6 +12,7 @@ import copy
 import io
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -1022,6 +1023,100 @@ class TestShippedCustomerServiceSet:
             _, question = question_set.question("define-customer-service")
             assert question.guidance is not None
             assert "STAR" in question.guidance
+
+    def test_shipped_sets_match_question_for_question(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        # Same competencies, and per question the same competency, spare mark, guidance
+        # source, number of probes and own anchors or none: only the texts are translated.
+        def shape(question_set: QuestionSet) -> list[Any]:
+            return [
+                [(c.id, c.source) for c in question_set.competencies],
+                *[
+                    (q.id, q.competency, q.spare, q.guidance_source, len(q.probes),
+                     q.anchors is not None)
+                    for category in question_set.categories
+                    for q in category.questions
+                ],
+            ]
+
+        assert shape(shipped_sets["en"]) == shape(shipped_sets["et"]) == shape(shipped_sets["fi"])
+
+    def test_every_shipped_question_has_its_own_guidance_probes_and_competency(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        for question_set in shipped_sets.values():
+            questions = [q for c in question_set.categories for q in c.questions]
+            assert all(q.guidance and q.guidance_source and q.probes for q in questions)
+            assert all(q.competency for q in questions)
+            # No text repeated from question to question (the behavioural one used to be).
+            guidance = [q.guidance for q in questions]
+            assert len(set(guidance)) == len(guidance)
+
+    def test_the_shipped_competencies_are_the_finnish_articles_five_and_one_of_ours(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        competencies = shipped_sets["en"].competencies
+        assert [(c.id, c.name, c.source) for c in competencies] == [
+            ("courtesy-professionalism", "Courtesy and professionalism", "article"),
+            ("active-listening", "Active listening", "article"),
+            ("customer-focus", "Customer focus", "article"),
+            ("problem-solving", "Problem solving", "article"),
+            ("clear-communication", "Clear communication", "article"),
+            ("motivation-and-fit", "Motivation and fit", "project"),
+        ]
+
+    def test_shipped_questions_have_own_anchors_where_the_star_scale_does_not_fit(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        # The set's scale speaks of STAR examples and blame: it fits the behavioural
+        # questions only.
+        for question_set in shipped_sets.values():
+            for category in question_set.categories:
+                own = [q.anchors is not None for q in category.questions]
+                assert own == [category.id != "behavioural"] * len(own), category.id
+
+    def test_shipped_core_questions_make_an_interview(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        question_set = shipped_sets["en"]
+        core = [q for c in question_set.categories for q in c.questions if not q.spare]
+        # 13 questions of about 4-5 minutes with probes: a 60-minute interview.
+        assert len(core) == 13
+        assert {q.competency for q in core} == {c.id for c in question_set.competencies}
+        assert "define-customer-service" in {q.id for q in core}
+
+    def test_the_estonian_set_addresses_the_candidate_formally(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        question_set = shipped_sets["et"]
+        to_candidate = [
+            text
+            for category in question_set.categories
+            for q in category.questions
+            for text in [q.text, *q.probes]
+        ]
+        informal = re.compile(
+            r"\b(sa|sina|sinu|sul|sulle|sind|sinust|sinuga|räägi|too mulle)\b", re.I)
+        lowercase_formal = re.compile(r"\b(te|teie|teid|teile|teil)\b")
+        for text in to_candidate:
+            assert not informal.search(text), text
+            assert not lowercase_formal.search(text), text
+        everything = json.dumps(question_set.to_snapshot(), ensure_ascii=False)
+        # What the language review found (../shared/reviews/language-review.md).
+        for wrong in ("inimesteks", "Oota vastust", "Käitumisintervjuu", "Käitumuslik ",
+                      "õnnetu", "osalejatel", "Mida teha", "Olukorrapõhised intervjuu",
+                      "Isiklikud intervjuu", "tõsielulugude"):
+            assert wrong not in everything, wrong
+
+    def test_the_finnish_set_has_the_reviews_corrections(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        everything = json.dumps(shipped_sets["fi"].to_snapshot(), ensure_ascii=False)
+        for wrong in ("ihmisihmisenä", "Odota vastausta", "kääntämään", "tukemiesi",
+                      "ongelma, ja", "tehtävässäsi, ja", "asiakaspalvelussa, ja",
+                      "viimeksi, ja", "meille, ja"):
+            assert wrong not in everything, wrong
 
     def test_shipped_files_pass_run_check(self) -> None:
         out = io.StringIO()
