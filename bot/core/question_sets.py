@@ -206,10 +206,15 @@ class QuestionSet(_Model):
                 return point
         raise KeyError(value)
 
+    def has_own_scale(self, question: Question) -> bool:
+        """Whether the question has anchors of its own, one per point of the scale (a set
+        that parsed has exactly that; a frozen copy is loaded without the check)."""
+        return question.anchors is not None and len(question.anchors) == len(self.scale)
+
     def question_scale(self, question: Question) -> list[ScalePoint]:
         """The scale a question is rated on: the set's points, with the question's own
-        anchors where it has them (one per point; a set that parsed has exactly that)."""
-        if not question.anchors or len(question.anchors) != len(self.scale):
+        anchors where it has them."""
+        if not self.has_own_scale(question) or question.anchors is None:
             return list(self.scale)
         return [
             ScalePoint(value=point.value, label=point.label, anchor=anchor)

@@ -129,7 +129,7 @@ def question_lines(t: Translator, qs: QuestionSet, number: int, question: Questi
     if question.probes:
         lines.append(t._("> _Follow-up questions:_"))
         lines += [f"> • {escape(probe)}" for probe in question.probes]
-    if question.anchors:
+    if qs.has_own_scale(question):
         lines.append(t._("> _Scale for this question:_"))
         lines += [f"> *{point.value} · {escape(point.label)}* — {escape(point.anchor)}"
                   for point in qs.question_scale(question)]
