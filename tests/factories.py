@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.question_sets import Category, Question, QuestionSet, ScalePoint
+from bot.core.question_sets import Category, Competency, Question, QuestionSet, ScalePoint
 from bot.debrief import service as debrief
 from bot.interviews import current_ratings, get_interview
 from bot.scorecards.service import Answers, ScorecardForm
@@ -212,7 +212,8 @@ def largest_interview(services: Services) -> int:
 
 
 def generated_set(sizes: Sequence[int] = (15,) * 10, set_id: str = "generated") -> QuestionSet:
-    """A set as large as a team may write, with texts near their limits."""
+    """A set as large as a team may write, with texts near their limits; every third
+    question has anchors of its own."""
     anchor = "Concrete example, owns the outcome, clear steps shown"  # option text <= 75
     return QuestionSet.model_validate({
         "id": set_id, "name": "Generated set", "language": "en",
@@ -222,7 +223,9 @@ def generated_set(sizes: Sequence[int] = (15,) * 10, set_id: str = "generated") 
             {"id": f"cat-{c}", "name": f"Category {c} with a fairly long name",
              "purpose": "Why this category matters. " * 36,
              "questions": [{"id": f"c{c}-q{q}", "text": f"Question {q} of category {c}? " * 16,
-                            "guidance": "What a strong answer shows. " * 50}
+                            "guidance": "What a strong answer shows. " * 50,
+                            **({"anchors": [f"Own anchor {v} of c{c}-q{q}, " + "x" * 30
+                                            for v in range(1, 6)]} if q % 3 == 0 else {})}
                            for q in range(size)]}
             for c, size in enumerate(sizes)],
     })
@@ -240,15 +243,24 @@ BIG_SIZES = (40, 40, 30, 10, 10, 5, 5, 4, 3, 3)  # 150 questions in 10 categorie
 
 
 def big_set() -> QuestionSet:
-    """At every limit: 10 categories, 150 questions, the longest texts and guidance."""
+    """At every limit: 10 categories, 150 questions, 10 competencies, the longest texts,
+    guidance, probes and anchors (every question has its own, "10 · Level 10: " + 60)."""
     scale = [ScalePoint(value=v, label=f"Level {v}", anchor=("Anchor text " * 5)[:50])
              for v in range(1, 11)]
+    competencies = [Competency(id=f"competency-{n}", name=f"Competency {n} " + "c" * 46)
+                    for n in range(10)]
     categories = []
     for c, size in enumerate(BIG_SIZES):
         questions = [Question(id=f"q-{c}-{n}", text=f"Q{c}.{n} " + "w" * 490,
-                              guidance=f"G{c}.{n} " + ("listen for this. " * 100)[:1490])
+                              guidance=f"G{c}.{n} " + ("listen for this. " * 100)[:1490],
+                              guidance_source="project",
+                              probes=[(f"P{c}.{n}.{p} " + "probe " * 60)[:300]
+                                      for p in range(5)],
+                              anchors=[(f"A{c}.{n}.{v} " + "a" * 60)[:60] for v in range(1, 11)],
+                              competency=f"competency-{n % 10}", spare=n > 0)
                      for n in range(size)]
         categories.append(Category(id=f"cat-{c}", name=f"Category {c} " + "n" * 48,
                                    purpose="p" * 1000, questions=questions))
     return QuestionSet(id="big", name="Biggest set", language="en",
-                       description="Every limit at once.", scale=scale, categories=categories)
+                       description="Every limit at once.", scale=scale,
+                       competencies=competencies, categories=categories)

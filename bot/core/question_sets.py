@@ -8,7 +8,8 @@ the ``question_sets`` package; teams add or override sets with extra directories
 Two layers check a file:
 - the pydantic models: shape, types, required and unknown fields, text lengths, id syntax;
 - ``_cross_field_problems``: counts, the scale's values, Slack's composed-text limits, unique
-  ids, the supported languages and the file name. These are app policy, so they run when a
+  ids, a question's own anchors against the set's scale, competencies declared and used,
+  the supported languages and the file name. These are app policy, so they run when a
   file is parsed but not in ``QuestionSet.from_snapshot``: a frozen copy stored on an
   interview must keep loading even if a later release tightens a limit or drops a language.
 """
@@ -21,7 +22,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TextIO
+from typing import Annotated, Any, ClassVar, Literal, TextIO
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -38,6 +39,9 @@ SCALE_LABEL_MAX_LENGTH = 25
 PURPOSE_MAX_LENGTH = 1000
 QUESTION_TEXT_MAX_LENGTH = 500
 GUIDANCE_MAX_LENGTH = 1500
+PROBE_MAX_LENGTH = 300
+PROBES_MAX = 5
+COMPETENCIES_MAX = 10
 SCALE_MIN_POINTS, SCALE_MAX_POINTS = 2, 10
 CATEGORIES_MIN, CATEGORIES_MAX = 1, 10
 QUESTIONS_PER_CATEGORY_MIN, QUESTIONS_PER_CATEGORY_MAX = 1, 40
@@ -60,6 +64,10 @@ DEFAULT_RECOMMENDATION_LABELS = {
 }
 
 Slug = Annotated[str, Field(max_length=ID_MAX_LENGTH, pattern=SLUG_PATTERN)]
+# Where a question's guidance comes from: the source the set's description names
+# ("article"), or the set author's own judgement ("project").
+Source = Literal["article", "project"]
+SOURCES: tuple[str, ...] = ("article", "project")
 
 
 def _text(max_length: int) -> Any:
@@ -113,10 +121,26 @@ class RecommendationLabels(_Model):
 RECOMMENDATION_KEYS = RecommendationLabels.RECOMMENDATION_KEYS
 
 
+class Competency(_Model):
+    """What a question gives evidence of (e.g. active listening); questions name one by id,
+    so ratings can be summed up by competency as well as by category."""
+
+    id: Slug
+    name: str = _text(NAME_MAX_LENGTH)
+    source: Source | None = None
+
+
 class Question(_Model):
     id: Slug
     text: str = _text(QUESTION_TEXT_MAX_LENGTH)
     guidance: str | None = Field(default=None, max_length=GUIDANCE_MAX_LENGTH)
+    guidance_source: Source | None = None
+    probes: list[Annotated[str, _text(PROBE_MAX_LENGTH)]] = Field(default_factory=list)
+    # One per point of the set's scale, in order, replacing the scale's anchors for this
+    # question; None: the set's scale. Bounded by the composed option text, see checks.
+    anchors: list[Annotated[str, Field(min_length=1)]] | None = None
+    competency: Slug | None = None
+    spare: bool = False  # asked if time allows; setup offers core questions first
 
     @field_validator("guidance")
     @classmethod
@@ -140,6 +164,7 @@ class QuestionSet(_Model):
     recommendation: RecommendationLabels = Field(
         default_factory=lambda: RecommendationLabels(**DEFAULT_RECOMMENDATION_LABELS)
     )
+    competencies: list[Competency] = Field(default_factory=list)
     categories: list[Category]
 
     @property
@@ -180,6 +205,27 @@ class QuestionSet(_Model):
             if point.value == value:
                 return point
         raise KeyError(value)
+
+    def has_own_scale(self, question: Question) -> bool:
+        """Whether the question has anchors of its own, one per point of the scale (a set
+        that parsed has exactly that; a frozen copy is loaded without the check)."""
+        return question.anchors is not None and len(question.anchors) == len(self.scale)
+
+    def question_scale(self, question: Question) -> list[ScalePoint]:
+        """The scale a question is rated on: the set's points, with the question's own
+        anchors where it has them."""
+        if not self.has_own_scale(question) or question.anchors is None:
+            return list(self.scale)
+        return [
+            ScalePoint(value=point.value, label=point.label, anchor=anchor)
+            for point, anchor in zip(self.scale, question.anchors, strict=True)
+        ]
+
+    def competency(self, competency_id: str) -> Competency:
+        for competency in self.competencies:
+            if competency.id == competency_id:
+                return competency
+        raise KeyError(competency_id)
 
     def to_snapshot(self) -> dict[str, Any]:
         """The JSON-able frozen copy stored on each interview."""
@@ -308,6 +354,7 @@ _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     (): QuestionSet,
     ("scale",): ScalePoint,
     ("recommendation",): RecommendationLabels,
+    ("competencies",): Competency,
     ("categories",): Category,
     ("categories", "questions"): Question,
 }
@@ -389,6 +436,14 @@ def _not_list(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
     return f"expected a list (one '- ' line per item), got {_kind(value)}"
 
 
+def _not_true_or_false(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return f"expected true or false, got {_kind(value)}"
+
+
+def _not_one_of(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+    return f"{value!r} is not allowed here; write {ctx['expected']}"
+
+
 _TRANSLATIONS = {
     "missing": _missing,
     "extra_forbidden": _unknown_field,
@@ -403,6 +458,9 @@ _TRANSLATIONS = {
     "model_attributes_type": _not_mapping,
     "dict_type": _not_mapping,
     "list_type": _not_list,
+    "bool_type": _not_true_or_false,
+    "bool_parsing": _not_true_or_false,
+    "literal_error": _not_one_of,
 }
 
 
@@ -441,6 +499,8 @@ def _cross_field_problems(data: dict[str, Any], file_name: str) -> list[Problem]
         *_set_option_problems(data),
         *_scale_problems(data.get("scale")),
         *_category_problems(data.get("categories")),
+        *_question_problems(data.get("scale"), data.get("categories")),
+        *_competency_problems(data.get("competencies"), data.get("categories")),
     ]
 
 
@@ -567,6 +627,138 @@ def _category_problems(categories: Any) -> list[Problem]:
     problems += _duplicate_id_problems(category_ids, "give each category its own id")
     # Question ids are unique in the whole set because ratings are keyed by them.
     problems += _duplicate_id_problems(question_ids, "give each question its own id")
+    return problems
+
+
+def _questions(categories: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, question) for each question that is a mapping, the path like
+    'categories[1].questions[0]'."""
+    if not isinstance(categories, list):
+        return
+    for index, category in enumerate(categories):
+        questions = category.get("questions") if isinstance(category, dict) else None
+        if not isinstance(questions, list):
+            continue
+        for number, question in enumerate(questions):
+            if isinstance(question, dict):
+                yield f"categories[{index}].questions[{number}]", question
+
+
+def _question_problems(scale: Any, categories: Any) -> list[Problem]:
+    """A question's own anchors, probes, guidance source, and a category's spare questions."""
+    problems: list[Problem] = []
+    for path, question in _questions(categories):
+        problems += _anchor_problems(path, question.get("anchors"), scale)
+        probes = question.get("probes")
+        if isinstance(probes, list) and len(probes) > PROBES_MAX:
+            problems.append((
+                f"{path}.probes",
+                f"has {len(probes)} probes; a question takes at most {PROBES_MAX} — keep the "
+                "ones that tell most",
+            ))
+        if question.get("guidance_source") is not None and not question.get("guidance"):
+            problems.append((
+                f"{path}.guidance_source",
+                "says where the guidance comes from, but the question has no guidance; add "
+                "guidance or remove guidance_source",
+            ))
+    for index, category in enumerate(categories if isinstance(categories, list) else []):
+        questions = category.get("questions") if isinstance(category, dict) else None
+        if not isinstance(questions, list) or not questions:
+            continue
+        if all(isinstance(q, dict) and q.get("spare") is True for q in questions):
+            problems.append((
+                f"categories[{index}].questions",
+                "every question is marked spare: true; leave at least one core question "
+                "(remove spare from it)",
+            ))
+    return problems
+
+
+def _anchor_problems(path: str, anchors: Any, scale: Any) -> list[Problem]:
+    if not isinstance(anchors, list) or not isinstance(scale, list):
+        return []  # not a list: pydantic reports it; no scale: reported on its own
+    if len(anchors) != len(scale):
+        have = f"{len(anchors)} anchor{'s' if len(anchors) != 1 else ''}"
+        return [(
+            f"{path}.anchors",
+            f"has {have} but the scale has {len(scale)} points; give one anchor per scale "
+            "point, in the scale's order (or remove anchors to use the scale's own)",
+        )]
+    problems: list[Problem] = []
+    for index, (anchor, point) in enumerate(zip(anchors, scale, strict=True)):
+        label = _stripped(point.get("label")) if isinstance(point, dict) else ""
+        text = _stripped(anchor)
+        if not label or not text:
+            continue  # an empty anchor or a broken scale point is reported on its own
+        option = scale_option_text(index + 1, label, text)
+        if len(option) > SCALE_OPTION_TEXT_MAX_LENGTH:
+            problems.append((
+                f"{path}.anchors[{index}]",
+                f"option text {_preview(option)!r} is {len(option)} characters; Slack shows "
+                f"at most {SCALE_OPTION_TEXT_MAX_LENGTH} — shorten the anchor",
+            ))
+    return problems
+
+
+def _competency_problems(competencies: Any, categories: Any) -> list[Problem]:
+    """Competencies declared once each, at most COMPETENCIES_MAX, each used; every question
+    naming a declared one when the set declares any (so a summary by competency covers every
+    rating), none when it declares none."""
+    declared_at: list[tuple[str, str]] = []  # (path of the id, id)
+    problems: list[Problem] = []
+    if isinstance(competencies, list):
+        if len(competencies) > COMPETENCIES_MAX:
+            problems.append((
+                "competencies",
+                f"has {len(competencies)} competencies; a set takes at most {COMPETENCIES_MAX}",
+            ))
+        ids = [
+            (f"competencies[{index}].id", item.get("id"))
+            for index, item in enumerate(competencies)
+            if isinstance(item, dict)
+        ]
+        problems += _duplicate_id_problems(ids, "give each competency its own id")
+        declared_at = [(path, _stripped(value)) for path, value in ids if _stripped(value)]
+    declared = [competency_id for _, competency_id in declared_at]
+    used: set[str] = set()
+    choices = ", ".join(dict.fromkeys(declared))
+    for path, question in _questions(categories):
+        value = question.get("competency")
+        if value is None:
+            if declared:
+                state = "has no value" if "competency" in question else "is missing"
+                problems.append((
+                    f"{path}.competency",
+                    f"{state}; the set declares competencies, so every question names the one "
+                    f"it gives evidence of: one of {choices}",
+                ))
+            continue
+        name = _stripped(value)
+        if not name or not re.fullmatch(SLUG_PATTERN, name):
+            continue  # not text or not an id: pydantic reports it
+        used.add(name)
+        if not declared:
+            problems.append((
+                f"{path}.competency",
+                f"{name!r} is not declared; list the set's competencies under competencies "
+                "(id and name of each) or remove competency",
+            ))
+        elif name not in declared:
+            close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+            fix = f"did you mean {close[0]!r}?" if close else (
+                f"use one of {choices}, or add it under competencies")
+            problems.append(
+                (f"{path}.competency", f"{name!r} is not one of this set's competencies; {fix}")
+            )
+    for path, competency_id in declared_at:
+        if competency_id not in used:
+            used.add(competency_id)  # reported once, at its first declaration
+            problems.append((
+                path,
+                f"{competency_id!r} is not named by any question; tag the questions it covers "
+                f"with 'competency: {competency_id}', or remove it",
+            ))
     return problems
 
 

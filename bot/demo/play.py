@@ -158,6 +158,9 @@ class DemoOptions:
     timeout: float = 10.0  # seconds to wait for each expected effect
 
 
+_REFUSED = object()  # Slack refused a call while a step waited
+
+
 class StepFailed(Exception):
     """A step did not get what it expected."""
 
@@ -570,10 +573,23 @@ class Play:
         return [m for m in self.fake.dms(user_id) if _buttons(m, "score_candidate")]
 
     def wait(self, what: str, predicate: Callable[[], Any]) -> Any:
+        """What `predicate` finds, or StepFailed: at once when Slack refused a call meanwhile
+        (what was waited for will not come), else after the timeout."""
+        def found_or_refused() -> Any:
+            return predicate() or (_REFUSED if self._refused_unshown() else None)
+
         try:
-            return self.fake.wait_for(predicate, timeout=self.options.timeout)
+            found = self.fake.wait_for(found_or_refused, timeout=self.options.timeout)
         except AssertionError:
             raise StepFailed(f"{what}: not there after {self.options.timeout:g} s") from None
+        if found is _REFUSED:
+            self.transcript.show_new(None)
+            raise StepFailed("Slack refused: " + "; ".join(self.transcript.refusals))
+        return found
+
+    def _refused_unshown(self) -> bool:
+        return any(not (call["response"] or {}).get("ok")
+                   for call in self.fake.calls()[self.transcript.read:])
 
     def open_modal(self, person: Person, callback_id: str, what: str,
                    click: Callable[[], Response]) -> dict[str, Any]:

@@ -72,9 +72,9 @@ def test_in_estonian_with_a_database_that_is_kept(tmp_path: Path) -> None:
     assert run_demo(DemoOptions(language="et", database_url=url), out) == 0, out.getvalue()
     text = out.getvalue()
     # Slack content comes from the app in the set's language; the narration stays English.
-    assert "Käitumisintervjuu küsimused" in text and "Kindlasti palgata" in text
+    assert "Käitumuslikud küsimused" in text and "Kindlasti palgata" in text
     assert "[Klienditeenindaja]" in text
-    assert "1. Käitumisintervjuu küsimused" in text
+    assert "1. Käitumuslikud küsimused" in text
     assert text.rstrip().splitlines()[-1].startswith("Demo finished: every step succeeded.")
     assert f"the database is kept at {url}" in text
 
@@ -98,7 +98,7 @@ def test_a_failing_step_stops_the_demo_with_exit_1_and_names_the_step() -> None:
         fake.fail_next("chat.postMessage", "is_archived", status=200)  # the plan
 
     out = io.StringIO()
-    options = DemoOptions(quiet=True, timeout=1.0)
+    options = DemoOptions(quiet=True, timeout=10.0)
     assert run_demo(options, out, prepare=break_the_plan) == 1
     text = out.getvalue()
     assert "✗ Slack refused chat.postMessage: is_archived" in text

@@ -9,10 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from bot.app import build_services
 from bot.core.focus import assign_focus
+from bot.core.question_sets import QuestionSet, parse_question_set
 from bot.demo.slack_fake import FakeSlack
 from bot.demo.slack_fake.blockkit import message_errors, view_errors
 from bot.i18n import translator
@@ -21,6 +23,7 @@ from bot.plan.builders.plan import plan_message
 from bot.services import Services
 from bot.setup.builders import NewInterviewModal
 from bot.setup.service import NewInterviewForm, create_interview, validate
+from bot.slack.mrkdwn import escape
 from models import Candidate, Event, Interview, InterviewStatus, Panelist, Reminder, transaction
 from tests.conftest import (
     CHANNEL,
@@ -34,6 +37,11 @@ from tests.conftest import (
     make_settings,
 )
 from tests.factories import big_set
+
+
+def dump_yaml(data: object) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
 
 T = translator("en")
 
@@ -252,3 +260,75 @@ def test_the_plan_and_kits_fit_for_the_largest_set_and_panel(world: Small) -> No
             for question in qs.category(category_id).questions:
                 assert question.text[:10] in said
                 assert question.guidance is not None and question.guidance[:10] in said
+                # Probes and own anchors come whole, even where a question needs two sections.
+                assert all(probe in said for probe in question.probes)
+                assert all(anchor in said for anchor in question.anchors or [])
+
+
+def kit_text(world: Small, qs: QuestionSet, focus: list[str]) -> str:
+    start = world.clock()
+    interview = Interview(
+        id=8, team_id=TEAM, round_number=1, question_set_id=qs.id,
+        candidate=Candidate(id=8, team_id=TEAM, name="Mari", role="Agent",
+                            recruiter_id=RECRUITER),
+        language=qs.language, question_set=qs.to_snapshot(), channel_id=CHANNEL,
+        recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=start,
+        ends_at=start + timedelta(hours=1), debrief_at=start + timedelta(days=1),
+        status=InterviewStatus.SCHEDULED)
+    interview.panelists = [Panelist(user_id=PIA, position=0, focus_categories=focus)]
+    messages = kit_messages(T, interview, qs, interview.panelists[0], "Europe/Tallinn")
+    for message in messages:
+        assert message_errors(message.blocks) == []
+    return "\n".join(b["text"]["text"] for m in messages for b in m.blocks
+                     if b["type"] == "section" and "text" in b)
+
+
+def test_the_kit_shows_a_questions_competency_probes_own_anchors_and_spares(
+        world: Small) -> None:
+    qs = parse_question_set(dump_yaml({
+        "id": "kit", "name": "Kit", "language": "en", "description": "For the kit.",
+        "scale": [{"value": v, "label": f"L{v}", "anchor": f"Scale anchor {v}"}
+                  for v in (1, 2, 3)],
+        "competencies": [{"id": "active-listening", "name": "Active listening"}],
+        "categories": [{"id": "situational", "name": "Situational", "purpose": "Why.",
+                        "questions": [
+            {"id": "angry", "text": "How would you handle an angry customer?",
+             "guidance": "Listen for: restates the concern.\nRed flag: argues.",
+             "guidance_source": "project", "probes": ["What would you say first?",
+                                                      "When would you escalate?"],
+             "anchors": ["Argues or gives in", "Calm, acknowledges", "Restates, follows up"],
+             "competency": "active-listening"},
+            {"id": "wrong", "text": "What if the customer is wrong?", "spare": True,
+             "competency": "active-listening"}]}],
+    }), "kit.en.yaml")
+
+    said = kit_text(world, qs, ["situational"])
+
+    assert ("*1.* How would you handle an angry customer?\n"
+            "_Evidence of:_ Active listening\n"
+            "> _What to listen for:_\n"
+            "> Listen for: restates the concern.\n"
+            "> Red flag: argues.\n"
+            "> _Follow-up questions:_\n"
+            "> • What would you say first?\n"
+            "> • When would you escalate?\n"
+            "> _Scale for this question:_\n"
+            "> *1 · L1* — Argues or gives in\n"
+            "> *2 · L2* — Calm, acknowledges\n"
+            "> *3 · L3* — Restates, follows up") in said
+    assert ("*2.* What if the customer is wrong?\n"
+            "_Evidence of:_ Active listening · _Spare question: ask it if time allows._") in said
+    assert all(f"*{v} · L{v}* — Scale anchor {v}" in said for v in (1, 2, 3))  # the head
+
+
+def test_the_kit_of_the_shipped_set_shows_every_aid(world: Small) -> None:
+    qs = world.services.question_sets.get("customer-service", "et")
+    assert qs is not None
+    said = kit_text(world, qs, [c.id for c in qs.categories])
+    for category in qs.categories:
+        for question in category.questions:
+            assert escape(question.text) in said
+            assert all(escape(probe) in said for probe in question.probes)
+            assert all(escape(anchor) in said for anchor in question.anchors or [])
+    for competency in qs.competencies:  # the labels are in T's language, the names in et
+        assert f"_Evidence of:_ {escape(competency.name)}" in said

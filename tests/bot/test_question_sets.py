@@ -12,6 +12,7 @@ import copy
 import io
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,74 @@ def test_snapshot_loads_without_policy_checks() -> None:
     assert QuestionSet.from_snapshot(snapshot).language == "sv"
 
 
+# ---------------------------------------------------------------------------- interviewer aids
+
+COMPETENCIES = [
+    {"id": "active-listening", "name": "Active listening", "source": "article"},
+    {"id": "problem-solving", "name": "Problem solving"},
+]
+OWN_ANCHORS = ["Argues or gives in", "Stays polite, no plan", "Calm, acknowledges, solves",
+               "Listens, restates, solves", "Restates, sets expectations, follows up"]
+
+
+def with_aids(data: dict[str, Any]) -> None:
+    """Competencies declared and named by every question; one question with every aid."""
+    data["competencies"] = copy.deepcopy(COMPETENCIES)
+    for number, item in enumerate(q for c in data["categories"] for q in c["questions"]):
+        item["competency"] = ("active-listening", "problem-solving")[number % 2]
+    angry = data["categories"][1]["questions"][0]
+    angry.update(guidance="Listen for: restates the concern.", guidance_source="project",
+                 probes=["What would you say first?", "  When would you escalate?  "],
+                 anchors=list(OWN_ANCHORS))
+    data["categories"][0]["questions"][1]["spare"] = True
+
+
+def test_a_set_with_every_aid_parses() -> None:
+    question_set = parse_question_set(dump(mutated(with_aids)), FILE)
+
+    assert [c.id for c in question_set.competencies] == ["active-listening", "problem-solving"]
+    assert question_set.competency("active-listening").source == "article"
+    assert question_set.competency("problem-solving").source is None
+    _, angry = question_set.question("angry-customer")
+    assert angry.competency == "active-listening"
+    assert angry.guidance_source == "project"
+    assert angry.probes == ["What would you say first?", "When would you escalate?"]
+    assert question_set.question("bad-service")[1].spare is True
+    assert question_set.question("define-service")[1].spare is False
+    with pytest.raises(KeyError):
+        question_set.competency("nope")
+
+
+def test_a_question_is_rated_on_its_own_anchors_with_the_scales_labels() -> None:
+    question_set = parse_question_set(dump(mutated(with_aids)), FILE)
+    own = question_set.question_scale(question_set.question("angry-customer")[1])
+    expected = zip(question_set.scale, OWN_ANCHORS, strict=True)
+    assert [(p.value, p.label, p.anchor) for p in own] == [
+        (p.value, p.label, anchor) for p, anchor in expected]
+    assert own[2].option_text() == "3 · Good: Calm, acknowledges, solves"
+    plain_question = question_set.question("define-service")[1]
+    assert question_set.question_scale(plain_question) == question_set.scale
+
+
+def test_aids_are_optional_and_default_to_none() -> None:
+    question = parse_question_set(dump(valid_set()), FILE).question("define-service")[1]
+    assert (question.guidance_source, question.probes, question.anchors) == (None, [], None)
+    assert (question.competency, question.spare) == (None, False)
+
+
+def test_aids_survive_the_snapshot_and_old_snapshots_still_load() -> None:
+    question_set = parse_question_set(dump(mutated(with_aids)), FILE)
+    snapshot = json.loads(json.dumps(question_set.to_snapshot()))
+    assert QuestionSet.from_snapshot(snapshot) == question_set
+    # A copy frozen before these fields existed.
+    old = parse_question_set(dump(valid_set()), FILE).to_snapshot()
+    del old["competencies"]
+    for item in (q for c in old["categories"] for q in c["questions"]):
+        for key in ("guidance_source", "probes", "anchors", "competency", "spare"):
+            del item[key]
+    assert QuestionSet.from_snapshot(old).question("angry-customer")[1].anchors is None
+
+
 # ---------------------------------------------------------------------------- one rule each
 
 
@@ -286,7 +355,8 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
     (
         "unknown key without a close match",
         _set_path(["categories", 0, "questions", 0, "notes"], "x"),
-        "categories[0].questions[0].notes: unknown field; the fields here are id, text, guidance",
+        "categories[0].questions[0].notes: unknown field; the fields here are id, text, "
+        "guidance, guidance_source, probes, anchors, competency, spare",
     ),
     (
         "unknown top-level key",
@@ -426,6 +496,171 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
         "categories[1]: expected a mapping of fields (key: value lines), got the text 'behaviour'",
     ),
 ]
+
+
+def _aids(*changes: Callable[[dict[str, Any]], object]) -> Callable[[dict[str, Any]], None]:
+    """with_aids, then the changes: one broken rule on an otherwise valid set with aids."""
+
+    def change(data: dict[str, Any]) -> None:
+        with_aids(data)
+        for each in changes:
+            each(data)
+
+    return change
+
+
+ANGRY = ["categories", 1, "questions", 0]  # the question with every aid
+ANGRY_PATH = "categories[1].questions[0]"
+
+AID_RULES: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
+    (
+        "too few own anchors",
+        _aids(_set_path([*ANGRY, "anchors"], OWN_ANCHORS[:3])),
+        f"{ANGRY_PATH}.anchors: has 3 anchors but the scale has 5 points; give one anchor per "
+        "scale point, in the scale's order (or remove anchors to use the scale's own)",
+    ),
+    (
+        "no own anchors in the list",
+        _aids(_set_path([*ANGRY, "anchors"], [])),
+        f"{ANGRY_PATH}.anchors: has 0 anchors but the scale has 5 points",
+    ),
+    (
+        "own anchor too long for a select option",
+        _aids(_set_path([*ANGRY, "anchors", 2], LONG_ANCHOR)),
+        f"{ANGRY_PATH}.anchors[2]: option text '{LONG_OPTION[:37]}...' is 81 characters; "
+        "Slack shows at most 75 — shorten the anchor",
+    ),
+    (
+        "own anchor empty",
+        _aids(_set_path([*ANGRY, "anchors", 1], " ")),
+        f"{ANGRY_PATH}.anchors[1]: is empty; write some text",
+    ),
+    (
+        "own anchors not a list",
+        _aids(_set_path([*ANGRY, "anchors"], "Calm")),
+        f"{ANGRY_PATH}.anchors: expected a list (one '- ' line per item), got the text 'Calm'",
+    ),
+    (
+        "too many probes",
+        _aids(_set_path([*ANGRY, "probes"], [f"Probe {n}?" for n in range(6)])),
+        f"{ANGRY_PATH}.probes: has 6 probes; a question takes at most 5 — keep the ones that "
+        "tell most",
+    ),
+    (
+        "probe too long",
+        _aids(_set_path([*ANGRY, "probes", 1], "p" * 301)),
+        f"{ANGRY_PATH}.probes[1]: must be at most 300 characters (it has 301)",
+    ),
+    (
+        "probe empty",
+        _aids(_set_path([*ANGRY, "probes", 0], "")),
+        f"{ANGRY_PATH}.probes[0]: is empty; write some text",
+    ),
+    (
+        "unknown guidance source",
+        _aids(_set_path([*ANGRY, "guidance_source"], "articel")),
+        f"{ANGRY_PATH}.guidance_source: 'articel' is not allowed here; write 'article' or "
+        "'project'",
+    ),
+    (
+        "guidance source without guidance",
+        _aids(_set_path(["categories", 0, "questions", 0, "guidance_source"], "article"),
+              _set_path(["categories", 0, "questions", 0, "probes"], ["Why?"])),
+        "categories[0].questions[0].guidance_source: says where the guidance comes from, but "
+        "the question has no guidance; add guidance or remove guidance_source",
+    ),
+    (
+        "spare not true or false",
+        _aids(_set_path([*ANGRY, "spare"], "maybe")),
+        f"{ANGRY_PATH}.spare: expected true or false, got the text 'maybe'",
+    ),
+    (
+        "every question of a category spare",
+        _aids(_set_path([*ANGRY, "spare"], True)),
+        "categories[1].questions: every question is marked spare: true; leave at least one "
+        "core question (remove spare from it)",
+    ),
+    (
+        "competency misspelt",
+        _aids(_set_path([*ANGRY, "competency"], "active-listenin")),
+        f"{ANGRY_PATH}.competency: 'active-listenin' is not one of this set's competencies; "
+        "did you mean 'active-listening'?",
+    ),
+    (
+        "competency not declared",
+        _aids(_set_path([*ANGRY, "competency"], "empathy")),
+        f"{ANGRY_PATH}.competency: 'empathy' is not one of this set's competencies; use one of "
+        "active-listening, problem-solving, or add it under competencies",
+    ),
+    (
+        "competency named but none declared",
+        _aids(_delete("competencies"), _delete("categories", 0, "questions", 0, "competency"),
+              _delete("categories", 0, "questions", 1, "competency")),
+        f"{ANGRY_PATH}.competency: 'active-listening' is not declared; list the set's "
+        "competencies under competencies (id and name of each) or remove competency",
+    ),
+    (
+        "competency missing",
+        _aids(_delete("categories", 0, "questions", 1, "competency")),
+        "categories[0].questions[1].competency: is missing; the set declares competencies, so "
+        "every question names the one it gives evidence of: one of active-listening, "
+        "problem-solving",
+    ),
+    (
+        "competency without a value",
+        _aids(_set_path([*ANGRY, "competency"], None)),
+        f"{ANGRY_PATH}.competency: has no value; the set declares competencies",
+    ),
+    (
+        "competency not an id",
+        _aids(_set_path([*ANGRY, "competency"], "Active listening")),
+        f"{ANGRY_PATH}.competency: 'Active listening' is not a valid id",
+    ),
+    (
+        "competency id used twice",
+        _aids(lambda d: d["competencies"].append({"id": "problem-solving", "name": "Again"})),
+        "competencies[2].id: 'problem-solving' is used twice in this set (also at "
+        "competencies[1].id); give each competency its own id",
+    ),
+    (
+        "competency not named by any question",
+        _aids(lambda d: d["competencies"].append({"id": "empathy", "name": "Empathy"})),
+        "competencies[2].id: 'empathy' is not named by any question; tag the questions it "
+        "covers with 'competency: empathy', or remove it",
+    ),
+    (
+        "too many competencies",
+        _aids(_set_path(["competencies"], [*COMPETENCIES, *[
+            {"id": f"extra-{n}", "name": f"Extra {n}"} for n in range(9)]])),
+        "competencies: has 11 competencies; a set takes at most 10",
+    ),
+    (
+        "competency name missing",
+        _aids(_delete("competencies", 1, "name")),
+        "competencies[1].name: is missing",
+    ),
+    (
+        "competency name too long",
+        _aids(_set_path(["competencies", 0, "name"], "n" * 61)),
+        "competencies[0].name: must be at most 60 characters (it has 61)",
+    ),
+    (
+        "competency unknown field",
+        _aids(_set_path(["competencies", 0, "nmae"], "x")),
+        "competencies[0].nmae: unknown field; did you mean 'name'?",
+    ),
+    (
+        "competency source unknown",
+        _aids(_set_path(["competencies", 0, "source"], "book")),
+        "competencies[0].source: 'book' is not allowed here; write 'article' or 'project'",
+    ),
+]
+
+RULES += AID_RULES
+
+
+def test_the_aids_fixture_is_valid() -> None:
+    assert parse_question_set(dump(mutated(with_aids)), FILE).question_count == 3
 
 
 @pytest.mark.parametrize(("change", "expected"), [r[1:] for r in RULES], ids=[r[0] for r in RULES])
@@ -788,6 +1023,100 @@ class TestShippedCustomerServiceSet:
             _, question = question_set.question("define-customer-service")
             assert question.guidance is not None
             assert "STAR" in question.guidance
+
+    def test_shipped_sets_match_question_for_question(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        # Same competencies, and per question the same competency, spare mark, guidance
+        # source, number of probes and own anchors or none: only the texts are translated.
+        def shape(question_set: QuestionSet) -> list[Any]:
+            return [
+                [(c.id, c.source) for c in question_set.competencies],
+                *[
+                    (q.id, q.competency, q.spare, q.guidance_source, len(q.probes),
+                     q.anchors is not None)
+                    for category in question_set.categories
+                    for q in category.questions
+                ],
+            ]
+
+        assert shape(shipped_sets["en"]) == shape(shipped_sets["et"]) == shape(shipped_sets["fi"])
+
+    def test_every_shipped_question_has_its_own_guidance_probes_and_competency(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        for question_set in shipped_sets.values():
+            questions = [q for c in question_set.categories for q in c.questions]
+            assert all(q.guidance and q.guidance_source and q.probes for q in questions)
+            assert all(q.competency for q in questions)
+            # No text repeated from question to question (the behavioural one used to be).
+            guidance = [q.guidance for q in questions]
+            assert len(set(guidance)) == len(guidance)
+
+    def test_the_shipped_competencies_are_the_finnish_articles_five_and_one_of_ours(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        competencies = shipped_sets["en"].competencies
+        assert [(c.id, c.name, c.source) for c in competencies] == [
+            ("courtesy-professionalism", "Courtesy and professionalism", "article"),
+            ("active-listening", "Active listening", "article"),
+            ("customer-focus", "Customer focus", "article"),
+            ("problem-solving", "Problem solving", "article"),
+            ("clear-communication", "Clear communication", "article"),
+            ("motivation-and-fit", "Motivation and fit", "project"),
+        ]
+
+    def test_shipped_questions_have_own_anchors_where_the_star_scale_does_not_fit(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        # The set's scale speaks of STAR examples and blame: it fits the behavioural
+        # questions only.
+        for question_set in shipped_sets.values():
+            for category in question_set.categories:
+                own = [q.anchors is not None for q in category.questions]
+                assert own == [category.id != "behavioural"] * len(own), category.id
+
+    def test_shipped_core_questions_make_an_interview(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        question_set = shipped_sets["en"]
+        core = [q for c in question_set.categories for q in c.questions if not q.spare]
+        # 13 questions of about 4-5 minutes with probes: a 60-minute interview.
+        assert len(core) == 13
+        assert {q.competency for q in core} == {c.id for c in question_set.competencies}
+        assert "define-customer-service" in {q.id for q in core}
+
+    def test_the_estonian_set_addresses_the_candidate_formally(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        question_set = shipped_sets["et"]
+        to_candidate = [
+            text
+            for category in question_set.categories
+            for q in category.questions
+            for text in [q.text, *q.probes]
+        ]
+        informal = re.compile(
+            r"\b(sa|sina|sinu|sul|sulle|sind|sinust|sinuga|räägi|too mulle)\b", re.I)
+        lowercase_formal = re.compile(r"\b(te|teie|teid|teile|teil)\b")
+        for text in to_candidate:
+            assert not informal.search(text), text
+            assert not lowercase_formal.search(text), text
+        everything = json.dumps(question_set.to_snapshot(), ensure_ascii=False)
+        # What the language review found (../shared/reviews/language-review.md).
+        for wrong in ("inimesteks", "Oota vastust", "Käitumisintervjuu", "Käitumuslik ",
+                      "õnnetu", "osalejatel", "Mida teha", "Olukorrapõhised intervjuu",
+                      "Isiklikud intervjuu", "tõsielulugude"):
+            assert wrong not in everything, wrong
+
+    def test_the_finnish_set_has_the_reviews_corrections(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        everything = json.dumps(shipped_sets["fi"].to_snapshot(), ensure_ascii=False)
+        for wrong in ("ihmisihmisenä", "Odota vastausta", "kääntämään", "tukemiesi",
+                      "ongelma, ja", "tehtävässäsi, ja", "asiakaspalvelussa, ja",
+                      "viimeksi, ja", "meille, ja"):
+            assert wrong not in everything, wrong
 
     def test_shipped_files_pass_run_check(self) -> None:
         out = io.StringIO()

@@ -143,8 +143,8 @@ def test_the_modal_groups_questions_with_the_panelists_focus_first_and_marked() 
     select = inputs[f"q:{question.id}"]
     assert select["optional"] is True and select["label"]["text"] == question.text
     options = [o["text"]["text"] for o in select["element"]["options"]]
-    assert options == [f"{p.value} · {p.label}: {p.anchor}" for p in qs.scale] + [
-        "Not assessed"]
+    assert options == [f"{p.value} · {p.label}: {p.anchor}"
+                       for p in qs.question_scale(question)] + ["Not assessed"]
     recommendation = inputs["recommendation"]
     assert [o["value"] for o in recommendation["element"]["options"]] == [
         "strong_no_hire", "no_hire", "hire", "strong_hire"]
@@ -154,6 +154,24 @@ def test_the_modal_groups_questions_with_the_panelists_focus_first_and_marked() 
     assert all(inputs[f"note:{c.id}"]["optional"] for c in qs.categories)
     assert "Mari &lt;!channel&gt;" in view["blocks"][0]["text"]["text"]
     assert view["title"]["text"] == "Scorecard" and view["submit"]["text"] == "Submit"
+
+
+def test_a_question_with_its_own_anchors_offers_them_in_the_modal() -> None:
+    qs = generated_set((4,))  # c0-q0 and c0-q3 have anchors of their own
+    own, plain_question = qs.categories[0].questions[:2]
+    assert own.anchors and not plain_question.anchors
+    answers = Answers(ratings={own.id: "2", plain_question.id: "2"})
+    inputs = blocks_by_id(ScorecardModal(T, form_for(qs, answers=answers)).view(0))
+
+    def texts(question_id: str) -> list[str]:
+        return [o["text"]["text"] for o in inputs[f"q:{question_id}"]["element"]["options"]]
+
+    assert texts(own.id) == [f"{p.value} · {p.label}: {anchor}" for p, anchor in
+                             zip(qs.scale, own.anchors, strict=True)] + ["Not assessed"]
+    assert texts(plain_question.id) == [p.option_text() for p in qs.scale] + ["Not assessed"]
+    initial = inputs[f"q:{own.id}"]["element"]["initial_option"]["text"]["text"]
+    assert initial == f"2 · Level 2: {own.anchors[1]}"
+    assert all(len(text) <= 75 for q in (own, plain_question) for text in texts(q.id))
 
 
 def test_the_modal_is_prefilled_with_the_last_answers() -> None:

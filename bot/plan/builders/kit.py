@@ -1,10 +1,12 @@
-"""The interview kit: one panelist's DM with their focus categories, the questions and the
-guidance, the rating scale with its anchors, the times, and the "Score candidate" button.
+"""The interview kit: one panelist's DM with their focus categories, the questions with
+their guidance, follow-up questions and any anchors of their own, the rating scale with its
+anchors, the times, and the "Score candidate" button.
 
 Only the panelist's focus categories are written out. Most kits fit one message; a big one
-(a category may hold 40 questions, each with up to 1,500 characters of guidance) does not
-fit 50 blocks of at most 3,000 characters, so the head (times, focus, scale, button) is the
-DM and the questions follow as replies in its thread, as many messages as they need.
+(a category may hold 40 questions, each with up to 1,500 characters of guidance, five
+probes and ten anchors) does not fit 50 blocks of at most 3,000 characters, so the head
+(times, focus, scale, button) is the DM and the questions follow as replies in its thread,
+as many messages as they need; a question too long for one section continues in the next.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block
 
-from bot.core.question_sets import Category, QuestionSet
+from bot.core.question_sets import Category, Question, QuestionSet
 from bot.i18n import Translator
 from bot.plan.builders.plan import (
     candidate_line,
@@ -28,7 +30,6 @@ from bot.slack.blocks import (
     Message,
     actions,
     chunk_lines,
-    clip,
     context,
     header,
     section,
@@ -49,7 +50,7 @@ def kit_messages(t: Translator, interview: Interview, qs: QuestionSet, panelist:
     questions: list[Block] = []
     for category_id in panelist.focus_categories:
         try:
-            questions += category_blocks(t, qs.category(category_id))
+            questions += category_blocks(t, qs, qs.category(category_id))
         except KeyError:
             continue
     text = t._("Your interview kit: {candidate} ({role})",
@@ -95,22 +96,44 @@ def _head(t: Translator, interview: Interview, qs: QuestionSet, panelist: Paneli
     return blocks
 
 
-def category_blocks(t: Translator, category: Category) -> list[Block]:
+def category_blocks(t: Translator, qs: QuestionSet, category: Category) -> list[Block]:
     """A category's name, purpose, and its questions packed into as few sections as fit."""
     blocks: list[Block] = [header(category.name),
                            section(f"_{escape(category.purpose)}_")]
-    texts = [question_text(t, number, q.text, q.guidance)
-             for number, q in enumerate(category.questions, start=1)]
+    texts = [text for number, q in enumerate(category.questions, start=1)
+             for text in chunk_lines(question_lines(t, qs, number, q))]
     blocks += [section(text) for text in pack(texts)]
     return blocks
 
 
-def question_text(t: Translator, number: int, text: str, guidance: str | None) -> str:
-    lines = [f"*{number}.* {escape(text)}"]
-    if guidance:
-        quoted = "\n".join(f"> {escape(line)}" for line in guidance.splitlines() if line.strip())
-        lines.append(t._("> _What to listen for:_") + "\n" + quoted)
-    return clip("\n".join(lines), SECTION_TEXT_LIMIT)
+def question_lines(t: Translator, qs: QuestionSet, number: int, question: Question
+                   ) -> list[str]:
+    """A question, what it gives evidence of, whether it is a spare, what to listen for,
+    the follow-up questions and the question's own anchors, as mrkdwn lines."""
+    lines = [f"*{number}.* {escape(question.text)}"]
+    about = []
+    if question.competency:
+        try:
+            name = qs.competency(question.competency).name
+        except KeyError:  # a set that parsed names only its own; be lenient with old copies
+            name = question.competency
+        about.append(t._("_Evidence of:_ {competency}", competency=escape(name)))
+    if question.spare:
+        about.append(t._("_Spare question: ask it if time allows._"))
+    if about:
+        lines.append(" · ".join(about))
+    if question.guidance:
+        lines.append(t._("> _What to listen for:_"))
+        lines += [f"> {escape(line)}" for line in question.guidance.splitlines()
+                  if line.strip()]
+    if question.probes:
+        lines.append(t._("> _Follow-up questions:_"))
+        lines += [f"> • {escape(probe)}" for probe in question.probes]
+    if qs.has_own_scale(question):
+        lines.append(t._("> _Scale for this question:_"))
+        lines += [f"> *{point.value} · {escape(point.label)}* — {escape(point.anchor)}"
+                  for point in qs.question_scale(question)]
+    return lines
 
 
 def pack(texts: Sequence[str], limit: int = SECTION_TEXT_LIMIT) -> list[str]:

@@ -30,7 +30,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.question_sets import RECOMMENDATION_KEYS, Category, Question, QuestionSet
+from bot.core.question_sets import (
+    RECOMMENDATION_KEYS,
+    Category,
+    Question,
+    QuestionSet,
+    scale_option_text,
+)
 from bot.i18n import Translator
 from bot.scorecards.service import (
     NOT_ASSESSED,
@@ -55,6 +61,7 @@ TEXT_ACTION = "text"
 MAX_MODAL_BLOCKS = 100
 INPUT_LABEL_LIMIT = 2000
 HINT_LIMIT = 2000
+OPTION_TEXT_LIMIT = 75  # plain()'s default, which scale_options uses
 CONTEXT_TEXT_LIMIT = 2000
 
 # Blocks every page may carry besides the categories: the intro, the page line, "Back".
@@ -115,9 +122,12 @@ def decode_metadata(raw: str | None) -> Metadata | None:
         return None
 
 
-def scale_options(t: Translator, qs: QuestionSet) -> list[Option]:
-    """Every point shows its label and anchor, so nobody has to look the scale up."""
-    options = [Option(value=str(p.value), text=plain(p.option_text())) for p in qs.scale]
+def scale_options(t: Translator, qs: QuestionSet, question: Question | None = None
+                  ) -> list[Option]:
+    """Every point shows its label and anchor, so nobody has to look the scale up: the
+    question's own anchors where it has them, else the set's."""
+    points = qs.question_scale(question) if question is not None else qs.scale
+    options = [Option(value=str(p.value), text=plain(p.option_text())) for p in points]
     # Translators: a choice in a select, max 75 characters
     options.append(Option(value=NOT_ASSESSED, text=plain(t._("Not assessed"))))
     return options
@@ -136,46 +146,69 @@ def _selected(options: list[Option], value: str | None) -> Option | None:
 ModalBlock = Block | dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Select:
+    """A rating select's serialised options and placeholder, and the option for each value
+    (the first with it, like _selected)."""
+
+    options: list[dict[str, Any]]
+    placeholder: dict[str, Any]
+    by_value: dict[str, dict[str, Any]]
+
+
 class RatingInputs:
     """The rating input of each question, built as the dict slack-sdk would give for
 
         InputBlock(block_id=rating_block_id(q.id), label=plain(q.text, INPUT_LABEL_LIMIT),
                    hint=plain(q.guidance, HINT_LIMIT) if q.guidance else None, optional=True,
                    element=StaticSelectElement(action_id=RATING_ACTION, placeholder=...,
-                                               options=scale_options(...), initial_option=...))
+                                               options=scale_options(..., q),
+                                               initial_option=...))
 
     Why: with the models, `to_dict` re-validated and re-serialised the same scale options
     and placeholder for every one of up to 150 questions, and that was ~94% of the modal's
     cost (py-spy under load). Here the select is built and serialised once per view with the
-    models (so slack-sdk still checks the options and placeholder); each question gets copies
-    of those dicts (a view is a fresh tree, as before: no block shares a dict with another).
-    Keys are in slack-sdk's order (it emits them sorted). Labels and hints go through `plain`
-    with the same limits, so clipping is unchanged and InputBlock's own checks hold by
-    construction (labels and hints at most 2000 characters, block ids far below 255: question
-    ids have at most 40). Copying the shared dicts costs ~0.6 ms for 150 questions.
+    models (so slack-sdk still checks the options and placeholder); each question gets
+    copies of those dicts (a view is a fresh tree, as before: no block shares a dict with
+    another), a question with its own anchors with their texts in place of the scale's (put
+    through `clip` as `plain` does; the set's validation keeps them within 75 characters).
+    Keys are in slack-sdk's order (it emits them sorted). Labels and hints go through
+    `plain` with the same limits, so clipping is unchanged and InputBlock's own checks hold
+    by construction (labels and hints at most 2000 characters, block ids far below 255:
+    question ids have at most 40). Copying the shared dicts costs ~0.6 ms for 150 questions.
     tests/bot/blocks/test_scorecard_modal_json.py checks the result against the models."""
 
     def __init__(self, t: Translator, qs: QuestionSet) -> None:
+        self._qs = qs
         options = scale_options(t, qs)
         select = StaticSelectElement(
             action_id=RATING_ACTION,
             # Translators: select placeholder, max 75 characters
             placeholder=plain(t._("Choose a score")),
             options=options).to_dict()
-        self._options: list[dict[str, Any]] = select["options"]
-        self._placeholder: dict[str, Any] = select["placeholder"]
-        # The first option with a value, like _selected.
-        self._by_value: dict[str, dict[str, Any]] = {}
-        for option, serialised in zip(options, self._options, strict=True):
-            self._by_value.setdefault(option.value, serialised)
+        self._scale = _Select(select["options"], select["placeholder"], _by_value(
+            [o.value for o in options], select["options"]))
+
+    def _own_anchors(self, question: Question) -> _Select:
+        """The scale's options with the question's own anchors in their texts."""
+        scale = self._scale
+        options = [_copy_option(o) for o in scale.options]
+        # question_scale's texts, without building a ScalePoint for each.
+        for option, point, anchor in zip(options, self._qs.scale, question.anchors or (),
+                                         strict=False):  # "Not assessed" keeps its text
+            option["text"]["text"] = clip(scale_option_text(point.value, point.label, anchor),
+                                          OPTION_TEXT_LIMIT)
+        return _Select(options, scale.placeholder,
+                       _by_value([o["value"] for o in options], options))
 
     def block(self, question: Question, value: str | None) -> dict[str, Any]:
+        chosen = self._own_anchors(question) if self._qs.has_own_scale(question) else self._scale
         element: dict[str, Any] = {"action_id": RATING_ACTION}
-        selected = self._by_value.get(value) if value is not None else None
+        selected = chosen.by_value.get(value) if value is not None else None
         if selected is not None:
             element["initial_option"] = _copy_option(selected)
-        element["options"] = [_copy_option(o) for o in self._options]
-        element["placeholder"] = dict(self._placeholder)
+        element["options"] = [_copy_option(o) for o in chosen.options]
+        element["placeholder"] = dict(chosen.placeholder)
         element["type"] = StaticSelectElement.type
         block: dict[str, Any] = {"block_id": rating_block_id(question.id), "element": element}
         if question.guidance:
@@ -184,6 +217,14 @@ class RatingInputs:
         block["optional"] = True
         block["type"] = InputBlock.type
         return block
+
+
+def _by_value(values: list[str], options: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The first option with each value, like _selected."""
+    by_value: dict[str, dict[str, Any]] = {}
+    for value, option in zip(values, options, strict=True):
+        by_value.setdefault(value, option)
+    return by_value
 
 
 def _copy_option(option: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from tests.factories import form_for, generated_set
 def model_rating_block(t: Translator, qs: QuestionSet, question: Question,
                        value: str | None) -> InputBlock:
     """The reference: the rating input as plain slack-sdk models."""
-    options = scale_options(t, qs)
+    options = scale_options(t, qs, question)
     return InputBlock(
         block_id=rating_block_id(question.id),
         label=plain(question.text, INPUT_LABEL_LIMIT),
@@ -56,7 +56,17 @@ def generated_form() -> ScorecardForm:
     return form_for(qs, focus=["cat-4"], answers=Answers(ratings=ratings))
 
 
-@pytest.mark.parametrize("make_form", [generated_form, shipped_en_form])
+def frozen_form_with_odd_anchors() -> ScorecardForm:
+    """A frozen copy loads without policy checks: anchors that do not match the scale (one
+    too few here) fall back to the set's scale, in the modal as in question_scale."""
+    snapshot = generated_set((3,)).to_snapshot()
+    snapshot["categories"][0]["questions"][0]["anchors"] = ["One", "Two", "Three", "Four"]
+    qs = QuestionSet.from_snapshot(snapshot)
+    return form_for(qs, answers=Answers(ratings={"c0-q0": "4"}))
+
+
+@pytest.mark.parametrize("make_form",
+                         [generated_form, shipped_en_form, frozen_form_with_odd_anchors])
 def test_the_views_are_what_slack_sdk_models_give(
         make_form: Callable[[], ScorecardForm], monkeypatch: pytest.MonkeyPatch) -> None:
     t = translator("en")
