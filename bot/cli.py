@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "SQLite file, removed at the end)")
     demo.add_argument("--quiet", action="store_true", help="print only the steps and checks")
     demo.add_argument("--full", action="store_true", help="show long texts in full")
+    demo.add_argument("--second-round", action="store_true",
+                      help="add a second round (a work sample) before the one debrief")
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="run the app (Socket Mode if SLACK_APP_TOKEN is set, "
@@ -104,7 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(errors="replace")
     options = DemoOptions(
         language=args.language, database_url=args.database_url, quiet=args.quiet,
-        full=args.full,
+        full=args.full, second_round=args.second_round,
         color=tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb",
         width=min(max(shutil.get_terminal_size((100, 24)).columns, 60), 120) if tty else 100,
     )

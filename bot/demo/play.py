@@ -84,6 +84,7 @@ PEETER = Person("UPEETER", "Peeter Park", "peeter", "America/New_York", "panelis
 AIKO = Person("UAIKO", "Aiko Tanaka", "aiko", "Asia/Tokyo", "panelist")
 PEOPLE = (RITA, LAURI, PIA, PEETER, AIKO)
 PANEL = (PIA, PEETER, AIKO)
+SECOND_PANEL = (PIA, AIKO)  # the work sample, with --second-round
 
 # What each panelist gives every question of a category, for the categories that are their
 # focus (they mark the others "Not assessed"). With the shipped set's focus assignment, Pia
@@ -156,6 +157,7 @@ class DemoOptions:
     color: bool = False
     width: int = 100
     timeout: float = 10.0  # seconds to wait for each expected effect
+    second_round: bool = False  # a work sample after the panel: one loop, one debrief
 
 
 _REFUSED = object()  # Slack refused a call while a step waited
@@ -480,6 +482,9 @@ class Play:
         self.interview_id = 0
         self.plan_ts = ""
         self.summary_ts = ""
+        # The round whose plan holds the debrief: the second one, when it is played.
+        self.debrief_id = 0
+        self.debrief_plan_ts = ""
         self.steps: list[tuple[str, Callable[[], None]]] = [
             (f"{RITA.first} ({RITA.job}, {RITA.city}) runs `/interview new {CANDIDATE}` "
              f"in #{CHANNEL_NAME}", self.run_new_command),
@@ -495,6 +500,13 @@ class Play:
              self.start_debrief),
             (f"{LAURI.first} records the decision from the summary", self.record_decision),
         ]
+        if options.second_round:
+            self.steps[6:6] = [
+                (f"{LAURI.first} wants a work sample too: “Add a round” on the plan",
+                 self.add_round),
+                (f"The second round takes place; {PIA.first} and {AIKO.first} score from "
+                 "their new kits", self.second_round_scores),
+            ]
 
     # --- narration ---------------------------------------------------------------------
 
@@ -632,10 +644,10 @@ class Play:
             session.expunge(interview)
             return interview
 
-    def focus_of(self, person: Person) -> list[str]:
+    def focus_of(self, person: Person, interview_id: int) -> list[str]:
         with transaction(self.services.db) as session:
             panelist = session.scalars(select(Panelist).where(
-                Panelist.interview_id == self.interview_id,
+                Panelist.interview_id == interview_id,
                 Panelist.user_id == person.id)).one()
             return list(panelist.focus_categories)
 
@@ -652,8 +664,8 @@ class Play:
                 session.expunge(row)
             return {row.recipient_id: row for row in rows}
 
-    def plan_edits(self) -> int:
-        return len(self.fake.message(CHANNEL_ID, self.plan_ts)["edits"])
+    def plan_edits(self, plan_ts: str | None = None) -> int:
+        return len(self.fake.message(CHANNEL_ID, plan_ts or self.plan_ts)["edits"])
 
     def category_name(self, category_id: str) -> str:
         return self.question_set.category(category_id).name
@@ -689,8 +701,8 @@ class Play:
         self.submit(RITA, view, values, show=True)
         plan = self.wait("the interview plan in #hiring", lambda: [
             m for m in self.fake.messages(CHANNEL_ID) if _buttons(m, "score_candidate")])[0]
-        self.plan_ts = plan["ts"]
-        self.interview_id = int(_buttons(plan, "score_candidate")[0]["value"])
+        self.plan_ts = self.debrief_plan_ts = plan["ts"]
+        self.interview_id = self.debrief_id = int(_buttons(plan, "score_candidate")[0]["value"])
         self.wait(f"{RITA.first} told where the plan went",
                   lambda: self.fake.ephemerals(RITA.id))
         for person in PANEL:
@@ -699,18 +711,22 @@ class Play:
         interview = self.interview()
         if interview.language != self.language or interview.question_set_id != QUESTION_SET_ID:
             raise StepFailed("the interview does not use the chosen question set")
-        focus = {p.first: len(self.focus_of(p)) for p in PANEL}
+        focus = {p.first: len(self.focus_of(p, self.interview_id)) for p in PANEL}
         self.check(f"interview {self.interview_id} created; the plan is in #{CHANNEL_NAME}; "
                    f"each panelist has a kit with their focus categories "
                    f"({', '.join(f'{n} {c}' for n, c in focus.items())})")
 
     def score(self, person: Person, where: str, click: Callable[[], Response], *,
-              show_modal: bool) -> None:
-        edits = self.plan_edits()
+              show_modal: bool, interview_id: int | None = None,
+              plan_ts: str | None = None) -> None:
+        """`person` scores the interview (round 1 unless `interview_id`, its plan at
+        `plan_ts`)."""
+        plan_ts = plan_ts or self.plan_ts
+        edits = self.plan_edits(plan_ts)
         dms = len(self.fake.dms(person.id))
         view = self.open_modal(person, "scorecard", f"{person.first} clicks “Score candidate” "
                                f"({where})", click)
-        focus = self.focus_of(person)
+        focus = self.focus_of(person, interview_id or self.interview_id)
         values: dict[str, Any] = {}
         for category in self.question_set.categories:
             score = SCORES[person.id][category.id] if category.id in focus else None
@@ -725,7 +741,7 @@ class Play:
         self.submit(person, view, values, show=show_modal)
         self.wait(f"{person.first}'s scorecard receipt (DM)",
                   lambda: len(self.fake.dms(person.id)) > dms)
-        self.wait("the plan's progress updated", lambda: self.plan_edits() > edits)
+        self.wait("the plan's progress updated", lambda: self.plan_edits(plan_ts) > edits)
         self.shown(person)
 
     def pia_scores(self) -> None:
@@ -780,13 +796,54 @@ class Play:
             raise StepFailed("not every scorecard is in")
         self.check(f"all {len(PANEL)} scorecards are in")
 
+    def add_round(self) -> None:
+        view = self.open_modal(LAURI, "new_interview", f"{LAURI.first} clicks “Add a round”",
+                               lambda: self.slack.click(LAURI.id, "add_round",
+                                                        channel=CHANNEL_ID, ts=self.plan_ts))
+        if any(b.get("block_id") == "candidate" for b in view["blocks"]):
+            raise StepFailed("the next round's form asks for the candidate again")
+        kits = {p.id: len(self._kit_dms(p.id)) for p in SECOND_PANEL}
+        values = {"question_set": f"{QUESTION_SET_ID}:{self.language}",
+                  "panel": [p.id for p in SECOND_PANEL]}
+        self.say(f"   {LAURI.first} picks {PIA.first} and {AIKO.first} and keeps the "
+                 "suggested times; the channel and the hiring lead come from round 1")
+        self.submit(LAURI, view, values, show=True)
+        plan = self.wait("the second round's plan in #hiring", lambda: [
+            m for m in self.fake.messages(CHANNEL_ID) if _buttons(m, "score_candidate")
+            and _buttons(m, "score_candidate")[0]["value"] != str(self.interview_id)])[0]
+        self.debrief_plan_ts = plan["ts"]
+        self.debrief_id = int(_buttons(plan, "score_candidate")[0]["value"])
+        for person in SECOND_PANEL:
+            self.wait(f"{person.first}'s second kit", partial(
+                lambda user: len(self._kit_dms(user)) > kits[user], person.id))
+        link = f"/p{self.plan_ts.replace('.', '')}"
+        if link not in str(plan["blocks"]):
+            raise StepFailed("the second round's plan does not link the first one's")
+        self.wait("round 1's plan pointing at the loop's debrief", lambda: str(
+            self.debrief_id) in str(self.fake.message(CHANNEL_ID, self.plan_ts)["blocks"]))
+        self.shown(LAURI)
+        self.check(f"round 2 is interview {self.debrief_id}, for the same candidate; its "
+                   "plan links round 1's; one debrief, on round 2's plan, covers both rounds")
+
+    def second_round_scores(self) -> None:
+        with transaction(self.services.db) as session:
+            ends_at = session.get_one(Interview, self.debrief_id).ends_at
+        self.stage.clock.move_to(ends_at + timedelta(minutes=5))
+        self.say(f"   ⏱ the app's clock moves to 5 minutes after round 2 "
+                 f"({self.local(self.stage.clock(), PIA)})")
+        for person in SECOND_PANEL:
+            click = partial(self.slack.click, person.id, "score_candidate", channel=person.id)
+            self.score(person, "in the second round's kit", click, show_modal=False,
+                       interview_id=self.debrief_id, plan_ts=self.debrief_plan_ts)
+        self.check(f"{PIA.first} and {AIKO.first} scored round 2")
+
     def start_debrief(self) -> None:
         edits = self.plan_edits()
         self.request(LAURI, f"{LAURI.first} clicks “Start debrief”",
                      lambda: self.slack.click(LAURI.id, "start_debrief", channel=CHANNEL_ID,
-                                              ts=self.plan_ts))
+                                              ts=self.debrief_plan_ts))
         summary = self.wait("the debrief summary in the plan's thread",
-                            lambda: self.fake.thread(CHANNEL_ID, self.plan_ts))[0]
+                            lambda: self.fake.thread(CHANNEL_ID, self.debrief_plan_ts))[0]
         self.summary_ts = summary["ts"]
         self.wait("the interview in debrief",
                   lambda: self.interview().status == InterviewStatus.DEBRIEF)
@@ -810,7 +867,7 @@ class Play:
                                                         ts=self.summary_ts))
         self.submit(LAURI, view, {"outcome": "hire", "reason": self.typed.reason}, show=True)
         self.wait("the decision in the plan's thread",
-                  lambda: len(self.fake.thread(CHANNEL_ID, self.plan_ts)) >= 2)
+                  lambda: len(self.fake.thread(CHANNEL_ID, self.debrief_plan_ts)) >= 2)
         self.wait("the interview decided",
                   lambda: self.interview().status == InterviewStatus.DECIDED)
         self.wait("the plan showing the outcome", lambda: self.plan_edits() > edits)
@@ -819,8 +876,9 @@ class Play:
                    for r in self.reminders(kind).values() if r.status == ReminderStatus.PENDING]
         if pending:
             raise StepFailed(f"{len(pending)} reminders are still pending after the decision")
-        interview = self.interview()
-        outcome = str(interview.decision).replace("_", " ").capitalize()
+        with transaction(self.services.db) as session:
+            decision = session.get_one(Interview, self.debrief_id).decision
+        outcome = str(decision).replace("_", " ").capitalize()
         self.check(f"decision recorded: {outcome} by {LAURI.first}; the panel is "
                    "told in the thread; scorecards are locked; no reminders left")
 

@@ -112,3 +112,24 @@ def test_an_unreachable_database_is_reported_plainly() -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
     assert run_demo(DemoOptions(database_url=url), out) == 1
     assert out.getvalue().startswith("Demo could not start: Cannot reach the database")
+
+
+def test_a_second_round_joins_the_loop_and_one_debrief_covers_both(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'loop.sqlite3'}"
+    out = io.StringIO()
+    assert run_demo(DemoOptions(quiet=True, second_round=True, database_url=url), out) == 0, (
+        out.getvalue())
+    text = out.getvalue()
+    assert text.count("   ✓ ") == 10
+    assert "━━ 7/10 Lauri wants a work sample too" in text
+    engine = create_db_engine(url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            first, second = session.scalars(select(Interview).order_by(Interview.id))
+            assert (first.candidate_id, first.round_number, second.round_number) == (
+                second.candidate_id, 1, 2)
+            assert (first.status, second.status) == (InterviewStatus.DECIDED,) * 2
+            assert (first.summary_ts, str(second.decision)) == (None, "hire")
+            assert session.scalar(select(func.count()).select_from(Scorecard)) == 5
+    finally:
+        engine.dispose()
