@@ -160,12 +160,14 @@ def test_english_summary_of_the_worked_example(world: World) -> None:
         "*5. Questions about the company* — Too few ratings",
     ]
     assert agenda[0].splitlines()[1:] == [
-        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · no agreement · 3 raters",
+        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · agreement not measurable"
+        " · 3 raters",
         f"Rated high: <@{PIA}> 4.5 · Rated low: <@UPEETER> 1.5 · At the midpoint: <@UMARI> 3.0",
     ]
     assert agenda[1].splitlines()[1] == (
-        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · strong agreement · 3 raters")
-    assert "very strong agreement" in agenda[2]
+        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · agreement not measurable"
+        " · 3 raters")
+    assert "agreement not measurable" in agenda[2]
     assert "1 rater" in agenda[3] and "Nobody rated this category." in agenda[4]
     text = text_of(blocks)
     assert "from only 18 paired ratings: read it with care" in text

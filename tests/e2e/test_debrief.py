@@ -157,12 +157,12 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
         "*5. Questions about the company* — Too few ratings",
     ]
     assert agenda[0].splitlines()[1].startswith(
-        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · no agreement")
+        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · agreement not measurable")
     assert f"Rated high: <@{PIA}> 4.5 · Rated low: <@{PEETER}> 1.5" in agenda[0]
     assert agenda[1].splitlines()[1].startswith(
-        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · strong agreement")
+        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · agreement not measurable")
     assert agenda[2].splitlines()[1].startswith(
-        "mean 4.0 (Good) · range 4.0 (Good) – 4.0 (Good) · very strong agreement")
+        "mean 4.0 (Good) · range 4.0 (Good) – 4.0 (Good) · agreement not measurable")
     alpha = json.dumps(fake.message(CHANNEL, summary["ts"])["blocks"])
     assert "alpha (ordinal, over all question ratings): -0.06, from only 18 paired" in alpha
     panel = "\n".join(texts)

@@ -135,7 +135,7 @@ def alpha_text(t: Translator, result: PanelConsensus) -> str:
     if result.alpha is None:
         return t._("Krippendorff's alpha (ordinal, over all question ratings): not enough "
                    "paired ratings with different scores to compute it.")
-    if result.alpha_reliable:
+    if result.alpha_judged:
         return t._("Krippendorff's alpha (ordinal, over all question ratings): {alpha}",
                    alpha=t.number(result.alpha, 2))
     return t._("Krippendorff's alpha (ordinal, over all question ratings): {alpha}, from only "
@@ -168,7 +168,7 @@ def category_text(t: Translator, qs: QuestionSet, position: int,
         lines.append(t._("Nobody rated this category."))
         return "\n".join(lines)
     assert category.minimum is not None and category.maximum is not None
-    band = (t._(BAND_WORDS[category.band]) if category.band is not None
+    band = (t._(BAND_WORDS[category.agreement.band]) if category.agreement.band is not None
             else t._("agreement not measurable"))
     lines.append(t._("mean {mean} · range {low} – {high} · {band} · {raters}",
                      mean=score_with_label(t, qs, category.mean),
