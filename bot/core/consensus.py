@@ -1,26 +1,128 @@
 """Consensus maths for the panel debrief: pure functions over ratings, no I/O.
 
 Everything here takes plain data (``Rating`` rows, a ``Scale``) and returns frozen data; the
-debrief summary builder turns the result into words through i18n keys (``Verdict`` and
-``AgreementBand`` values), so nothing in this module knows about Slack, the database or a
-language.
+debrief builders turn the results into words through i18n keys (the ``Verdict``,
+``AgreementBand``, ``Unjudged``, ``AlphaBand`` and ``Recommendation`` values), so nothing in
+this module knows about Slack, the database or a language.
 
-Arithmetic is exact and converted to ``float`` only in the results. Scores are small integers, so
-ratings are first reduced to integer counts (per rater: sum and number of questions; per
+The rules
+=========
+
+Scale words. A set's scale runs from its lowest point to its highest (2 to 10 points); its
+*midpoint* is half-way between them (3 on 1-5, 5.5 on 1-10). A rating is *clearly high* at or
+above the midpoint + 1 and *clearly low* at or below the midpoint - 1 (on 1-5: 4 and 5 are
+clearly high, 1 and 2 clearly low; on 1-10: 7 and up, 4 and down; on 1-4: only 4 and 1). A
+two-point scale has no room for a margin of one point, so there the top point is clearly high
+and the bottom point clearly low (``Scale.high_from``, ``Scale.low_to``).
+
+A panelist's *category score* is the mean of the questions they rated in the category; "not
+assessed" never counts, and in particular never as a zero. A category's *raters* are the
+panelists with a category score.
+
+Question level. A question is *split* when the panel's ratings on it include a clearly high
+and a clearly low one. A question is *shared* when two or more panelists rated it; only shared
+questions can show agreement or disagreement.
+
+Verdict of a category, applied in this order:
+
+1. ``too few``: fewer than 2 raters.
+2. ``split``: at least a third of the shared questions are split and at least 2 of them; or
+   two panelists' category scores are 2 points or more apart.
+3. ``consensus``: no question is split, all category scores lie within 1 point of each other
+   (the largest minus the smallest is at most 1), and the ratings on the shared questions are
+   close: the agreement index below is above 0.50 (moderate or better). That last condition
+   is checked even where the index is not shown because there are too few ratings: it is
+   what keeps two panelists who give 1 and 3 in turns on a 1-5 scale (equal averages, no
+   split question, an index of 0.00) from being called a consensus. With no shared question
+   it cannot be checked and the first two conditions decide.
+4. ``mixed``: everything else.
+
+So "consensus" never stands beside "no agreement" or "weak agreement".
+
+Sides (who to hear first). Category scores above the midpoint are *rated high*, below it
+*rated low*, exactly on it *at the midpoint*; ``high``, ``low`` and ``middle`` list them, most
+extreme first, and their lengths are the head counts ("1 of 3 rated low").
+
+Agenda. Split categories first, those with the larger share of split questions first, then
+the larger gap between category scores; then mixed ones, the larger gap first, then the
+larger share of split questions; then consensus, the larger gap first; then too few. Equal
+keys keep the question set's order.
+
+Agreement within a category: r*wg(J) (Lindell, Brandt & Whitney 1999). For every shared
+question j, s_j^2 is the sample variance of its ratings (n_j - 1 in the denominator); with
+s^2 the mean of the s_j^2 and sigma^2 = (A^2 - 1) / 12 the variance of random answers on an
+A-point scale,
+
+    r*wg(J) = 1 - s^2 / sigma^2.
+
+1 means every question got identical ratings, 0 means the ratings on a question differ as much
+as random answers would, below 0 more than that. Unlike James, Demaree & Wolf's r_wg(J),
+which this replaces, it does not grow with the number of questions: for random answers the
+expected s_j^2 is sigma^2 whatever J is, so the expected r*wg(J) is 0 for one question and for
+150. It has no undefined cases (a_wg has them at the ends of the scale). The value is put in
+LeBreton & Senter's (2008) bands: up to .30 none, up to .50 weak, up to .70 moderate, up to .90
+strong, above .90 very strong.
+
+It is *judged* (shown, with its band) only with 3 raters or more and at least 4 questions
+each rated by 3 panelists or more. With fewer, random answers too often look alike: of panels
+answering at random, 12 % of three panelists on 2 questions of a 4-point scale reach "strong",
+4.3 % on 3 questions of a 5-point scale. From 4 such questions on, whatever else was rated,
+random answers reach "strong" less than 3 % of the time, on every scale and in every panel
+shape tried (computed exactly for small panels, in the tests; simulated for larger and uneven
+ones: up to 12 panelists, 20 questions, a mix of questions rated by two and by more). The
+strict cut-off is 3 questions (4.3 %); 4 keeps a margin. Counting ratings instead of
+questions would not do: the index averages questions, so three pairs that happen to agree
+outweigh one question eight panelists rated (on a 2-point scale that shape reaches "strong"
+12.5 % of the time).
+
+Agreement over the whole interview: Krippendorff's alpha, ordinal metric (Krippendorff 2011),
+with every rated question a unit and the panelists its coders. It says whether the panel
+agrees on where the candidate was stronger and where weaker: 1 when every question got the
+same rating from everyone (and questions differ), 0 when the ratings of a question differ as
+much as ratings taken at random from the whole interview. It is judged only from 20 pairable
+values (ratings of questions that at least two panelists rated): with 10 (two panelists, five
+questions), random ratings reach 0.667 about 5 to 6 % of the time on 3- to 10-point scales;
+from 20, about 1 % or less. Krippendorff's (2004) standards give the words: 0.800 and up
+reliable, 0.667 to 0.800 good for tentative conclusions only, below 0.667 not reliable.
+
+Mechanical recommendation. Each category's panel mean (the mean of its raters' category
+scores), combined over the categories anyone rated with weights (equal unless the question
+set gives them; a category missing from the weights weighs 1, a weight of 0 leaves it out).
+The scale from its lowest to its highest point is cut into four equal quarters: score above
+the midpoint + a quarter of the range: strong hire; above the midpoint up to that: hire;
+below the midpoint down to the midpoint - a quarter: no hire; lower: strong no hire (on 1-5:
+above 4 strong hire, (3, 4] hire, [2, 3) no hire, below 2 strong no hire). A score exactly on
+the midpoint takes no side (``None``), and so does an interview nobody rated.
+
+Speaking order. Each panelist's distance from the panel is the mean, over the categories they
+and someone else rated, of how far their category score lies from the panel's mean for it.
+The furthest speaks first (so the outlier's view is heard before the majority's); equal
+distances keep the panel order; panelists with nothing to compare follow; the hiring lead,
+if on the panel, speaks last.
+
+Arithmetic
+==========
+
+Arithmetic is exact and converted to ``float`` only in the results. Scores are small integers,
+so ratings are first reduced to integer counts (per rater: sum and number of questions; per
 question: how many raters gave each scale point) and every statistic is a ratio of integers
 built from them; the one division at the end is correctly rounded (``int / int`` and ``float``
-of a ``Fraction`` both are), so the floats are those of the same sums done in ``Fraction``
-values, only without a gcd per rating. Exactness buys two things a debrief needs: the result
-does not depend on the order in which ratings arrive (float sums do), and boundary cases the
-design names ("spread <= 1", "more than 2 points apart", "exactly at the midpoint") are decided
-exactly, by integer cross-multiplication, instead of by rounding noise. The 1e-9 tolerance the
-design asks for is still applied to every such comparison, as a second line of defence.
+of a ``Fraction`` both are). Exactness buys two things a debrief needs: the result does not
+depend on the order in which ratings arrive (float sums do), and boundary cases ("2 points or
+more apart", "within 1 point", "exactly at the midpoint") are decided exactly, by integer
+cross-multiplication, instead of by rounding noise. A 1e-9 tolerance is still applied to such
+comparisons, as a second line of defence.
 
 Sources:
+- Lindell, M. K., Brandt, C. J. & Whitney, D. J. (1999). A revised index of interrater
+  agreement for multi-item ratings of a single target. Applied Psychological Measurement
+  23(2), 127-135.
 - James, L. R., Demaree, R. G. & Wolf, G. (1984). Estimating within-group interrater reliability
   with and without response bias. Journal of Applied Psychology 69(1), 85-98.
 - LeBreton, J. M. & Senter, J. L. (2008). Answers to 20 questions about interrater reliability
   and interrater agreement. Organizational Research Methods 11(4), 815-852.
+- Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology (2nd ed.).
+  Sage. (The .800 and .667 standards for alpha.)
 - Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School for
   Communication, University of Pennsylvania. https://repository.upenn.edu/asc_papers/43
 """
@@ -28,41 +130,66 @@ Sources:
 from __future__ import annotations
 
 import math
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple, TypeGuard
 
 __all__ = [
+    "AGREEMENT_MIN_QUESTIONS",
+    "AGREEMENT_MIN_RATERS",
     "ALPHA_MIN_PAIRABLE",
+    "CONSENSUS_MAX_SPREAD",
+    "SPLIT_MIN_QUESTIONS",
+    "SPLIT_MIN_SHARE",
+    "SPLIT_MIN_SPREAD",
     "TOLERANCE",
+    "Agreement",
     "AgreementBand",
+    "AlphaBand",
     "CategoryConsensus",
+    "MechanicalRecommendation",
     "PanelConsensus",
+    "QuestionReading",
     "Rating",
+    "Recommendation",
     "Scale",
+    "Speaker",
+    "Unjudged",
     "Verdict",
     "agreement_band",
+    "alpha_band",
     "category_consensus",
     "krippendorff_alpha_ordinal",
+    "mechanical_recommendation",
     "panel_consensus",
-    "rwg_j",
+    "rwg_star_j",
+    "speaking_order",
 ]
 
-# Comparisons on the design's thresholds allow this much slack so that a value such as
-# 2.0000000001 (a float artefact) does not flip a verdict or a band.
+# Comparisons on the thresholds allow this much slack so that a value such as 2.0000000001 (a
+# float artefact) does not flip a verdict or a band.
 TOLERANCE = 1e-9
 
-# Below this many pairable values alpha swings wildly with a single rating; the UI shows a caveat.
-ALPHA_MIN_PAIRABLE = 20
+# Verdicts (see the module docstring): a category is split when at least SPLIT_MIN_SHARE of its
+# shared questions, and at least SPLIT_MIN_QUESTIONS, are split, or when two category scores are
+# SPLIT_MIN_SPREAD points or more apart; consensus needs them within CONSENSUS_MAX_SPREAD.
+SPLIT_MIN_SHARE = Fraction(1, 3)
+SPLIT_MIN_QUESTIONS = 2
+SPLIT_MIN_SPREAD = 2
+CONSENSUS_MAX_SPREAD = 1
 
-# Verdict thresholds from the design: "consensus" needs spread <= 1, "split" is spread > 2.
-_CONSENSUS_MAX_SPREAD = 1
-_SPLIT_MIN_SPREAD = 2
+# r*wg(J) is judged (shown) from this many raters, and this many questions each rated by that
+# many raters, on.
+AGREEMENT_MIN_RATERS = 3
+AGREEMENT_MIN_QUESTIONS = 4
+
+# Krippendorff's alpha is judged (shown) from this many pairable values on.
+ALPHA_MIN_PAIRABLE = 20
 
 
 class Verdict(StrEnum):
@@ -75,13 +202,38 @@ class Verdict(StrEnum):
 
 
 class AgreementBand(StrEnum):
-    """LeBreton & Senter's (2008) verbal labels for r_wg(J)."""
+    """LeBreton & Senter's (2008) verbal labels for an r_wg-family agreement value."""
 
     NONE = "none"
     WEAK = "weak"
     MODERATE = "moderate"
     STRONG = "strong"
     VERY_STRONG = "very_strong"
+
+
+class Unjudged(StrEnum):
+    """Why a category's agreement is not shown."""
+
+    FEW_RATERS = "few_raters"  # fewer than AGREEMENT_MIN_RATERS raters
+    FEW_RATINGS = "few_ratings"  # fewer than AGREEMENT_MIN_QUESTIONS questions rated by 3+
+
+
+class AlphaBand(StrEnum):
+    """Krippendorff's (2004) standards for alpha: rely on it, draw tentative conclusions, or
+    neither."""
+
+    RELIABLE = "reliable"  # alpha >= 0.800
+    TENTATIVE = "tentative"  # 0.667 <= alpha < 0.800
+    UNRELIABLE = "unreliable"  # alpha < 0.667
+
+
+class Recommendation(StrEnum):
+    """A side, in the question sets' recommendation keys (bot/core/question_sets.py)."""
+
+    STRONG_NO_HIRE = "strong_no_hire"
+    NO_HIRE = "no_hire"
+    HIRE = "hire"
+    STRONG_HIRE = "strong_hire"
 
 
 # LeBreton & Senter (2008), table 3: inclusive upper bound of each band; above .90 is very strong.
@@ -91,6 +243,13 @@ _BANDS: tuple[tuple[float, AgreementBand], ...] = (
     (0.70, AgreementBand.MODERATE),
     (0.90, AgreementBand.STRONG),
 )
+# Consensus needs the agreement index in one of these bands (where it can be computed).
+_CONSENSUS_BANDS = frozenset(
+    {AgreementBand.MODERATE, AgreementBand.STRONG, AgreementBand.VERY_STRONG}
+)
+# Krippendorff (2004): the lower bound of each band.
+_ALPHA_RELIABLE = 0.800
+_ALPHA_TENTATIVE = 0.667
 
 
 @dataclass(frozen=True)
@@ -132,6 +291,22 @@ class Scale:
         """The scale's centre; on an even-point scale it lies between two anchors."""
         return (self.minimum + self.maximum) / 2
 
+    @property
+    def high_from(self) -> int:
+        """The lowest clearly high point: at or above the midpoint + 1 (the top point of a
+        two-point scale). ceil((min + max + 2) / 2), in integers."""
+        if self.points == 2:
+            return self.maximum
+        return (self.minimum + self.maximum + 3) // 2
+
+    @property
+    def low_to(self) -> int:
+        """The highest clearly low point: at or below the midpoint - 1 (the bottom point of a
+        two-point scale). floor((min + max - 2) / 2), in integers."""
+        if self.points == 2:
+            return self.minimum
+        return (self.minimum + self.maximum - 2) // 2
+
     def contains(self, score: object) -> TypeGuard[int]:
         """True when ``score`` is an integer point of this scale (bools are not scores)."""
         return (
@@ -142,12 +317,62 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class QuestionReading:
+    """The panel's ratings of one question.
+
+    ``high`` and ``low`` are the raters who rated it clearly high (at or above
+    ``Scale.high_from``) and clearly low (at or below ``Scale.low_to``), most extreme first,
+    ties by rater id; their lengths are the head counts ("2 of 5 rated it low").
+    """
+
+    question_id: str
+    scores: Mapping[str, int]  # rater -> score, by rater id
+    high: tuple[str, ...]
+    low: tuple[str, ...]
+
+    @property
+    def raters(self) -> int:
+        return len(self.scores)
+
+    @property
+    def shared(self) -> bool:
+        """Two or more panelists rated it: only then can it show (dis)agreement."""
+        return len(self.scores) >= 2
+
+    @property
+    def split(self) -> bool:
+        """Someone rated it clearly high and someone clearly low."""
+        return bool(self.high) and bool(self.low)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """r*wg(J) for one category, and whether it may be shown.
+
+    ``value`` is computed whenever a question is shared (``None`` otherwise) and is what the
+    consensus rule checks; show it, with ``band``, only when ``judged``. ``band`` is ``None``
+    exactly when ``unjudged`` says why not.
+    """
+
+    value: float | None
+    band: AgreementBand | None
+    unjudged: Unjudged | None
+    raters: int
+    well_rated: int  # questions rated by AGREEMENT_MIN_RATERS panelists or more
+
+    @property
+    def judged(self) -> bool:
+        return self.unjudged is None
+
+
+@dataclass(frozen=True)
 class CategoryConsensus:
-    """Panel-level statistics for one question category.
+    """Panel-level figures for one question category (rules: the module docstring).
 
     Statistics are over the raters' category scores (the mean of each rater's rated questions),
-    so a rater who answered four questions weighs the same as one who answered two. All of
-    them are ``None`` when nobody rated the category.
+    so a rater who answered four questions weighs the same as one who answered two. They are
+    ``None`` when nobody rated the category. ``question_scores`` holds every rated question's
+    ratings, by question id (callers re-sort by the set's order); ``questions`` reads them.
     """
 
     category_id: str
@@ -158,24 +383,69 @@ class CategoryConsensus:
     minimum: float | None
     maximum: float | None
     spread: float | None
-    rwg: float | None
-    band: AgreementBand | None
+    agreement: Agreement
     verdict: Verdict
     high: tuple[str, ...]
     low: tuple[str, ...]
     middle: tuple[str, ...]
+    question_scores: Mapping[str, Mapping[str, int]]  # question -> {rater: score}, both by id
+    scale: Scale
+
+    @cached_property
+    def questions(self) -> tuple[QuestionReading, ...]:
+        """Every rated question, by question id: who rated it clearly high and clearly low."""
+        return tuple(_reading(q, scores, self.scale) for q, scores in self.question_scores.items())
+
+    @property
+    def shared_questions(self) -> int:
+        """How many questions two or more panelists rated."""
+        return sum(1 for scores in self.question_scores.values() if len(scores) >= 2)
+
+    @property
+    def split_questions(self) -> tuple[QuestionReading, ...]:
+        return tuple(q for q in self.questions if q.split)
+
+
+@dataclass(frozen=True)
+class MechanicalRecommendation:
+    """Category means combined with weights and mapped to a side (rules: module docstring).
+
+    ``score`` is on the set's scale (``None`` when no weighted category was rated);
+    ``recommendation`` is ``None`` then too, and when the score is exactly the midpoint.
+    ``weights`` are the normalised weights (summing to 1) of the categories that counted, in
+    category order.
+    """
+
+    score: float | None
+    recommendation: Recommendation | None
+    weights: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """One place in the suggested speaking order."""
+
+    rater: str
+    distance: float | None  # mean distance from the panel's category means; None: nothing shared
+    lead: bool
 
 
 @dataclass(frozen=True)
 class PanelConsensus:
-    """Everything the debrief summary shows: per category, the agenda, and panel-wide figures."""
+    """Everything the debrief summary shows: per category, the agenda, and panel-wide figures.
+
+    ``alpha`` is computed when it can be (``None``: no two differing pairable values); show it,
+    with ``alpha_band``, only when ``alpha_judged`` (``alpha_pairable >= ALPHA_MIN_PAIRABLE``).
+    """
 
     categories: tuple[CategoryConsensus, ...]
     agenda: tuple[CategoryConsensus, ...]
     recommendation_tally: Mapping[str, int]
     alpha: float | None
     alpha_pairable: int
-    alpha_reliable: bool
+    alpha_judged: bool
+    alpha_band: AlphaBand | None
+    mechanical: MechanicalRecommendation
 
 
 # --------------------------------------------------------------------------- validation
@@ -189,19 +459,21 @@ def _check_score(score: object, scale: Scale) -> int:
 
 
 class _Tally:
-    """One category's ratings reduced to integer counts, which is all its statistics need.
+    """One category's ratings reduced to integer counts, plus who gave which score.
 
     ``raters`` maps a rater to ``[sum of their scores, questions they rated]``; ``items`` maps a
-    question to how many raters gave each scale point (index 0 is ``scale.minimum``). Counts do
+    question to how many raters gave each scale point (index 0 is ``scale.minimum``);
+    ``scores`` maps a question to ``{rater: score}``, for the names behind a split. Counts do
     not depend on the order ratings arrive in, and everything below is exact integer arithmetic
-    on them, so the results are as order-independent as the rationals they replace.
+    on them.
     """
 
-    __slots__ = ("items", "raters")
+    __slots__ = ("items", "raters", "scores")
 
     def __init__(self) -> None:
         self.raters: dict[str, list[int]] = {}
         self.items: dict[str, list[int]] = {}
+        self.scores: dict[str, dict[str, int]] = {}
 
 
 def _collect(ratings: Iterable[Rating], scale: Scale) -> dict[str, _Tally]:
@@ -212,9 +484,10 @@ def _collect(ratings: Iterable[Rating], scale: Scale) -> dict[str, _Tally]:
     caller is meant to pass each panelist's current scorecard version only, so a duplicate is
     reported rather than guessed at.
     """
-    seen: set[tuple[str, str, str]] = set()
     tallies: dict[str, _Tally] = {}
     lowest, highest, points = scale.minimum, scale.maximum, scale.points
+    category: str | None = None
+    tally = _Tally()
     for rating in ratings:
         score = rating.score
         if score is None:
@@ -223,25 +496,28 @@ def _collect(ratings: Iterable[Rating], scale: Scale) -> dict[str, _Tally]:
         # (not bools) and raises for anything off the scale.
         if type(score) is not int or not lowest <= score <= highest:
             score = _check_score(score, scale)
-        rater, category, question = key = (rating.rater, rating.category_id, rating.question_id)
-        if key in seen:
+        rater, question = rating.rater, rating.question_id
+        if rating.category_id != category:  # ratings usually come a category at a time
+            category = rating.category_id
+            tally = tallies.get(category) or tallies.setdefault(category, _Tally())
+        given = tally.scores.get(question)
+        if given is None:
+            given = tally.scores[question] = {}
+            counts = tally.items[question] = [0] * points
+        elif rater in given:
             raise ValueError(
                 f"rater {rater!r} has two scores for question {question!r} in category {category!r}"
             )
-        seen.add(key)
-        tally = tallies.get(category)
-        if tally is None:
-            tally = tallies[category] = _Tally()
+        else:
+            counts = tally.items[question]
+        given[rater] = score
+        counts[score - lowest] += 1
         sums = tally.raters.get(rater)
         if sums is None:
             tally.raters[rater] = [score, 1]
         else:
             sums[0] += score
             sums[1] += 1
-        counts = tally.items.get(question)
-        if counts is None:
-            counts = tally.items[question] = [0] * points
-        counts[score - lowest] += 1
     return tallies
 
 
@@ -251,7 +527,7 @@ def _collect(ratings: Iterable[Rating], scale: Scale) -> dict[str, _Tally]:
 def _exceeds(numerator: int, denominator: int) -> bool:
     """``numerator / denominator > TOLERANCE`` for a positive denominator, decided exactly.
 
-    This is what comparing a ``Fraction`` with the float ``TOLERANCE`` did (Python compares a
+    This is what comparing a ``Fraction`` with the float ``TOLERANCE`` does (Python compares a
     rational with a float exactly), done by cross-multiplying integers: a verdict or a side must
     never flip on float rounding, so these decisions stay exact while the means become floats
     only for the result.
@@ -260,7 +536,11 @@ def _exceeds(numerator: int, denominator: int) -> bool:
     return numerator * tolerance_denominator > tolerance_numerator * denominator
 
 
-# --------------------------------------------------------------------------- r_wg(J)
+def _float_or_none(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# --------------------------------------------------------------------------- r*wg(J)
 
 
 def _moments(scores: Sequence[int]) -> tuple[int, int, int]:
@@ -268,92 +548,89 @@ def _moments(scores: Sequence[int]) -> tuple[int, int, int]:
     return len(scores), sum(scores), sum(x * x for x in scores)
 
 
-# x and x^2 for x = 0..9, the offsets of a 2- to 10-point scale's points from its minimum.
-_OFFSETS = tuple(range(10))
-_SQUARED_OFFSETS = tuple(x * x for x in _OFFSETS)
-
-
 def _count_moments(counts: Sequence[int]) -> tuple[int, int, int]:
     """(n, sum(x), sum(x^2)) from per-point counts, x measured from the scale's minimum.
 
-    The shift leaves n*sum(x^2) - sum(x)^2, the only use of these, unchanged.
+    The shift leaves n*sum(x^2) - sum(x)^2, the only use of these, unchanged. Works for any
+    number of points: the offsets are the counts' own positions.
     """
-    return (
-        sum(counts),
-        sum(map(operator.mul, counts, _OFFSETS)),
-        sum(map(operator.mul, counts, _SQUARED_OFFSETS)),
-    )
+    total = weighted = squared = 0
+    for offset, count in enumerate(counts):
+        if count:
+            total += count
+            weighted += count * offset
+            squared += count * offset * offset
+    return total, weighted, squared
 
 
-def _rwg_exact(moments: Iterable[tuple[int, int, int]], scale: Scale) -> Fraction | None:
-    """r_wg(J) as an exact rational from each question's ``(n, sum, sum of squares)``.
+def _rwg_star_exact(moments: Iterable[tuple[int, int, int]], scale: Scale) -> Fraction | None:
+    """r*wg(J) = 1 - mean(s_j^2) / sigma^2_EU as an exact rational, from each question's
+    ``(n, sum, sum of squares)``; questions with fewer than two scores are skipped.
 
     A question's unbiased variance is (n*sum(x^2) - sum(x)^2) / (n(n - 1)). Numerators are
-    summed per n and put over the lcm of the n(n - 1), so the mean variance, the ratio to
-    sigma^2_EU and r_wg(J) are ratios of integers and only the result is a ``Fraction``: the
-    same value as summing one ``Fraction`` per question, without the per-question gcds.
+    summed per n and put over the lcm of the n(n - 1), so the mean variance and its ratio to
+    sigma^2_EU = (A^2 - 1) / 12 are one ratio of integers. Returns ``None`` when no question has
+    two scores.
     """
     by_size: dict[int, int] = {}
-    items = 0
+    questions = 0
     for n, total, squares in moments:
-        if n >= 2:
-            by_size[n] = by_size.get(n, 0) + n * squares - total * total
-            items += 1
-    if not items:
+        if n < 2:
+            continue
+        questions += 1
+        by_size[n] = by_size.get(n, 0) + n * squares - total * total
+    if not questions:
         return None
     common = math.lcm(*(n * (n - 1) for n in by_size))
-    variance_sum = sum(numerator * (common // (n * (n - 1))) for n, numerator in by_size.items())
-    # ratio = s^2 / sigma^2_EU = (variance_sum / (common * items)) / ((A^2 - 1) / 12)
-    ratio_numerator = 12 * variance_sum
-    ratio_denominator = common * items * (scale.points**2 - 1)
-    if ratio_numerator >= ratio_denominator:
-        return Fraction(0)
-    # J (1 - p/q) / (J (1 - p/q) + p/q) = J (q - p) / (J (q - p) + p)
-    agreement = items * (ratio_denominator - ratio_numerator)
-    return Fraction(agreement, agreement + ratio_numerator)
+    summed = sum(numerator * (common // (n * (n - 1))) for n, numerator in by_size.items())
+    # mean s^2 = summed / (common * questions); / sigma^2 = * 12 / (A^2 - 1)
+    return 1 - Fraction(12 * summed, common * questions * (scale.points**2 - 1))
 
 
-def rwg_j(item_scores: Mapping[str, Sequence[int]], scale: Scale) -> float | None:
-    """Within-group agreement r_wg(J) for a multi-item category (James, Demaree & Wolf 1984).
+def rwg_star_j(item_scores: Mapping[str, Sequence[int]], scale: Scale) -> float | None:
+    """Lindell, Brandt & Whitney's (1999) r*wg(J) for a multi-question category.
 
-    ``item_scores`` maps each question to the scores the raters gave it. With the uniform
-    ("no response bias") null distribution, the variance expected from random answers on an
-    A-point scale is sigma^2_EU = (A^2 - 1) / 12. Over the J questions that have at least two
-    scores, s^2 is the mean of their sample variances (n - 1), and
-
-        r_wg(J) = J (1 - s^2 / sigma^2_EU) / (J (1 - s^2 / sigma^2_EU) + s^2 / sigma^2_EU).
-
-    When s^2 >= sigma^2_EU the panel disagrees more than random answering would, the formula
-    leaves [0, 1], and following LeBreton & Senter (2008, question 11) the value is truncated
-    to 0. Returns ``None`` when no question has two scores: agreement needs two raters on the
-    same question.
+    ``item_scores`` maps each question to the scores the raters gave it. Over the questions with
+    at least two scores, r*wg(J) = 1 - mean(s_j^2) / sigma^2_EU, with s_j^2 the sample variance
+    (n - 1) of question j and sigma^2_EU = (A^2 - 1) / 12 the variance of uniformly random
+    answers on the A-point scale. Not truncated: below 0 the panel disagrees more than random
+    answering would. Returns ``None`` when no question has two scores. This is the figure
+    ``category_consensus`` reports as ``agreement.value``, for every scale.
     """
     checked = [[_check_score(s, scale) for s in scores] for scores in item_scores.values()]
-    value = _rwg_exact((_moments(scores) for scores in checked), scale)
-    return _float_or_none(value)
+    return _float_or_none(_rwg_star_exact((_moments(scores) for scores in checked), scale))
 
 
-def agreement_band(rwg: float) -> AgreementBand:
+def agreement_band(value: float) -> AgreementBand:
     """LeBreton & Senter's (2008) label for an agreement value.
 
     Their bands are written on two decimals (.00-.30 none, .31-.50 weak, .51-.70 moderate,
     .71-.90 strong, .91-1.00 very strong); values between them (e.g. 0.305) go by the upper
-    bounds: <= .30 none, <= .50 weak, <= .70 moderate, <= .90 strong, else very strong. The
-    bounds allow ``TOLERANCE`` so that 0.9000000001 from float arithmetic is still "strong".
+    bounds: <= .30 none (negative values included), <= .50 weak, <= .70 moderate, <= .90
+    strong, else very strong. The bounds allow ``TOLERANCE`` so that 0.9000000001 from float
+    arithmetic is still "strong".
     """
-    if math.isnan(rwg):
+    if math.isnan(value):
         raise ValueError("agreement is NaN")
     for upper, band in _BANDS:
-        if rwg <= upper + TOLERANCE:
+        if value <= upper + TOLERANCE:
             return band
     return AgreementBand.VERY_STRONG
 
 
+def _agreement(value: Fraction | None, raters: int, well_rated: int) -> Agreement:
+    number = _float_or_none(value)
+    unjudged: Unjudged | None = None
+    if raters < AGREEMENT_MIN_RATERS:
+        unjudged = Unjudged.FEW_RATERS
+    elif number is None or well_rated < AGREEMENT_MIN_QUESTIONS:
+        unjudged = Unjudged.FEW_RATINGS
+    band = agreement_band(number) if unjudged is None and number is not None else None
+    return Agreement(value=number, band=band, unjudged=unjudged, raters=raters,
+                     well_rated=well_rated)
+
+
 # --------------------------------------------------------------------------- one category
-
-
-def _float_or_none(value: Fraction | None) -> float | None:
-    return None if value is None else float(value)
 
 
 class _RaterScores(NamedTuple):
@@ -361,7 +638,7 @@ class _RaterScores(NamedTuple):
 
     ``common`` is the lcm of the raters' question counts, so each mean total/count is exactly
     the integer total * (common // count) over ``common``: comparing, sorting, summing and
-    subtracting the ``scaled`` integers is exact, as it was on ``Fraction`` values.
+    subtracting the ``scaled`` integers is exact, as it would be on ``Fraction`` values.
     """
 
     common: int
@@ -404,21 +681,55 @@ def _sides(
     return tuple(high), tuple(low), tuple(middle)
 
 
-def _verdict(scores: _RaterScores, both_sides: bool) -> Verdict:
-    """Apply the design's verdict rules in order: too few, split, consensus, mixed.
+def _reading(question_id: str, given: Mapping[str, int], scale: Scale) -> QuestionReading:
+    high_from, low_to = scale.high_from, scale.low_to
+    high = sorted((r for r, s in given.items() if s >= high_from), key=lambda r: (-given[r], r))
+    low = sorted((r for r, s in given.items() if s <= low_to), key=lambda r: (given[r], r))
+    return QuestionReading(question_id, given, tuple(high), tuple(low))
 
-    A rater exactly at the midpoint (within ``TOLERANCE``) is on neither side. They do not make
-    a category split (that needs someone strictly above *and* someone strictly below) and they
-    do not break consensus: 3.0 and 3.5 on a 1-5 scale is consensus, 2.5 and 3.5 is a split.
-    The spread thresholds are compared exactly, on the integers over ``common``.
+
+class _QuestionCounts(NamedTuple):
+    shared: int  # questions with two ratings or more
+    split: int  # questions with a clearly high and a clearly low rating
+    well_rated: int  # questions with AGREEMENT_MIN_RATERS ratings or more
+
+
+def _question_counts(items: Iterable[Sequence[int]], scale: Scale) -> _QuestionCounts:
+    """Counted on the per-point tallies: counts[:low_end] are the clearly low points,
+    counts[high_start:] the clearly high ones."""
+    low_end = scale.low_to - scale.minimum + 1
+    high_start = scale.high_from - scale.minimum
+    shared = split = well_rated = 0
+    for counts in items:
+        n = sum(counts)
+        if n >= 2:
+            shared += 1
+            split += any(counts[:low_end]) and any(counts[high_start:])
+        well_rated += n >= AGREEMENT_MIN_RATERS
+    return _QuestionCounts(shared, split, well_rated)
+
+
+def _verdict(scores: _RaterScores, questions: _QuestionCounts, agreement: float | None) -> Verdict:
+    """Apply the verdict rules in order: too few, split, consensus, mixed (module docstring).
+
+    The spread thresholds are compared exactly, on the integers over ``common``; the split share
+    as integers too (split >= shared / 3 <=> split * 3 >= shared).
     """
     if len(scores.scaled) < 2:
         return Verdict.TOO_FEW
     spread = max(scores.scaled.values()) - min(scores.scaled.values())
     common = scores.common
-    if both_sides or _exceeds(spread - _SPLIT_MIN_SPREAD * common, common):
+    split, share = questions.split, SPLIT_MIN_SHARE
+    many_split = (
+        split >= SPLIT_MIN_QUESTIONS
+        and split * share.denominator >= share.numerator * questions.shared
+    )
+    far_apart = not _exceeds(SPLIT_MIN_SPREAD * common - spread, common)  # spread >= 2
+    if many_split or far_apart:
         return Verdict.SPLIT
-    if not _exceeds(spread - _CONSENSUS_MAX_SPREAD * common, common):
+    close = not _exceeds(spread - CONSENSUS_MAX_SPREAD * common, common)  # spread <= 1
+    agrees = agreement is None or agreement_band(agreement) in _CONSENSUS_BANDS
+    if split == 0 and close and agrees:
         return Verdict.CONSENSUS
     return Verdict.MIXED
 
@@ -427,11 +738,12 @@ def _from_tally(category_id: str, tally: _Tally, scale: Scale) -> CategoryConsen
     """Build one category's figures from its tally.
 
     Floats come from one integer true division each (``a / b`` on ints is correctly rounded),
-    so they are the very floats ``float(Fraction(a, b))`` gave: the band (from ``rwg``) and the
-    agenda order (from ``spread``) are decided on the same values as before.
+    so they are the floats ``float(Fraction(a, b))`` gives.
     """
-    scores = _rater_scores(tally.raters)
-    rwg = _float_or_none(_rwg_exact(map(_count_moments, tally.items.values()), scale))
+    scores = _rater_scores(tally.raters) if tally.raters else _RaterScores(1, {})
+    counted = _question_counts(tally.items.values(), scale)
+    rstar = _rwg_star_exact(map(_count_moments, tally.items.values()), scale)
+    agreement = _agreement(rstar, len(scores.scaled), counted.well_rated)
     high, low, middle = _sides(scores, scale)
     ordered = sorted(scores.scaled.values())
     common = scores.common
@@ -444,12 +756,16 @@ def _from_tally(category_id: str, tally: _Tally, scale: Scale) -> CategoryConsen
         minimum=ordered[0] / common if ordered else None,
         maximum=ordered[-1] / common if ordered else None,
         spread=(ordered[-1] - ordered[0]) / common if ordered else None,
-        rwg=rwg,
-        band=None if rwg is None else agreement_band(rwg),
-        verdict=_verdict(scores, bool(high) and bool(low)),
+        agreement=agreement,
+        verdict=_verdict(scores, counted, agreement.value),
         high=high,
         low=low,
         middle=middle,
+        question_scores=MappingProxyType({
+            q: MappingProxyType(dict(sorted(given.items())))
+            for q, given in sorted(tally.scores.items())
+        }),
+        scale=scale,
     )
 
 
@@ -509,7 +825,7 @@ def _alpha_from_counts(units: Iterable[Sequence[int]]) -> tuple[Fraction | None,
     n = sum n_c, and alpha = 1 - (n - 1) * sum o_ck d_ck / sum n_c n_k d_ck. Units with fewer
     than two values cannot be paired and drop out. Each unit's pair disagreement is an
     integer (with 4 d^2); they are summed per m_u and put over the lcm of the m_u - 1, so
-    alpha is one ratio of integers, exactly the old sum of ``Fraction`` values.
+    alpha is one ratio of integers.
     """
     pairable_units = [counts for counts in units if sum(counts) >= 2]
     marginals = [sum(column) for column in zip(*pairable_units, strict=True)]
@@ -555,19 +871,140 @@ def krippendorff_alpha_ordinal(
     return _float_or_none(value)
 
 
+def alpha_band(alpha: float) -> AlphaBand:
+    """Krippendorff's (2004) standard for an alpha value: >= .800 reliable, >= .667 tentative,
+    below that unreliable (bounds with ``TOLERANCE``)."""
+    if math.isnan(alpha):
+        raise ValueError("alpha is NaN")
+    if alpha >= _ALPHA_RELIABLE - TOLERANCE:
+        return AlphaBand.RELIABLE
+    if alpha >= _ALPHA_TENTATIVE - TOLERANCE:
+        return AlphaBand.TENTATIVE
+    return AlphaBand.UNRELIABLE
+
+
+# --------------------------------------------------------------------------- recommendation
+
+
+def _weight(weights: Mapping[str, float] | None, category_id: str) -> Fraction:
+    if weights is None or category_id not in weights:
+        return Fraction(1)
+    return Fraction(weights[category_id])
+
+
+def _check_weights(weights: Mapping[str, float], known: set[str]) -> None:
+    for category_id, weight in weights.items():
+        if category_id not in known:
+            raise ValueError(f"a weight for {category_id!r}, which is not a category here")
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise TypeError(f"the weight of {category_id!r} must be a number, got {weight!r}")
+        if not math.isfinite(weight) or weight < 0:
+            raise ValueError(f"the weight of {category_id!r} must be 0 or more, got {weight!r}")
+
+
+def _side(score: Fraction, scale: Scale) -> Recommendation | None:
+    """The quarter of the scale a score falls in; the midpoint itself takes no side."""
+    offset = score - Fraction(scale.minimum + scale.maximum, 2)
+    quarter = Fraction(scale.maximum - scale.minimum, 4)
+    if abs(offset) <= TOLERANCE:
+        return None
+    strong = abs(offset) - quarter > TOLERANCE
+    if offset > 0:
+        return Recommendation.STRONG_HIRE if strong else Recommendation.HIRE
+    return Recommendation.STRONG_NO_HIRE if strong else Recommendation.NO_HIRE
+
+
+def mechanical_recommendation(
+    categories: Sequence[CategoryConsensus],
+    scale: Scale,
+    weights: Mapping[str, float] | None = None,
+) -> MechanicalRecommendation:
+    """The panel's category means combined with ``weights`` and mapped to a side.
+
+    ``weights`` maps category ids to weights of 0 or more; categories absent from it weigh 1
+    (with no mapping, all are equal). Categories nobody rated, or weighed 0, do not count; the
+    weights of those that do are normalised to sum to 1. The thresholds are the four quarters
+    of the scale (module docstring). Raises ``ValueError`` for a weight that is negative, not
+    finite or given for a category not in ``categories``, ``TypeError`` for a non-number.
+
+    The sum is taken exactly on the float means (``Fraction`` of a float is exact), so the
+    result does not depend on category order and a mean of exactly the midpoint is seen as such.
+    """
+    if weights is not None:
+        _check_weights(weights, {c.category_id for c in categories})
+    counted = [
+        (c.category_id, Fraction(c.mean), _weight(weights, c.category_id))
+        for c in categories
+        if c.mean is not None and _weight(weights, c.category_id) > 0
+    ]
+    total_weight = sum((w for _, _, w in counted), Fraction(0))
+    if not counted:
+        return MechanicalRecommendation(None, None, MappingProxyType({}))
+    score = sum((mean * w for _, mean, w in counted), Fraction(0)) / total_weight
+    normalised = {c: float(w / total_weight) for c, _, w in counted}
+    return MechanicalRecommendation(
+        score=float(score), recommendation=_side(score, scale), weights=MappingProxyType(normalised)
+    )
+
+
+# --------------------------------------------------------------------------- speaking order
+
+
+def speaking_order(
+    categories: Sequence[CategoryConsensus], panel: Sequence[str], lead: str | None = None
+) -> tuple[Speaker, ...]:
+    """Who speaks first at the debrief: the panelist furthest from the panel first, the hiring
+    lead (if on ``panel``) last.
+
+    A panelist's distance is the mean, over the categories they rated that at least one other
+    panelist rated too, of |their category score - the category's mean|. Larger distances first
+    (rounded to 9 decimals, so float noise makes a tie); ties keep the order of ``panel``;
+    panelists with no such category follow, in panel order; the lead comes last whatever their
+    distance. Only people in ``panel`` are listed. Raises ``ValueError`` for a name listed twice.
+    """
+    if len(set(panel)) != len(panel):
+        raise ValueError("each panelist may appear only once")
+    totals: dict[str, list[float]] = defaultdict(list)
+    for category in categories:
+        if category.raters < 2 or category.mean is None:
+            continue
+        for rater, score in category.rater_scores.items():
+            totals[rater].append(abs(score - category.mean))
+    speakers = [
+        Speaker(rater, sum(totals[rater]) / len(totals[rater]) if totals[rater] else None,
+                rater == lead)
+        for rater in panel
+    ]
+    position = {rater: i for i, rater in enumerate(panel)}
+
+    def key(speaker: Speaker) -> tuple[bool, bool, float, int]:
+        distance = 0.0 if speaker.distance is None else round(speaker.distance, 9)
+        return speaker.lead, speaker.distance is None, -distance, position[speaker.rater]
+
+    return tuple(sorted(speakers, key=key))
+
+
 # --------------------------------------------------------------------------- the panel
 
+_VERDICT_RANK = {Verdict.SPLIT: 0, Verdict.MIXED: 1, Verdict.CONSENSUS: 2, Verdict.TOO_FEW: 3}
 
-def _agenda_key(category: CategoryConsensus) -> tuple[bool, bool, float]:
-    """Split first, then largest spread, too-few last; ``sorted`` is stable for ties.
+
+def _agenda_key(category: CategoryConsensus) -> tuple[int, Fraction, Fraction]:
+    """Verdict rank, then the verdict's own order of disagreement (module docstring); ``sorted``
+    is stable, so equal keys keep the set's category order.
 
     The spread is rounded to 9 decimals so two spreads that differ only by float noise count as
-    a tie and keep the question set's category order.
+    a tie; the share of split questions is exact.
     """
-    too_few = category.verdict is Verdict.TOO_FEW
-    not_split = category.verdict is not Verdict.SPLIT
-    spread = 0.0 if too_few or category.spread is None else round(category.spread, 9)
-    return too_few, not_split, -spread
+    rank = _VERDICT_RANK[category.verdict]
+    if category.verdict is Verdict.TOO_FEW:
+        return rank, Fraction(0), Fraction(0)
+    spread = Fraction(round(category.spread or 0.0, 9))
+    shared = category.shared_questions
+    share = Fraction(len(category.split_questions), shared) if shared else Fraction(0)
+    if category.verdict is Verdict.SPLIT:
+        return rank, -share, -spread
+    return rank, -spread, -share
 
 
 def _tally(recommendations: Mapping[str, str], keys: Sequence[str]) -> Mapping[str, int]:
@@ -593,14 +1030,17 @@ def panel_consensus(
     category_order: Sequence[str],
     recommendations: Mapping[str, str],
     recommendation_keys: Sequence[str],
+    weights: Mapping[str, float] | None = None,
 ) -> PanelConsensus:
-    """The whole debrief summary: every category, the agenda, the tally and alpha.
+    """The whole debrief summary: every category, the agenda, the tally, alpha and the
+    mechanical recommendation (with ``weights``: see ``mechanical_recommendation``).
 
     Every category in ``category_order`` appears, with ``raters == 0`` and ``TOO_FEW`` when
     nobody rated it. Ratings in a category missing from ``category_order`` are not dropped:
     such categories follow the given ones, sorted by id. Alpha's units are questions (keyed by
     category and question id, so equal question ids in two categories stay apart) and its
-    coders are raters. Raises ``ValueError`` like ``category_consensus``.
+    coders are raters. Raises ``ValueError`` like ``category_consensus`` and
+    ``mechanical_recommendation``.
     """
     tallies = _collect(ratings, scale)
     order = list(dict.fromkeys(category_order))
@@ -610,11 +1050,14 @@ def panel_consensus(
     # of two categories apart.
     units = [counts for tally in tallies.values() for counts in tally.items.values()]
     alpha, pairable = _alpha_from_counts(units)
+    judged = alpha is not None and pairable >= ALPHA_MIN_PAIRABLE
     return PanelConsensus(
         categories=categories,
         agenda=tuple(sorted(categories, key=_agenda_key)),
         recommendation_tally=_tally(recommendations, recommendation_keys),
         alpha=_float_or_none(alpha),
         alpha_pairable=pairable,
-        alpha_reliable=alpha is not None and pairable >= ALPHA_MIN_PAIRABLE,
+        alpha_judged=judged,
+        alpha_band=alpha_band(float(alpha)) if judged and alpha is not None else None,
+        mechanical=mechanical_recommendation(categories, scale, weights),
     )

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
-from bot.core.consensus import AgreementBand, Verdict
+from bot.core.consensus import Recommendation, Unjudged, Verdict
 from bot.debrief import publish as debrief_publish
 from bot.debrief import service as debrief
 from bot.errors import NotAllowed, NotFound, UserError
@@ -44,26 +44,33 @@ from tests.factories import (
 
 # --- the worked example ----------------------------------------------------------------------
 #
-# Customer-service set (en), scale 1..5 (Poor, Weak, Adequate, Good, Excellent), midpoint 3.
+# Customer-service set (en), scale 1..5 (Poor, Weak, Adequate, Good, Excellent), midpoint 3;
+# clearly high is 4 or 5, clearly low 1 or 2 (bot/core/consensus.py has the rules).
 #
 #                       Pia            Peeter         Mari
 # customer-service      4, 4 -> 4.0    4, 4 -> 4.0    4, 4 -> 4.0   consensus, spread 0
-# behavioural           5, 4 -> 4.5    1, 2 -> 1.5    3, 3 -> 3.0   split (4.5 vs 1.5)
+# behavioural           5, 4 -> 4.5    1, 2 -> 1.5    3, 3 -> 3.0   split (2 of 2 questions)
 # situational           5, 5 -> 5.0    4, 4 -> 4.0    3, 4 -> 3.5   mixed, spread 1.5
 # personal              3 -> 3.0       -              -             too few (one rater)
 # company               -              -              -             too few (nobody)
 #
-# behavioural: mean (4.5+1.5+3)/3 = 3.0, range 1.5-4.5, spread 3. r_wg(J): question
-#   variances 4 ([5,1,3]) and 1 ([4,2,3]), mean 2.5 >= sigma_EU^2 = (25-1)/12 = 2 -> 0, "none".
+# behavioural: mean (4.5+1.5+3)/3 = 3.0, range 1.5-4.5, spread 3. Questions hardest-case
+#   (5,1,3) and could-not-help (4,2,3) each hold a clearly high and a clearly low rating: 2 of
+#   2 split. r*wg(J): variances 4 and 1, mean 2.5; 1 - 2.5/sigma^2 (= (25-1)/12 = 2) = -0.25.
 #   High: Pia 4.5; low: Peeter 1.5; Mari at the midpoint.
-# situational: mean (5+4+3.5)/3 = 4.1666 -> "4.2 (Good)", range 3.5-5.0, spread 1.5.
-#   Variances 1 ([5,4,3]) and 1/3 ([5,4,4]); mean 2/3; ratio 1/3;
-#   r_wg = 2(2/3) / (2(2/3) + 1/3) = 0.8 -> "strong". Everyone above the midpoint.
-# customer-service: all 4 -> mean 4.0, variances 0 -> r_wg 1.0 -> "very strong".
-# Agenda: behavioural (split), situational (1.5), customer-service (0), personal, company.
+# situational: mean (5+4+3.5)/3 = 4.1666 -> "4.2 (Good)", range 3.5-5.0, spread 1.5: no
+#   rating <= 2, nothing split; over 1 apart -> mixed. Variances 1 ([5,4,3]) and 1/3
+#   ([5,4,4]); mean 2/3; r*wg(J) = 1 - (2/3)/2 = 2/3.
+# customer-service: all 4 -> mean 4.0, variances 0 -> r*wg(J) 1.0 -> consensus.
+# Agreement is judged on none of them: each has 2 questions, and it takes 4 questions rated by
+#   3 panelists.
+# Agenda: behavioural (split), situational (mixed), customer-service (consensus), personal,
+#   company.
 # Tally: Pia strong hire, Peeter no hire, Mari hire.
-# Alpha (ordinal): 6 questions rated by all three = 18 pairable values (< 20: shown with its
-#   caveat). Value counts n_1..n_5 = 1, 1, 3, 10, 3; ordinal d^2(c,k) = (sum n_c..n_k -
+# Mechanical recommendation: category means 4.0, 3.0, 4.1667 and 3.0 (company: nobody), equal
+#   weights: (4 + 3 + 12.5/3 + 3) / 4 = 3.5417, in (3, 4] -> hire.
+# Alpha (ordinal): 6 questions rated by all three = 18 pairable values (< 20: not judged).
+#   Value counts n_1..n_5 = 1, 1, 3, 10, 3; ordinal d^2(c,k) = (sum n_c..n_k -
 #   (n_c+n_k)/2)^2, e.g. d(1,5) = 16^2 = 256, d(4,5) = 6.5^2 = 42.25. Observed (each unit's
 #   ordered pairs / (3-1)): 434 + 118.5 + 253.5 + 84.5 = 890.5; expected sum n_c n_k d = 14328;
 #   alpha = 1 - 17 * 890.5 / 14328 = -0.0566 -> "-0.06".
@@ -109,24 +116,31 @@ def test_summary_numbers_match_the_worked_example(world: World) -> None:
     assert behavioural.verdict is Verdict.SPLIT
     assert (behavioural.mean, behavioural.minimum, behavioural.maximum, behavioural.spread) \
         == (3.0, 1.5, 4.5, 3.0)
-    assert behavioural.rwg == 0.0 and behavioural.band is AgreementBand.NONE
+    assert behavioural.agreement.value == -0.25 and not behavioural.agreement.judged
+    assert [(q.question_id, q.high, q.low) for q in behavioural.split_questions] == [
+        ("could-not-help", (PIA,), (PEETER,)), ("hardest-case", (PIA,), (PEETER,))]
     assert (behavioural.high, behavioural.low, behavioural.middle) == ((PIA,), (PEETER,), (MARI,))
 
     assert situational.verdict is Verdict.MIXED
     assert situational.mean == pytest.approx(12.5 / 3)
     assert (situational.minimum, situational.maximum, situational.spread) == (3.5, 5.0, 1.5)
-    assert situational.rwg == pytest.approx(0.8) and situational.band is AgreementBand.STRONG
+    assert situational.agreement.value == pytest.approx(2 / 3)
+    assert situational.agreement.unjudged is Unjudged.FEW_RATINGS
 
     assert service.verdict is Verdict.CONSENSUS
-    assert (service.mean, service.spread, service.rwg) == (4.0, 0.0, 1.0)
-    assert service.band is AgreementBand.VERY_STRONG
+    assert (service.mean, service.spread, service.agreement.value) == (4.0, 0.0, 1.0)
+    assert service.agreement.band is None
 
     assert personal.verdict is Verdict.TOO_FEW and personal.raters == 1  # Peeter: not assessed
+    assert personal.agreement.unjudged is Unjudged.FEW_RATERS
     assert company.verdict is Verdict.TOO_FEW and company.raters == 0
 
     assert dict(summary.consensus.recommendation_tally) == {
         "strong_no_hire": 0, "no_hire": 1, "hire": 1, "strong_hire": 1}
-    assert summary.consensus.alpha_pairable == 18 and not summary.consensus.alpha_reliable
+    mechanical = summary.consensus.mechanical
+    assert mechanical.score == pytest.approx((4 + 3 + 12.5 / 3 + 3) / 4)
+    assert mechanical.recommendation is Recommendation.HIRE
+    assert summary.consensus.alpha_pairable == 18 and not summary.consensus.alpha_judged
     assert summary.consensus.alpha == pytest.approx(EXPECTED_ALPHA)
     assert (summary.submitted, summary.missing) == ((PIA, PEETER, MARI), ())
 

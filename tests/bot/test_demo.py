@@ -55,7 +55,8 @@ def test_the_command_plays_the_whole_interview_on_a_fresh_machine(tmp_path: Path
     agenda = re.findall(r"│ (\d)\. (.+?)  +(Split|Consensus|Mixed)", out)
     assert agenda[0] == ("1", "Behavioural questions", "Split")
     assert ("Customer service questions", "Consensus") in [(a[1], a[2]) for a in agenda]
-    assert "Rated high: @Pia Põld 5.0 · Rated low: @Peeter Park 2.0" in out
+    assert "1 of 2 rated high: @Pia Põld 5.0 · 1 of 2 rated low: @Peeter Park 2.0" in out
+    assert "Across all questions, the panel does not agree on where the candidate" in out
     assert "│ Decision recorded by @Lauri Lepik: Hire." in out
     assert out.rstrip().splitlines()[-1].startswith("Demo finished: every step succeeded.")
 

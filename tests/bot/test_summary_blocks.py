@@ -23,11 +23,13 @@ from bot.debrief.builders.summary import (
 from bot.i18n import translator
 from bot.slack.mrkdwn import escape
 from models import DecisionOutcome
-from tests.conftest import CHANNEL, LEAD, PIA, RECRUITER, TEAM, World
+from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM, World
 from tests.factories import (
     LARGE_PANEL,
     NASTY,
+    add_scorecard,
     largest_interview,
+    make_interview,
     shipped_set,
     summary_of,
     worked_example,
@@ -159,16 +161,23 @@ def test_english_summary_of_the_worked_example(world: World) -> None:
         "*4. Personal questions* — Too few ratings",
         "*5. Questions about the company* — Too few ratings",
     ]
+    # Two questions per category: too few to judge agreement (it takes 4 rated by 3).
+    unjudged = "agreement not judged: fewer than 4 questions rated by 3 or more"
     assert agenda[0].splitlines()[1:] == [
-        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · no agreement · 3 raters",
-        f"Rated high: <@{PIA}> 4.5 · Rated low: <@UPEETER> 1.5 · At the midpoint: <@UMARI> 3.0",
+        f"mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · {unjudged} · 3 raters",
+        f"1 of 3 rated high: <@{PIA}> 4.5 · 1 of 3 rated low: <@UPEETER> 1.5"
+        " · 1 of 3 at the midpoint: <@UMARI> 3.0",
+        "Split questions (rated clearly high by one panelist, clearly low by another): 2 of 2",
     ]
     assert agenda[1].splitlines()[1] == (
-        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · strong agreement · 3 raters")
-    assert "very strong agreement" in agenda[2]
-    assert "1 rater" in agenda[3] and "Nobody rated this category." in agenda[4]
+        f"mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · {unjudged} · 3 raters")
+    assert "Split questions" not in agenda[1]
+    assert unjudged in agenda[2] and "Split questions" not in agenda[2]
+    assert "agreement not judged: fewer than 3 raters · 1 rater" in agenda[3]
+    assert "Nobody rated this category." in agenda[4]
     text = text_of(blocks)
-    assert "from only 18 paired ratings: read it with care" in text
+    assert ("Krippendorff's alpha (ordinal, over all question ratings): not judged, from only 18 "
+            "paired ratings (it takes 20).") in text
     assert "Owned the &lt;!channel&gt; outage story &amp; fixed it." in text
     assert "Salary" not in text  # the private note stays private
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
@@ -187,6 +196,55 @@ def test_estonian_summary_uses_decimal_commas_and_the_sets_labels(world: World) 
     assert f"4,5 ({qs.scale_point(5).label})" in agenda[0]
     assert f"4,2 ({qs.scale_point(4).label})" in agenda[1]
     assert "3.0" not in agenda[0]
+    assert "kooskõla ei hinnata: vähem kui 4 küsimust" in agenda[0]
+    assert "Lahknevad küsimused" in agenda[0] and "2/2" in agenda[0]
+
+
+# The issue's cases, on the shipped set: customer service, Pia and Peeter 1 against 5 in turns
+# and Mari 3 throughout; behavioural, 3 throughout but Pia's 2 and Peeter's 4 on one question.
+ISSUE_SCORES = {
+    PIA: {"define-customer-service": 1, "good-service-meaning": 5, "enjoy-about-service": 1,
+          "best-service-received": 5, "hardest-case": 2, "could-not-help": 3,
+          "unhappy-to-happy": 3, "excellent-service-example": 3, "product-issues-supported": 3},
+    PEETER: {"define-customer-service": 5, "good-service-meaning": 1, "enjoy-about-service": 5,
+             "best-service-received": 1, "hardest-case": 4, "could-not-help": 3,
+             "unhappy-to-happy": 3, "excellent-service-example": 3,
+             "product-issues-supported": 3},
+    MARI: {"define-customer-service": 3, "good-service-meaning": 3, "enjoy-about-service": 3,
+           "best-service-received": 3, "hardest-case": 3, "could-not-help": 3,
+           "unhappy-to-happy": 3, "excellent-service-example": 3, "product-issues-supported": 3},
+}
+
+
+def test_the_issues_panels_read_as_they_should(world: World) -> None:
+    """Once "Customer service questions — Consensus … no agreement" and "Behavioural questions
+    — Split … very strong agreement", first on the agenda (bot/core/consensus.py has the
+    arithmetic: r*wg(J) -1.00 and 0.90)."""
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    for user_id, scores in ISSUE_SCORES.items():
+        add_scorecard(services, interview_id, user_id, scores)
+    blocks = post(world, debrief_summary_message(translator("en"), summary_of(
+        services, interview_id)))["blocks"]
+    agenda = agenda_texts(blocks)
+    assert agenda[0].splitlines() == [
+        "*1. Customer service questions* — Split",
+        "mean 3.0 (Adequate) · range 3.0 (Adequate) – 3.0 (Adequate) · the panel does not agree"
+        " (agreement index -1.00) · 3 raters",
+        f"3 of 3 at the midpoint: <@{MARI}> 3.0, <@{PEETER}> 3.0, <@{PIA}> 3.0",
+        "Split questions (rated clearly high by one panelist, clearly low by another): 4 of 4",
+    ]
+    assert agenda[1].splitlines() == [
+        "*2. Behavioural questions* — Mixed",
+        "mean 3.0 (Adequate) · range 2.8 (Adequate) – 3.2 (Adequate) · the panel agrees strongly"
+        " (agreement index 0.90) · 3 raters",
+        f"1 of 3 rated high: <@{PEETER}> 3.2 · 1 of 3 rated low: <@{PIA}> 2.8"
+        f" · 1 of 3 at the midpoint: <@{MARI}> 3.0",
+        "Split questions (rated clearly high by one panelist, clearly low by another): 1 of 5",
+    ]
+    # 9 questions rated by all three: 27 pairable values, enough to judge alpha.
+    assert ("Across all questions, the panel does not agree on where the candidate was stronger"
+            " and where weaker (Krippendorff's alpha -0.44).") in text_of(blocks)
 
 
 def test_panelist_reader_gets_the_feedback_button_not_the_decision(world: World) -> None:

@@ -142,15 +142,18 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
         "*4. Personal questions* — Too few ratings",
         "*5. Questions about the company* — Too few ratings",
     ]
+    unjudged = "agreement not judged: fewer than 4 questions rated by 3 or more"
     assert agenda[0].splitlines()[1].startswith(
-        "mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · no agreement")
-    assert f"Rated high: <@{PIA}> 4.5 · Rated low: <@{PEETER}> 1.5" in agenda[0]
+        f"mean 3.0 (Adequate) · range 1.5 (Weak) – 4.5 (Excellent) · {unjudged}")
+    assert f"1 of 3 rated high: <@{PIA}> 4.5 · 1 of 3 rated low: <@{PEETER}> 1.5" in agenda[0]
+    assert "Split questions (rated clearly high by one panelist, clearly low by another): 2 of 2" \
+        in agenda[0]
     assert agenda[1].splitlines()[1].startswith(
-        "mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · strong agreement")
+        f"mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · {unjudged}")
     assert agenda[2].splitlines()[1].startswith(
-        "mean 4.0 (Good) · range 4.0 (Good) – 4.0 (Good) · very strong agreement")
+        f"mean 4.0 (Good) · range 4.0 (Good) – 4.0 (Good) · {unjudged}")
     alpha = json.dumps(fake.message(CHANNEL, summary["ts"])["blocks"])
-    assert "alpha (ordinal, over all question ratings): -0.06, from only 18 paired" in alpha
+    assert "alpha (ordinal, over all question ratings): not judged, from only 18 paired" in alpha
     panel = "\n".join(texts)
     assert "Owned the &lt;!channel&gt; outage story &amp; fixed it." in panel
     assert "Salary" not in panel

@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block
 
-from bot.core.consensus import AgreementBand, CategoryConsensus, PanelConsensus, Verdict
+from bot.core.consensus import (
+    AGREEMENT_MIN_QUESTIONS,
+    AGREEMENT_MIN_RATERS,
+    ALPHA_MIN_PAIRABLE,
+    Agreement,
+    AgreementBand,
+    AlphaBand,
+    CategoryConsensus,
+    PanelConsensus,
+    Unjudged,
+    Verdict,
+)
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.i18n import N_, Translator
 from bot.slack.blocks import (
@@ -50,12 +61,23 @@ VERDICT_WORDS: Mapping[Verdict, str] = {
     Verdict.TOO_FEW: N_("Too few ratings"),
 }
 
+# r*wg(J) in words (bot/core/consensus.py); shown only where it is judged.
 BAND_WORDS: Mapping[AgreementBand, str] = {
-    AgreementBand.NONE: N_("no agreement"),
-    AgreementBand.WEAK: N_("weak agreement"),
-    AgreementBand.MODERATE: N_("moderate agreement"),
-    AgreementBand.STRONG: N_("strong agreement"),
-    AgreementBand.VERY_STRONG: N_("very strong agreement"),
+    AgreementBand.NONE: N_("the panel does not agree"),
+    AgreementBand.WEAK: N_("the panel agrees weakly"),
+    AgreementBand.MODERATE: N_("the panel agrees moderately"),
+    AgreementBand.STRONG: N_("the panel agrees strongly"),
+    AgreementBand.VERY_STRONG: N_("the panel agrees very strongly"),
+}
+
+# Krippendorff's alpha over all questions, in words; shown only where it is judged.
+ALPHA_WORDS: Mapping[AlphaBand, str] = {
+    AlphaBand.RELIABLE: N_("the panel agrees on where the candidate was stronger and where "
+                           "weaker"),
+    AlphaBand.TENTATIVE: N_("the panel partly agrees on where the candidate was stronger and "
+                            "where weaker"),
+    AlphaBand.UNRELIABLE: N_("the panel does not agree on where the candidate was stronger and "
+                             "where weaker"),
 }
 
 OUTCOME_WORDS: Mapping[DecisionOutcome, str] = {
@@ -135,12 +157,12 @@ def alpha_text(t: Translator, result: PanelConsensus) -> str:
     if result.alpha is None:
         return t._("Krippendorff's alpha (ordinal, over all question ratings): not enough "
                    "paired ratings with different scores to compute it.")
-    if result.alpha_reliable:
-        return t._("Krippendorff's alpha (ordinal, over all question ratings): {alpha}",
-                   alpha=t.number(result.alpha, 2))
-    return t._("Krippendorff's alpha (ordinal, over all question ratings): {alpha}, from only "
-               "{n} paired ratings: read it with care.",
-               alpha=t.number(result.alpha, 2), n=result.alpha_pairable)
+    if not result.alpha_judged or result.alpha_band is None:
+        return t._("Krippendorff's alpha (ordinal, over all question ratings): not judged, from "
+                   "only {n} paired ratings (it takes {min}).",
+                   n=result.alpha_pairable, min=ALPHA_MIN_PAIRABLE)
+    return t._("Across all questions, {words} (Krippendorff's alpha {alpha}).",
+               words=t._(ALPHA_WORDS[result.alpha_band]), alpha=t.number(result.alpha, 2))
 
 
 def decision_text(t: Translator, decision: DecisionView) -> str:
@@ -157,6 +179,17 @@ def decision_text(t: Translator, decision: DecisionView) -> str:
 # ---------------------------------------------------------------------------- agenda
 
 
+def agreement_text(t: Translator, agreement: Agreement) -> str:
+    """r*wg(J) in words with its value, or why it is not judged."""
+    if agreement.band is not None and agreement.value is not None:
+        return t._("{words} (agreement index {value})", words=t._(BAND_WORDS[agreement.band]),
+                   value=t.number(agreement.value, 2))
+    if agreement.unjudged is Unjudged.FEW_RATERS:
+        return t._("agreement not judged: fewer than {n} raters", n=AGREEMENT_MIN_RATERS)
+    return t._("agreement not judged: fewer than {questions} questions rated by {n} or more",
+               questions=AGREEMENT_MIN_QUESTIONS, n=AGREEMENT_MIN_RATERS)
+
+
 def category_text(t: Translator, qs: QuestionSet, position: int,
                   category: CategoryConsensus) -> str:
     try:
@@ -168,31 +201,37 @@ def category_text(t: Translator, qs: QuestionSet, position: int,
         lines.append(t._("Nobody rated this category."))
         return "\n".join(lines)
     assert category.minimum is not None and category.maximum is not None
-    band = (t._(BAND_WORDS[category.band]) if category.band is not None
-            else t._("agreement not measurable"))
-    lines.append(t._("mean {mean} · range {low} – {high} · {band} · {raters}",
+    lines.append(t._("mean {mean} · range {low} – {high} · {agreement} · {raters}",
                      mean=score_with_label(t, qs, category.mean),
                      low=score_with_label(t, qs, category.minimum),
-                     high=score_with_label(t, qs, category.maximum), band=band,
+                     high=score_with_label(t, qs, category.maximum),
+                     agreement=agreement_text(t, category.agreement),
                      raters=t.ngettext("{n} rater", "{n} raters", category.raters)))
     sides = []
+    total = category.raters
     if category.high:
-        sides.append(t._("Rated high: {names}",
+        sides.append(t._("{n} of {total} rated high: {names}", n=len(category.high), total=total,
                          names=_scored_names(t, category.high, category.rater_scores)))
     if category.low:
-        sides.append(t._("Rated low: {names}",
+        sides.append(t._("{n} of {total} rated low: {names}", n=len(category.low), total=total,
                          names=_scored_names(t, category.low, category.rater_scores)))
     if category.middle:
-        sides.append(t._("At the midpoint: {names}",
+        sides.append(t._("{n} of {total} at the midpoint: {names}", n=len(category.middle),
+                         total=total,
                          names=_scored_names(t, category.middle, category.rater_scores)))
     lines.append(" · ".join(sides))
+    split = len(category.split_questions)
+    if split:
+        lines.append(t._("Split questions (rated clearly high by one panelist, clearly low by "
+                         "another): {n} of {total}", n=split, total=category.shared_questions))
     return "\n".join(lines)
 
 
 def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
     qs = summary.question_set
-    blocks: list[Block] = [section(t._("*Agenda*: split categories first, then the widest "
-                                       "spread, so the talk starts where views differ."))]
+    blocks: list[Block] = [section(t._("*Agenda*: split categories first, then mixed ones, the "
+                                       "widest gap first, then consensus, so the talk starts "
+                                       "where views differ."))]
     blocks += [section(category_text(t, qs, i, c), block_id=f"agenda:{c.category_id}")
                for i, c in enumerate(summary.consensus.agenda, start=1)]
     return blocks
