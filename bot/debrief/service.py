@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -84,6 +84,22 @@ class PanelistTakeaways:
     recommendation: str  # a RECOMMENDATION_KEYS key
     takeaways: str
     version: int
+    round_number: int | None = None  # in a debrief covering several rounds
+
+
+@dataclass(frozen=True)
+class RoundPart:
+    """One round of a debrief that covers several: who is in, who is missing."""
+
+    interview_id: int
+    round_number: int
+    set_name: str
+    panel: tuple[str, ...]
+    submitted: tuple[str, ...]
+    missing: tuple[str, ...]
+    # Its ratings are counted with the others' (False: its set rates on another scale, so
+    # its numbers are in its own `/interview summary`).
+    combined: bool = True
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,18 @@ class DebriefSummary:
     consensus: consensus.PanelConsensus
     panelists: tuple[PanelistTakeaways, ...]  # submitted ones, panel order
     decision: DecisionView | None = None
+    # A debrief covering several rounds (a candidate's loop); empty for one round.
+    rounds: tuple[RoundPart, ...] = ()
+    # rater key of the consensus -> (Slack user, round number): in a loop one person may
+    # rate in two rounds, and each rating says which round it came from.
+    raters: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    # category id -> the rounds whose sets have it, and names the latest round's set lacks
+    category_rounds: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    category_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def combined(self) -> bool:
+        return len(self.rounds) > 1
 
 
 def consensus_ratings(interview: Interview, qs: QuestionSet,
@@ -161,11 +189,79 @@ def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> Debri
     )
 
 
-def _takeaways(panelist: Panelist) -> PanelistTakeaways:
+def _takeaways(panelist: Panelist, round_number: int | None = None) -> PanelistTakeaways:
     assert panelist.scorecard is not None
     version = panelist.scorecard.current
     return PanelistTakeaways(user_id=panelist.user_id, recommendation=version.recommendation,
-                             takeaways=version.takeaways, version=version.number)
+                             takeaways=version.takeaways, version=version.number,
+                             round_number=round_number)
+
+
+def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
+    """The summary of a debrief: one round's (build_summary), or a loop's, where
+    categories with the same id in several rounds combine, in the latest round's set and
+    language, and each rating keeps its round."""
+    holder = debrief.holder
+    if not debrief.combined:
+        return build_summary(holder, current_ratings(session, holder.id))
+    qs = question_set_of(holder)
+    scale = scale_of(qs)
+    counted: list[consensus.Rating] = []
+    recommendations: dict[str, str] = {}
+    raters: dict[str, tuple[str, int]] = {}
+    category_rounds: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    parts: list[RoundPart] = []
+    for round_ in debrief.rounds:
+        round_qs = question_set_of(round_)
+        same_scale = scale_of(round_qs) == scale
+        parts.append(_round_part(round_, round_qs, same_scale))
+        if not same_scale:
+            continue
+        for category in round_qs.categories:
+            category_rounds.setdefault(category.id, []).append(round_.round_number)
+            names.setdefault(category.id, category.name)
+        ratings = current_ratings(session, round_.id)
+        for rating in consensus_ratings(round_, round_qs, ratings):
+            key = f"{rating.rater}@{round_.round_number}"
+            raters[key] = (rating.rater, round_.round_number)
+            counted.append(replace(rating, rater=key))
+        for panelist in round_.active_panelists:
+            if panelist.scorecard is not None:
+                key = f"{panelist.user_id}@{round_.round_number}"
+                raters[key] = (panelist.user_id, round_.round_number)
+                recommendations[key] = panelist.scorecard.current.recommendation
+    order = [c.id for c in qs.categories] + [c for c in category_rounds
+                                              if c not in {x.id for x in qs.categories}]
+    own = {c.id for c in qs.categories}
+    return DebriefSummary(
+        interview_id=holder.id,
+        candidate_name=holder.candidate.name,
+        role=holder.candidate.role,
+        language=holder.language,
+        question_set=qs,
+        status=holder.status,
+        panel=tuple(u for part in parts for u in part.panel),
+        submitted=tuple(u for part in parts for u in part.submitted),
+        missing=tuple(u for part in parts for u in part.missing),
+        consensus=consensus.panel_consensus(counted, scale, order, recommendations,
+                                            RECOMMENDATION_KEYS),
+        panelists=tuple(_takeaways(p, r.round_number) for r in debrief.rounds
+                        for p in r.active_panelists if p.scorecard is not None),
+        decision=_decision_view(holder),
+        rounds=tuple(parts),
+        raters=raters,
+        category_rounds={c: tuple(n) for c, n in category_rounds.items()},
+        category_names={c: n for c, n in names.items() if c not in own},
+    )
+
+
+def _round_part(interview: Interview, qs: QuestionSet, combined: bool) -> RoundPart:
+    submitted = [p for p in interview.active_panelists if p.scorecard is not None]
+    return RoundPart(interview.id, interview.round_number, qs.name,
+                     tuple(p.user_id for p in interview.active_panelists),
+                     tuple(p.user_id for p in submitted),
+                     tuple(p.user_id for p in missing_panelists(interview)), combined)
 
 
 def _decision_view(interview: Interview) -> DecisionView | None:
@@ -202,8 +298,7 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                                     "have submitted their scorecard can see the summary of "
                                     "interview {id}."),
                                  language=interview.language, id=interview.id)
-        return (build_summary(interview, current_ratings(session, interview.id)),
-                organises_debrief(debrief, user_id))
+        return debrief_summary(session, debrief), organises_debrief(debrief, user_id)
 
 
 # ---------------------------------------------------------------------------- posting
@@ -262,7 +357,7 @@ def _open_debrief(debrief: Debrief) -> None:
 
 
 def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
-    return build_summary(interview, current_ratings(session, interview.id))
+    return debrief_summary(session, debrief_of(session, interview))
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
@@ -278,6 +373,7 @@ def store_summary_ts(services: Services, interview_id: int, actor_id: str | None
                   by="reminders" if actor_id is None else "user")
         for round_ in debrief.rounds:
             effects.refresh_everywhere(session, services, round_)
+        effects.refresh_calibration(session, services, interview.id)
 
 
 def _locked(session: Session, interview_id: int) -> Interview:
@@ -574,6 +670,15 @@ class FullScorecard:
     category_notes: Mapping[str, str]
     ratings: Mapping[str, int | None]  # question id -> score; None = not assessed
     version: int
+    # In a debrief covering several rounds: which round, and that round's set.
+    round_number: int | None = None
+    question_set: QuestionSet | None = None
+
+    @property
+    def key(self) -> str:
+        """Who and which round: one person may sit in two rounds of a loop."""
+        return self.user_id if self.round_number is None else (
+            f"{self.user_id}@{self.round_number}")
 
     def category_mean(self, question_ids: Sequence[str]) -> float | None:
         scores = [s for q in question_ids if (s := self.ratings.get(q)) is not None]
@@ -595,23 +700,31 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                     user_id: str) -> FullScorecards:
     """Every active panelist's current scorecard, private notes included: organisers only."""
     with reading(services.db) as session:
-        interview = get_interview(session, team_id, interview_id)
-        _require_organiser(debrief_of(session, interview), user_id)
-        ratings = current_ratings(session, interview.id)
-        cards = []
-        for panelist in interview.active_panelists:
-            if panelist.scorecard is None:
-                continue
-            version = panelist.scorecard.current
-            cards.append(FullScorecard(
-                user_id=panelist.user_id, recommendation=version.recommendation,
-                takeaways=version.takeaways, private_note=version.private_note,
-                category_notes={k: str(v) for k, v in (version.category_notes or {}).items()
-                                if v},
-                ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
-                version=version.number))
+        debrief = debrief_of(session, get_interview(session, team_id, interview_id))
+        _require_organiser(debrief, user_id)
+        interview = debrief.holder
+        cards = [card for round_ in debrief.rounds
+                 for card in _full_cards(session, round_, debrief.combined)]
         return FullScorecards(
             interview_id=interview.id, candidate_name=interview.candidate.name,
             role=interview.candidate.role, language=interview.language,
             question_set=question_set_of(interview), cards=tuple(cards),
-            missing=tuple(p.user_id for p in missing_panelists(interview)))
+            missing=tuple(p.user_id for r in debrief.rounds for p in missing_panelists(r)))
+
+
+def _full_cards(session: Session, interview: Interview, combined: bool) -> list[FullScorecard]:
+    ratings = current_ratings(session, interview.id)
+    cards = []
+    for panelist in interview.active_panelists:
+        if panelist.scorecard is None:
+            continue
+        version = panelist.scorecard.current
+        cards.append(FullScorecard(
+            user_id=panelist.user_id, recommendation=version.recommendation,
+            takeaways=version.takeaways, private_note=version.private_note,
+            category_notes={k: str(v) for k, v in (version.category_notes or {}).items() if v},
+            ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
+            version=version.number,
+            round_number=interview.round_number if combined else None,
+            question_set=question_set_of(interview) if combined else None))
+    return cards

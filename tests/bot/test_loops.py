@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.debrief import service as debrief
+from bot.debrief.builders.summary import debrief_summary_message
 from bot.debrief.publish import post_debrief_summary
+from bot.demo.slack_fake import blockkit
 from bot.errors import InterviewRefused, NotFound
 from bot.export.service import export_for
 from bot.home.builders import home_view
@@ -32,7 +34,14 @@ from bot.setup.service import (
 )
 from models import Candidate, DecisionOutcome, Interview, InterviewStatus, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, perform_side_effects
+from tests.factories import (
+    LARGE_PANEL,
+    add_scorecard,
+    generated_set,
+    largest_set,
+    make_interview,
+    perform_side_effects,
+)
 
 T = translator("en")
 SCREEN = {"define-customer-service": 4}  # a rating in the set's first category
@@ -262,3 +271,65 @@ def test_export_and_deletion_cover_every_round(world: World) -> None:
         assert "deleted" in world.fake.message(CHANNEL, interview.plan_ts)["text"]
     with pytest.raises(NotFound):
         export_for(services, TEAM, second, RECRUITER)
+
+
+def test_one_summary_combines_the_rounds_and_names_each_ratings_round(world: World) -> None:
+    """Round 1 (Pia, Peeter) and round 2 (Peeter, Mari) share the set's categories: one
+    agenda over both, each rating named with its round; the work-sample category of a
+    round-2-only set is shown under round 2."""
+    services = world.services
+    _, first, second = loop(world)
+    add_scorecard(services, first, PIA, {"hardest-case": 5, "could-not-help": 5},
+                  takeaways="Phone screen: clear STAR story.")
+    add_scorecard(services, first, PEETER, {"hardest-case": 1, "could-not-help": 1})
+    add_scorecard(services, second, PEETER, {"hardest-case": 2, "define-customer-service": 4})
+    summary, _ = debrief.summary_for(services, TEAM, first, LEAD)
+    assert summary.interview_id == second and summary.combined
+    assert [(p.round_number, p.missing) for p in summary.rounds] == [(1, ()), (2, (MARI,))]
+    behavioural = next(c for c in summary.consensus.categories
+                       if c.category_id == "behavioural")
+    assert set(behavioural.rater_scores) == {f"{PIA}@1", f"{PEETER}@1", f"{PEETER}@2"}
+    message = debrief_summary_message(T, summary)
+    said = json.dumps(message.blocks, ensure_ascii=False)
+    assert f"<@{PIA}> (round 1) 5.0" in said and f"<@{PEETER}> (round 2) 2.0" in said
+    assert f"missing: round 2: <@{MARI}>" in said
+    assert f"round 1, interview {first}" in said and f"round 2, interview {second}" in said
+    assert "Phone screen: clear STAR story." in said
+    assert blockkit.message_errors(message.blocks) == []
+
+
+def test_a_category_asked_in_one_round_only_is_shown_under_it(world: World) -> None:
+    services = world.services
+    first = add_round(world, round_form(world, 1), "V-1")
+    work_sample = generated_set((2,), set_id="work-sample")
+    with transaction(services.db) as session:
+        candidate_id = session.get_one(Interview, first).candidate_id
+    second = make_interview(services, candidate_id=candidate_id, question_set=work_sample,
+                            panel=(MARI, PEETER))
+    add_scorecard(services, first, PIA, SCREEN)
+    add_scorecard(services, second, MARI, {"c0-q0": 4})
+    summary, _ = debrief.summary_for(services, TEAM, second, LEAD)
+    assert summary.category_rounds["cat-0"] == (2,)
+    assert summary.category_rounds["customer-service"] == (1,)
+    said = json.dumps(debrief_summary_message(T, summary).blocks, ensure_ascii=False)
+    assert "Asked in round 1 only:" in said and "Asked in round 2 only:" in said
+    assert said.index("Asked in round 2 only:") < said.index("Category 0 with a fairly long")
+
+
+def test_a_loops_summary_fits_slack_with_big_panels_in_every_round(world: World) -> None:
+    services = world.services
+    first = make_interview(services, panel=LARGE_PANEL, question_set=largest_set())
+    with transaction(services.db) as session:
+        candidate_id = session.get_one(Interview, first).candidate_id
+    rounds = [first] + [make_interview(services, candidate_id=candidate_id, panel=LARGE_PANEL,
+                                       question_set=largest_set()) for _ in range(2)]
+    for interview_id in rounds:
+        for user_id in LARGE_PANEL:
+            add_scorecard(services, interview_id, user_id, {"c0-q0": 3, "c1-q0": 4},
+                          takeaways="Long takeaways. " * 200)
+    summary, _ = debrief.summary_for(services, TEAM, rounds[0], LEAD)
+    message = debrief_summary_message(T, summary)
+    assert blockkit.message_errors(message.blocks) == []
+    assert len(summary.panelists) == 36
+    said = json.dumps(message.blocks, ensure_ascii=False)
+    assert all(f"(round {n})" in said for n in (1, 2, 3))

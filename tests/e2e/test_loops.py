@@ -132,6 +132,10 @@ def test_a_two_round_loop_from_setup_to_deletion(world: World) -> None:
     assert interview(world, first).summary_ts is None
     summary = fake.message(CHANNEL, summary_ts)
     assert summary["thread_ts"] == interview(world, second).plan_ts
+    said = shown(summary)
+    assert f"One debrief for 2 rounds: round 1, interview {first}" in said
+    assert f"<@{PIA}> (round 1)" in said and f"<@{MARI}> (round 2)" in said
+    assert f"missing: round 2: <@{PEETER}>" in said
     note = next(m for m in fake.dms(LEAD) if "starts now" in json.dumps(m["blocks"]))
     assert f"round 2: <@{PEETER}>" in json.dumps(note["blocks"])
     assert {interview(world, i).status for i in (first, second)} == {InterviewStatus.DEBRIEF}

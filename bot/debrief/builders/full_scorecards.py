@@ -60,7 +60,9 @@ def _long_text(first_line: str, text: str) -> list[Block]:
 
 
 def _head(t: Translator, qs: QuestionSet, card: FullScorecard) -> list[Block]:
-    head = f"{user(card.user_id)} · *{escape(recommendation_label(qs, card.recommendation))}*"
+    who = user(card.user_id) if card.round_number is None else t._(
+        "{user} (round {n})", user=user(card.user_id), n=card.round_number)
+    head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
     if card.version > 1:
         head += " · " + t._("edited (version {n})", n=card.version)
     return _long_text(head + "\n" + t._("*Key takeaways:*"), card.takeaways)
@@ -101,6 +103,7 @@ def _detail(t: Translator, qs: QuestionSet, card: FullScorecard) -> list[Block]:
 
 def _card_blocks(t: Translator, qs: QuestionSet, card: FullScorecard,
                  detail: bool) -> list[Block]:
+    qs = card.question_set or qs  # a loop's card: its own round's set
     blocks = [divider(), *_head(t, qs, card), *_private_note(t, card)]
     blocks += _detail(t, qs, card) if detail else [_means(t, qs, card)]
     return blocks
@@ -121,12 +124,18 @@ def _top(t: Translator, data: FullScorecards) -> list[Block]:
 def _page_select(t: Translator, data: FullScorecards, names: Mapping[str, str],
                  page: str) -> Block:
     options = [Option(value=OVERVIEW, text=plain(t._("Overview: everyone")))]
-    options += [Option(value=card.user_id, text=plain(names.get(card.user_id) or card.user_id))
+    options += [Option(value=card.key, text=plain(_page_name(t, card, names)))
                 for card in data.cards]
     initial = next((o for o in options if o.value == page), options[0])
     return ActionsBlock(block_id="page", elements=[StaticSelectElement(
         action_id=PAGE_ACTION, placeholder=plain(t._("Show")), options=options,
         initial_option=initial)])
+
+
+def _page_name(t: Translator, card: FullScorecard, names: Mapping[str, str]) -> str:
+    name = names.get(card.user_id) or card.user_id
+    return name if card.round_number is None else t._("{name} (round {n})", name=name,
+                                                      n=card.round_number)
 
 
 def _fit(t: Translator, blocks: list[Block]) -> list[Block]:
@@ -153,14 +162,14 @@ def full_scorecards_modal(t: Translator, data: FullScorecards, names: Mapping[st
         blocks = top + [b for card in data.cards
                         for b in _card_blocks(t, qs, card, detail=True)]
     else:
-        page = page if page in {c.user_id for c in data.cards} else OVERVIEW
+        page = page if page in {c.key for c in data.cards} else OVERVIEW
         blocks = [*top, _page_select(t, data, names, page)]
         if page == OVERVIEW:
             blocks.append(context(t._("Choose a panelist above for every rating.")))
             blocks += [b for card in data.cards
                        for b in _card_blocks(t, qs, card, detail=False)]
         else:
-            card = next(c for c in data.cards if c.user_id == page)
+            card = next(c for c in data.cards if c.key == page)
             blocks += _card_blocks(t, qs, card, detail=True)
     # Translators: modal title, max 24 characters
     title = t._("Full scorecards")

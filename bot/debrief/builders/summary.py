@@ -4,13 +4,15 @@ and the decision announcement in that thread.
 Layout, and why it fits Slack's 50 blocks for the largest set (12 panelists, 10
 categories): header, context, headline, alpha, decision, divider, agenda title, one section
 per category (10), divider, panel title, one section per panelist (12), buttons: 32 blocks.
-Takeaways are clipped here; every word of them (and every rating) is in "Full scorecards".
+A loop's debrief may cover several such rounds: then several panelists (and if need be
+several categories) share a section. Takeaways are clipped here; every word of them (and
+every rating) is in "Full scorecards".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block
@@ -33,6 +35,7 @@ from bot.slack.blocks import (
     Message,
     actions,
     button,
+    chunk_lines,
     clip,
     context,
     divider,
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 
 # Long takeaways are cut here; "Full scorecards" has them whole.
 TAKEAWAYS_IN_SUMMARY = 600
+MAX_MESSAGE_BLOCKS = 50
 
 VERDICT_WORDS: Mapping[Verdict, str] = {
     Verdict.SPLIT: N_("Split"),
@@ -121,8 +125,31 @@ def _names(user_ids: Sequence[str]) -> str:
     return ", ".join(user(u) for u in user_ids)
 
 
-def _scored_names(t: Translator, users: Sequence[str], scores: Mapping[str, float]) -> str:
-    return ", ".join(f"{user(u)} {t.number(scores[u])}" for u in users)
+Label = Callable[[str], str]
+
+
+def rater_label(t: Translator, summary: DebriefSummary) -> Label:
+    """How a rater of the consensus is named: a mention, with the round its ratings came
+    from in a debrief covering several rounds."""
+    def label(key: str) -> str:
+        found = summary.raters.get(key)
+        if found is None:
+            return user(key)
+        return t._("{user} (round {n})", user=user(found[0]), n=found[1])
+
+    return label
+
+
+def _scored_names(t: Translator, raters: Sequence[str], scores: Mapping[str, float],
+                  label: Label = user) -> str:
+    return ", ".join(f"{label(r)} {t.number(scores[r])}" for r in raters)
+
+
+def category_name(summary: DebriefSummary, category_id: str) -> str:
+    try:
+        return summary.question_set.category(category_id).name
+    except KeyError:
+        return summary.category_names.get(category_id, category_id)
 
 
 # ---------------------------------------------------------------------------- headline
@@ -133,7 +160,11 @@ def headline_text(t: Translator, summary: DebriefSummary) -> str:
     result = summary.consensus
     lines = [t._("*Scorecards in:* {done} of {total}", done=len(summary.submitted),
                  total=len(summary.panel))]
-    if summary.missing:
+    if summary.missing and summary.combined:
+        lines[0] += " · " + t._("missing: {names}", names="; ".join(
+            t._("round {n}: {names}", n=part.round_number, names=_names(part.missing))
+            for part in summary.rounds if part.missing))
+    elif summary.missing:
         lines[0] += " · " + t._("missing: {names}", names=_names(summary.missing))
     elif summary.panel:
         lines[0] += " · " + t._("everyone's is in")
@@ -191,11 +222,15 @@ def agreement_text(t: Translator, agreement: Agreement) -> str:
 
 
 def category_text(t: Translator, qs: QuestionSet, position: int,
-                  category: CategoryConsensus) -> str:
-    try:
-        name = qs.category(category.category_id).name
-    except KeyError:
-        name = category.category_id
+                  category: CategoryConsensus, *, name: str | None = None,
+                  label: Label = user) -> str:
+    """One category on the agenda; `name` for a category the set lacks (another round's),
+    `label` to name a rater (rater_label)."""
+    if name is None:
+        try:
+            name = qs.category(category.category_id).name
+        except KeyError:
+            name = category.category_id
     lines = [f"*{position}. {escape(name)}* — {t._(VERDICT_WORDS[category.verdict])}"]
     if category.raters == 0 or category.mean is None:
         lines.append(t._("Nobody rated this category."))
@@ -211,14 +246,17 @@ def category_text(t: Translator, qs: QuestionSet, position: int,
     total = category.raters
     if category.high:
         sides.append(t._("{n} of {total} rated high: {names}", n=len(category.high), total=total,
-                         names=_scored_names(t, category.high, category.rater_scores)))
+                         names=_scored_names(t, category.high, category.rater_scores,
+                                              label)))
     if category.low:
         sides.append(t._("{n} of {total} rated low: {names}", n=len(category.low), total=total,
-                         names=_scored_names(t, category.low, category.rater_scores)))
+                         names=_scored_names(t, category.low, category.rater_scores,
+                                              label)))
     if category.middle:
         sides.append(t._("{n} of {total} at the midpoint: {names}", n=len(category.middle),
                          total=total,
-                         names=_scored_names(t, category.middle, category.rater_scores)))
+                         names=_scored_names(t, category.middle, category.rater_scores,
+                                              label)))
     lines.append(" · ".join(sides))
     split = len(category.split_questions)
     if split:
@@ -228,12 +266,35 @@ def category_text(t: Translator, qs: QuestionSet, position: int,
 
 
 def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
+    """The agenda; in a loop's debrief, the categories of one round only come after it,
+    under that round."""
     qs = summary.question_set
+    label = rater_label(t, summary)
     blocks: list[Block] = [section(t._("*Agenda*: split categories first, then mixed ones, the "
                                        "widest gap first, then consensus, so the talk starts "
                                        "where views differ."))]
-    blocks += [section(category_text(t, qs, i, c), block_id=f"agenda:{c.category_id}")
-               for i, c in enumerate(summary.consensus.agenda, start=1)]
+    agenda = summary.consensus.agenda
+    alone = {c.category_id: rounds[0] for c in agenda
+             if len(rounds := summary.category_rounds.get(c.category_id, ())) == 1}
+    if not summary.combined:
+        alone = {}
+    shared = [c for c in agenda if c.category_id not in alone]
+    position = 0
+    for group_round in [None, *sorted(set(alone.values()))]:
+        group = shared if group_round is None else [
+            c for c in agenda if alone.get(c.category_id) == group_round]
+        if group_round is not None:
+            blocks.append(context(t._("Asked in round {n} only:", n=group_round)))
+        for category in group:
+            position += 1
+            text = category_text(t, qs, position, category, label=label,
+                                 name=category_name(summary, category.category_id))
+            blocks.append(section(text, block_id=f"agenda:{category.category_id}"))
+    for part in summary.rounds:
+        if not part.combined:
+            blocks.append(context(t._("Round {n} rates on another scale: its numbers are in "
+                                      "`/interview summary {id}`.", n=part.round_number,
+                                      id=part.interview_id)))
     return blocks
 
 
@@ -241,7 +302,9 @@ def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
 
 
 def panelist_text(t: Translator, qs: QuestionSet, card: PanelistTakeaways) -> str:
-    head = f"{user(card.user_id)} · *{escape(recommendation_label(qs, card.recommendation))}*"
+    who = user(card.user_id) if card.round_number is None else t._(
+        "{user} (round {n})", user=user(card.user_id), n=card.round_number)
+    head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
     if card.version > 1:
         head += " · " + t._("edited (version {n})", n=card.version)
     takeaways = card.takeaways.strip()
@@ -259,7 +322,8 @@ def panelist_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
                                        "takeaways"))]
     if not summary.panelists:
         blocks.append(section(t._("No scorecards are in yet.")))
-    blocks += [section(panelist_text(t, qs, card), block_id=f"panelist:{card.user_id}")
+    blocks += [section(panelist_text(t, qs, card), block_id=f"panelist:{card.user_id}"
+                       + (f"@{card.round_number}" if card.round_number else ""))
                for card in summary.panelists]
     return blocks
 
@@ -278,23 +342,47 @@ def summary_buttons(t: Translator, summary: DebriefSummary, organiser: bool) -> 
     return actions(decide, full_scorecards_button(t, interview_id), block_id="debrief_actions")
 
 
+def _packed(blocks: Sequence[Block]) -> list[Block]:
+    """The blocks' texts in as few sections as they fit in, in order."""
+    texts = []
+    for block in blocks:
+        found = block.to_dict()
+        texts.append((found.get("text") or {}).get("text") or " ".join(
+            e.get("text", "") for e in found.get("elements", [])))
+    return [section(text) for text in chunk_lines([f"{x}\n" for x in texts])]
+
+
+def _where(t: Translator, summary: DebriefSummary) -> str:
+    if not summary.combined:
+        return t._("Interview {id} · {set}", id=summary.interview_id,
+                   set=escape(summary.question_set.name))
+    return t._("One debrief for {n} rounds: {rounds}", n=len(summary.rounds),
+               rounds=" · ".join(t._("round {n}, interview {id} ({set})", n=part.round_number,
+                                     id=part.interview_id, set=escape(part.set_name))
+                                 for part in summary.rounds))
+
+
 def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
                             organiser: bool = True) -> Message:
     """The summary; `organiser` False gives the reader-only buttons of a panelist."""
-    qs = summary.question_set
     blocks: list[Block] = [
         header(t._("Debrief: {candidate} · {role}", candidate=summary.candidate_name,
                    role=summary.role)),
-        context(t._("Interview {id} · {set}", id=summary.interview_id, set=escape(qs.name))),
+        context(_where(t, summary)),
         section(headline_text(t, summary), block_id="headline"),
         context(alpha_text(t, summary.consensus)),
     ]
     if summary.decision is not None:
         blocks.append(section(decision_text(t, summary.decision), block_id="decision"))
     blocks.append(divider())
-    blocks += agenda_blocks(t, summary)
-    blocks.append(divider())
-    blocks += panelist_blocks(t, summary)
+    agenda, panel = agenda_blocks(t, summary), panelist_blocks(t, summary)
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - 3  # the two dividers' and the buttons' room
+    if len(agenda) + len(panel) > room:
+        # A loop of big panels and sets: several panelists (then categories) per section.
+        panel = _packed(panel)
+        if len(agenda) + len(panel) > room:
+            agenda = _packed(agenda)
+    blocks += [divider(), *agenda, divider(), *panel]
     blocks.append(summary_buttons(t, summary, organiser))
     text = t._("Debrief summary: {candidate}, interview {id}",
                candidate=escape(summary.candidate_name), id=summary.interview_id)
