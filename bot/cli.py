@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,7 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--output", "-o", type=Path, help="write to this file (default: stdout)")
     export.set_defaults(func=cmd_export)
+
+    report = sub.add_parser("report", help="interviewer calibration (leniency, timeliness) "
+                            "of every interviewer, as CSV or JSON")
+    report.add_argument("--since", type=_date, required=True,
+                        help="interviews that ended on or after this day, e.g. 2026-01-01")
+    report.add_argument("--team", help="one workspace's id (default: every workspace)")
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument("--output", "-o", type=Path, help="write to this file (default: stdout)")
+    report.set_defaults(func=cmd_report)
     return parser
+
+
+def _date(raw: str) -> datetime:
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a date like 2026-01-01") from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -142,6 +159,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     except UserError as error:
         print(f"interview-bot: {error.render(translator('en'))}", file=sys.stderr)
         return 1
+    if args.output:
+        args.output.write_text(content, encoding="utf-8")
+    else:
+        sys.stdout.write(content)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from bot.report.publish import report_from_database
+
+    content = report_from_database(_database_settings(), args.since, args.team, args.format)
     if args.output:
         args.output.write_text(content, encoding="utf-8")
     else:

@@ -16,6 +16,7 @@ from bot.lifecycle.publish import erase_messages, notice, removed_from_panel, th
 from bot.outbox import effects
 from bot.outbox.runner import Effect
 from bot.plan.publish import kit, post_plan, refresh_plan
+from bot.report.publish import refresh_calibration, send_report
 from bot.scorecards.publish import confirm_scorecard, store_acked_scorecard
 from bot.setup.publish import publish_new
 
@@ -34,5 +35,7 @@ PERFORMERS: dict[str, Effect] = {
     effects.ERASE_MESSAGES: erase_messages,
     effects.NOTICE: notice,
     effects.SEND_EXPORT: send_export,
+    effects.SEND_REPORT: send_report,
+    effects.REFRESH_CALIBRATION: refresh_calibration,
     effects.STORE_ACKED_SCORECARD: store_acked_scorecard,
 }

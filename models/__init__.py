@@ -1,6 +1,7 @@
 """SQLAlchemy 2.x typed models and the session factory."""
 
 from models.base import Base, utcnow
+from models.calibration import DebriefStats, PanelistStats
 from models.candidate import Candidate
 from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
@@ -12,6 +13,7 @@ from models.session import create_db_engine, make_session_factory, reading, tran
 __all__ = [
     "Base",
     "Candidate",
+    "DebriefStats",
     "Decision",
     "DecisionOutcome",
     "Event",
@@ -20,6 +22,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Panelist",
+    "PanelistStats",
     "Rating",
     "Reminder",
     "ReminderStatus",

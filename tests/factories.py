@@ -106,13 +106,17 @@ def add_scorecard(
         qs = QuestionSet.from_snapshot(interview.question_set)
         panelist = next(p for p in interview.panelists if p.user_id == user_id)
         scorecard = panelist.scorecard
+        now = services.clock()
         if scorecard is None:
-            scorecard = Scorecard(interview_id=interview_id, panelist=panelist, current_version=0)
+            scorecard = Scorecard(interview_id=interview_id, panelist=panelist, current_version=0,
+                                  submitted_at=now, updated_at=now)
             session.add(scorecard)
         number = scorecard.current_version + 1
         version = ScorecardVersion(
             number=number, recommendation=recommendation, takeaways=takeaways,
-            private_note=private_note, category_notes=dict(category_notes or {}))
+            private_note=private_note, category_notes=dict(category_notes or {}),
+            created_at=now)
+        scorecard.updated_at = now
         for question_id, score in scores.items():
             category, _ = qs.question(question_id)
             version.ratings.append(Rating(category_id=category.id, question_id=question_id,

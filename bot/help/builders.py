@@ -17,8 +17,12 @@ def subcommand_lines(t: Translator) -> list[tuple[str, str]]:
         ("/interview debrief 12", t._("Post the debrief summary of interview 12 now.")),
         ("/interview reschedule 12", t._("Move interview 12, its debrief and its reminders.")),
         ("/interview cancel 12", t._("Cancel interview 12 and its reminders.")),
-        ("/interview export 12", t._("Get interview 12 as CSV and JSON files in a DM.")),
-        ("/interview delete 12", t._("Delete the candidate's data of interview 12.")),
+        ("/interview export 12", t._("Get interview 12's candidate, every round, as CSV and "
+                                     "JSON files in a DM.")),
+        ("/interview delete 12", t._("Delete the candidate's data of interview 12, every "
+                                     "round.")),
+        ("/interview report 90", t._("Interviewer calibration over the interviews you "
+                                     "organised in the last 90 days, in a DM.")),
         ("/interview help", t._("Show this help.")),
     ]
 

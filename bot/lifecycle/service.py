@@ -50,10 +50,12 @@ from bot.setup.service import (
 )
 from models import (
     Candidate,
+    DebriefStats,
     Event,
     Interview,
     InterviewStatus,
     Panelist,
+    PanelistStats,
     Rating,
     Reminder,
     Scorecard,
@@ -254,6 +256,7 @@ def _tell_everyone(session: Session, services: Services, interview: Interview, n
         effects.notice(session, services, reply_to, note, interview.id, interview.language)
     effects.refresh_homes(session, services, interview.team_id, _change(interview).people,
                           interview_id=interview.id)
+    effects.refresh_calibration(session, services, interview.id)
 
 
 def _refresh_other_rounds(session: Session, services: Services, interview: Interview) -> None:
@@ -502,6 +505,8 @@ def _erase(session: Session, interview: Interview, now: datetime,
         delete(ScorecardDraft).where(ScorecardDraft.panelist_id.in_(panelists)),
         delete(Reminder).where(Reminder.interview_id == interview.id),
         delete(Event).where(Event.interview_id == interview.id),
+        delete(PanelistStats).where(PanelistStats.interview_id == interview.id),
+        delete(DebriefStats).where(DebriefStats.interview_id == interview.id),
     ):
         session.execute(statement.execution_options(synchronize_session=False))
     for decision in interview.decisions:

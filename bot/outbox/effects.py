@@ -29,10 +29,12 @@ REMOVED_FROM_PANEL = "removed_from_panel"
 ERASE_MESSAGES = "erase_messages"
 NOTICE = "notice"
 SEND_EXPORT = "send_export"
+SEND_REPORT = "send_report"
+REFRESH_CALIBRATION = "refresh_calibration"
 STORE_ACKED_SCORECARD = "store_acked_scorecard"  # rows the 0004 migration carried over
 
 # Re-renders of what is already there: nobody waits for them (bot/outbox/runner.py).
-REFRESHES = frozenset({REFRESH_PLAN, REFRESH_SUMMARY, REFRESH_HOME})
+REFRESHES = frozenset({REFRESH_PLAN, REFRESH_SUMMARY, REFRESH_HOME, REFRESH_CALIBRATION})
 
 # Where to answer the person who acted (bot/slack/replies.py `tell_user`): user, channel, thread.
 ReplyTo = Mapping[str, Any]
@@ -180,3 +182,18 @@ def send_export(session: Session, services: Services, team_id: str, interview_id
     _add(session, services, SEND_EXPORT,
          {"team_id": team_id, "interview_id": interview_id, "user_id": user_id,
           "response_url": response_url}, interview_id=interview_id)
+
+
+def send_report(session: Session, services: Services, team_id: str, user_id: str,
+                days: int, response_url: str | None) -> None:
+    """The calibration report of the interviews this person organised, in their DM."""
+    _add(session, services, SEND_REPORT,
+         {"team_id": team_id, "user_id": user_id, "days": days, "response_url": response_url},
+         interview_id=None)
+
+
+def refresh_calibration(session: Session, services: Services, interview_id: int) -> None:
+    """Recompute the interview's calibration figures (bot/report/service.py), once a burst
+    of changes has settled."""
+    _add(session, services, REFRESH_CALIBRATION, {"interview_id": interview_id},
+         interview_id=interview_id, fold_key=f"calibration:{interview_id}", settle=True)

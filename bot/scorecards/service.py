@@ -503,6 +503,7 @@ def _after_submission(session: Session, services: Services, interview: Interview
     effects.scorecard_confirmation(session, services, interview.id, user_id, number)
     effects.refresh_plan(session, services, interview.id)
     effects.refresh_summary(session, services, interview.id)
+    effects.refresh_calibration(session, services, interview.id)
     effects.refresh_homes(session, services, interview.team_id,
                           [user_id, interview.hiring_lead_id, interview.recruiter_id],
                           interview_id=interview.id, settle=True)

@@ -16,6 +16,7 @@ from handlers.commands import export as export_command
 from handlers.commands import help as help_command
 from handlers.commands import list as list_command
 from handlers.commands import new as new_command
+from handlers.commands import report as report_command
 from handlers.commands import reschedule as reschedule_command
 from handlers.commands import summary as summary_command
 from handlers.commands.base import CommandCall
@@ -33,6 +34,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "cancel": cancel_command.handle,
     "export": export_command.handle,
     "delete": delete_command.handle,
+    "report": report_command.handle,
 }
 
 

@@ -18,7 +18,16 @@ from bot.app import build_services
 from bot.demo.slack_fake import FakeSlack
 from bot.migrate import alembic_config, is_up_to_date, upgrade
 from bot.services import Services
-from models import Base, Candidate, Interview, OutboxMessage, ScorecardVersion, transaction
+from models import (
+    Base,
+    Candidate,
+    DebriefStats,
+    Interview,
+    OutboxMessage,
+    PanelistStats,
+    ScorecardVersion,
+    transaction,
+)
 from tests.conftest import PEETER, PIA, TEAM, make_settings, scratch_postgres_database
 from tests.factories import perform_side_effects
 
@@ -159,7 +168,7 @@ def _all_rows(engine: Engine) -> dict[str, list[dict[str, object]]]:
     found = {}
     with engine.connect() as connection:
         for table in inspect(engine).get_table_names():
-            order = "" if table == "alembic_version" else " ORDER BY id"
+            order = " ORDER BY 1"  # the first column: every table's key
             found[table] = [dict(row._mapping) for row in
                             connection.execute(text(f"SELECT * FROM {table}{order}"))]
     return found
@@ -249,3 +258,66 @@ def _fill_at_0004(engine: Engine) -> None:
                 connection.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                     f" (SELECT max(id) FROM {table}))"))
+
+
+def test_the_calibration_figures_of_past_interviews_are_filled_in(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0008 computes every past interview's figures: Pia rated 5 where Peeter rated 3 (on
+    both shared questions), 2 hours after the end; the summary went out after both."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+            connection.commit()
+        tables = MetaData()
+        tables.reflect(services.engine)
+        end = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        snapshot = {"id": "customer-service", "language": "en", "categories": []}
+        rows: list[tuple[str, dict[str, object]]] = [
+            ("candidates", {"id": 1, "team_id": TEAM, "name": "Mari", "role": "Agent",
+                            "link": None, "recruiter_id": "UREC", "debrief_per_round": False,
+                            "created_at": end, "deleted_at": None, "deleted_by": None}),
+            ("interviews", {"id": 1, "team_id": TEAM, "candidate_id": 1, "round_number": 1,
+                            "note": None, "question_set_id": "customer-service",
+                            "language": "en", "question_set": snapshot, "channel_id": "C1",
+                            "plan_ts": None, "summary_ts": "1.2", "recruiter_id": "UREC",
+                            "hiring_lead_id": "ULEAD", "starts_at": end - timedelta(hours=1),
+                            "ends_at": end, "debrief_at": end + timedelta(days=1),
+                            "status": "debrief", "decision": None, "decided_by": None,
+                            "decided_at": None, "decision_reason": None, "created_at": end,
+                            "deleted_at": None, "deleted_by": None, "source_view_id": None}),
+        ]
+        for n, (user, score) in enumerate(((PIA, 5), (PEETER, 3)), start=1):
+            rows += [
+                ("panelists", {"id": n, "interview_id": 1, "user_id": user, "position": n,
+                               "focus_categories": [], "added_at": end, "removed_at": None,
+                               "kit_channel": None, "kit_ts": None}),
+                ("scorecards", {"id": n, "interview_id": 1, "panelist_id": n,
+                                "current_version": 1, "updated_at": end,
+                                "submitted_at": end + timedelta(hours=2 * n)}),
+                ("scorecard_versions", {"id": n, "scorecard_id": n, "number": 1,
+                                        "recommendation": "hire", "takeaways": "-",
+                                        "private_note": None, "category_notes": {},
+                                        "created_at": end, "source_view_id": None}),
+                ("ratings", {"version_id": n, "category_id": "behavioural",
+                             "question_id": "hardest-case", "score": score, "note": None}),
+                ("ratings", {"version_id": n, "category_id": "behavioural",
+                             "question_id": "could-not-help", "score": score, "note": None}),
+            ]
+        rows.append(("events", {"team_id": TEAM, "interview_id": 1, "actor_id": None,
+                                "kind": "debrief_posted", "detail": {},
+                                "created_at": end + timedelta(hours=5)}))
+        with services.engine.begin() as connection:
+            for table, row in rows:
+                connection.execute(tables.tables[table].insert().values(**row))
+        upgrade(services.engine)
+        with transaction(services.db) as session:
+            stats = {s.user_id: (s.leniency, s.shared_questions, s.hours_to_scorecard)
+                     for s in session.scalars(select(PanelistStats))}
+            assert stats == {PIA: (2.0, 2, 2.0), PEETER: (-2.0, 2, 4.0)}
+            (debrief,) = session.scalars(select(DebriefStats))
+            assert (debrief.interview_id, debrief.complete) == (1, True)
+    finally:
+        services.engine.dispose()
