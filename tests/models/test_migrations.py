@@ -262,7 +262,7 @@ def _fill_at_0004(engine: Engine) -> None:
 
 def test_the_calibration_figures_of_past_interviews_are_filled_in(
         fake: FakeSlack, empty_database: str) -> None:
-    """0008 computes every past interview's figures: Pia rated 5 where Peeter rated 3 (on
+    """0006 computes every past interview's figures: Pia rated 5 where Peeter rated 3 (on
     both shared questions), 2 hours after the end; the summary went out after both."""
     services = build_services(make_settings(fake, empty_database))
     try:

@@ -1,6 +1,6 @@
 """calibration stats: per-panelist and per-debrief figures, filled from the history
 
-Revision ID: 0008
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04 20:10:00
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 import models.base
 
-revision = "0008"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
