@@ -30,7 +30,7 @@ from bot.errors import NotFound
 from bot.i18n import N_, translator
 from bot.interviews import get_interview, log_event, question_set_of, require_organiser
 from bot.outbox import effects
-from bot.people import PeopleUnavailable
+from bot.people import display_names
 from bot.services import Services
 from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, transaction
 
@@ -272,20 +272,9 @@ def export_for(services: Services, team_id: str, interview_id: int | str,
             raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
         require_organiser(asked, user_id)
     # Everything is loaded: build outside the transaction, names from the (cached) directory.
-    names = _names(services, list(dict.fromkeys(
+    names = display_names(services.users, list(dict.fromkeys(
         p.user_id for r in rounds for p in r.interview.panelists)))
     return build_files(rounds, names)
-
-
-def _names(services: Services, user_ids: list[str]) -> dict[str, str]:
-    names = {}
-    for user_id in user_ids:
-        try:
-            found = services.users.get(user_id)
-        except PeopleUnavailable:
-            found = None
-        names[user_id] = found.name if found else ""
-    return names
 
 
 def upload_export(services: Services, user_id: str, files: ExportFiles) -> str:
