@@ -92,6 +92,7 @@ def publish_summary(services: Services, interview_id: int,
             forget_summary(services, interview_id, place.ts)
             return publish_summary(services, interview_id, actor_id)
         return SummaryPost(place.channel, place.ts, updated=True)
+    posted_at = services.clock()  # before it is out: nothing saved later is unseen
     try:
         response = services.client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, text=message.text,
@@ -100,7 +101,7 @@ def publish_summary(services: Services, interview_id: int,
         release_summary_claim(services, interview_id, actor_id, repr(error)[:300])
         raise
     ts = str(response["ts"])
-    store_summary_ts(services, interview_id, actor_id, ts,
+    store_summary_ts(services, interview_id, actor_id, ts, posted_at,
                      readers=channel_members(services, place.channel))
     return SummaryPost(place.channel, ts, updated=False)
 

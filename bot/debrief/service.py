@@ -412,17 +412,18 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
-                     ts: str, readers: Collection[str] | None = None) -> None:
-    """The summary is posted: its ts, the status (debrief now), the debrief's start (the
-    "before" of a re-rating), who on the panel can see it from now (the channel's members,
-    `readers`; None: unknown, so everyone), and the plan and App Homes that show the
-    status, refreshed."""
+                     ts: str, posted_at: datetime | None = None,
+                     readers: Collection[str] | None = None) -> None:
+    """The summary is posted (at `posted_at`, taken just before the post; default now):
+    its ts, the status (debrief now), the debrief's start (the "before" of a re-rating),
+    who on the panel could see it from then (the channel's members, `readers`; None:
+    unknown, so everyone), and the plan and App Homes that show the status, refreshed."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
         interview.summary_ts = ts
         _open_debrief(debrief)
-        now = services.clock()
+        now = posted_at or services.clock()
         start_debrief_clock(debrief.rounds, now)
         mark_seen(session, [p for r in debrief.rounds for p in r.active_panelists
                             if readers is None or p.user_id in readers],

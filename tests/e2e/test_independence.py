@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.demo.slack_fake.simulator import FORM, Response
+from models import Interview, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM, World
 from tests.e2e.test_debrief import post_plan
 from tests.factories import MARI_SCORES, PEETER_SCORES, PIA_SCORES, add_scorecard, make_interview
@@ -28,6 +29,12 @@ def crafted_click(world: World, user: str, action_id: str, value: str) -> Respon
                      "value": value, "action_ts": "1.000002"}],
     }
     return world.slack.send_raw(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+
+
+def debrief_started(world: World, interview_id: int) -> bool:
+    """The summary's post is stored (its ts, the debrief's start, who has seen it)."""
+    with transaction(world.services.db) as session:
+        return session.get_one(Interview, interview_id).debrief_started_at is not None
 
 
 def action_ids(message: dict[str, Any]) -> list[str]:
@@ -56,7 +63,7 @@ def test_a_hiring_lead_on_the_panel_waits_for_their_own_scorecard(world: World) 
     assert action_ids(warning) == ["score_candidate", "start_debrief_anyway"]
     assert fake.thread(CHANNEL, plan_ts) == []
     slack.click(LEAD, "start_debrief_anyway", channel=CHANNEL)
-    fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts))
+    fake.wait_for(lambda: debrief_started(world, interview_id))
 
     # Their scorecard, saved after the summary was out, is marked and not counted.
     world.clock.advance(minutes=5)
@@ -79,6 +86,7 @@ def test_a_panelist_rerates_after_the_discussion(world: World) -> None:
     slack.click(LEAD, "start_debrief", channel=CHANNEL, ts=plan_ts)
     summary = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts))[0]
     assert "rerate" in action_ids(summary)
+    fake.wait_for(lambda: debrief_started(world, interview_id))
     world.clock.advance(minutes=30)  # the discussion
 
     # Only the panel re-rates.
