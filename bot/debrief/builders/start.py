@@ -1,5 +1,10 @@
 """What an organiser on the panel is asked when they start the debrief before their own
-scorecard is in: score first (the primary button), or start anyway."""
+scorecard is in: score first (the primary button), or start anyway.
+
+Asked, not refused: the debrief is a meeting others are waiting for, an organiser may sit
+in without scoring, and the scheduled post at debrief time would put the summary out
+anyway. What they are told is what it costs: their scorecard, saved after they could see
+the panel's, is marked and left out of the figures."""
 
 from __future__ import annotations
 
