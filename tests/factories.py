@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.question_sets import Category, Competency, Question, QuestionSet, ScalePoint
 from bot.debrief import service as debrief
-from bot.interviews import current_ratings, get_interview
+from bot.interviews import debrief_of, get_interview
 from bot.scorecards.service import Answers, ScorecardForm
 from bot.services import Services
 from models import (
@@ -165,8 +165,8 @@ def worked_example(services: Services, **kwargs: Any) -> int:
 
 def summary_of(services: Services, interview_id: int) -> debrief.DebriefSummary:
     with transaction(services.db) as session:
-        return debrief.build_summary(get_interview(session, TEAM, interview_id),
-                                     current_ratings(session, interview_id))
+        return debrief.debrief_summary(session, debrief_of(session, get_interview(
+            session, TEAM, interview_id)))
 
 
 def add_pending_reminders(services: Services, interview_id: int) -> None:

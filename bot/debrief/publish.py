@@ -92,6 +92,7 @@ def publish_summary(services: Services, interview_id: int,
             forget_summary(services, interview_id, place.ts)
             return publish_summary(services, interview_id, actor_id)
         return SummaryPost(place.channel, place.ts, updated=True)
+    posted_at = services.clock()  # before it is out: nothing saved later is unseen
     try:
         response = services.client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, text=message.text,
@@ -100,8 +101,23 @@ def publish_summary(services: Services, interview_id: int,
         release_summary_claim(services, interview_id, actor_id, repr(error)[:300])
         raise
     ts = str(response["ts"])
-    store_summary_ts(services, interview_id, actor_id, ts)
+    store_summary_ts(services, interview_id, actor_id, ts, posted_at,
+                     readers=channel_members(services, place.channel))
     return SummaryPost(place.channel, ts, updated=False)
+
+
+def channel_members(services: Services, channel: str) -> set[str] | None:
+    """Who can read the channel now (every page of conversations.members), or None when
+    Slack would not say: then everyone on the panel is taken to have seen the summary."""
+    members: set[str] = set()
+    try:
+        for page in services.client.conversations_members(channel=channel, limit=1000):
+            members.update(str(m) for m in page.get("members") or [])
+    except (SlackApiError, OSError) as error:  # the summary is out: its ts must be stored
+        log.warning("channel %s: could not list its members (%s); everyone on the panel is "
+                    "taken to have seen the summary", channel, error)
+        return None
+    return members
 
 
 def refresh_summary(services: Services, interview_id: int) -> None:

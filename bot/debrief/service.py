@@ -13,7 +13,7 @@ message in place. A claim left by a process that died mid-post expires.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -25,13 +25,24 @@ from sqlalchemy.orm import Session
 
 from bot.core import consensus
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
+from bot.debrief.rerating import BeforeAfter, RoundHistory, before_after
 from bot.errors import InterviewRefused, NotFound, UserError
 from bot.i18n import N_
+from bot.independence import (
+    PanelHistory,
+    SeatHistory,
+    SeenBy,
+    Side,
+    mark_seen,
+    owes_own_scorecard,
+    panel_history,
+    seats_of,
+    start_debrief_clock,
+)
 from bot.interviews import (
     Debrief,
     Ratings,
     cancel_reminders,
-    current_ratings,
     debrief_of,
     find_interview,
     get_interview,
@@ -85,6 +96,10 @@ class PanelistTakeaways:
     takeaways: str
     version: int
     round_number: int | None = None  # in a debrief covering several rounds
+    # Saved after its author could see the others' ratings: the figures use `counted_version`
+    # (None: no version of theirs is counted).
+    changed_after_seeing: bool = False
+    counted_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,8 @@ class DebriefSummary:
     # category id -> the rounds whose sets have it, and names the latest round's set lacks
     category_rounds: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)
+    # Once the debrief has started: the panel before and after the discussion.
+    before_after: BeforeAfter | None = None
 
     @property
     def combined(self) -> bool:
@@ -143,9 +160,9 @@ class DebriefSummary:
 
 def consensus_ratings(interview: Interview, qs: QuestionSet,
                       ratings: Mapping[int, Ratings]) -> list[consensus.Rating]:
-    """The ratings that count: the current version of each active panelist's scorecard
-    (`ratings`: bot/interviews.py `current_ratings`), limited to questions of the frozen set
-    (a rating for anything else cannot be named)."""
+    """The ratings that count, by panelist id (bot/independence.py `PanelHistory.ratings`:
+    the versions saved before each author could see the panel's), of active panelists,
+    limited to questions of the frozen set (a rating for anything else cannot be named)."""
     known = {(c.id, q.id) for c in qs.categories for q in c.questions}
     counted: list[consensus.Rating] = []
     for panelist in interview.active_panelists:
@@ -163,16 +180,15 @@ def scale_of(qs: QuestionSet) -> consensus.Scale:
     return consensus.Scale(minimum=qs.scale_min, maximum=qs.scale_max)
 
 
-def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> DebriefSummary:
-    """The summary of a loaded interview (get_interview) with its current ratings
-    (current_ratings)."""
+def build_summary(interview: Interview, history: PanelHistory) -> DebriefSummary:
+    """The summary of a loaded interview (get_interview) with its scorecards' history
+    (bot/independence.py `panel_history`): the figures from the counted versions."""
     qs = question_set_of(interview)
     submitted = [p for p in interview.active_panelists if p.scorecard is not None]
-    recommendations = {p.user_id: p.scorecard.current.recommendation
-                       for p in submitted if p.scorecard is not None}
+    recommendations = history.recommendations(Side.COUNTED)
     panel_consensus = consensus.panel_consensus(
-        consensus_ratings(interview, qs, ratings), scale_of(qs), [c.id for c in qs.categories],
-        recommendations, RECOMMENDATION_KEYS)
+        consensus_ratings(interview, qs, history.ratings(Side.COUNTED)), scale_of(qs),
+        [c.id for c in qs.categories], recommendations, RECOMMENDATION_KEYS)
     return DebriefSummary(
         interview_id=interview.id,
         candidate_name=interview.candidate.name,
@@ -184,17 +200,32 @@ def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> Debri
         submitted=tuple(p.user_id for p in submitted),
         missing=tuple(p.user_id for p in missing_panelists(interview)),
         consensus=panel_consensus,
-        panelists=tuple(_takeaways(p) for p in submitted),
+        panelists=tuple(_takeaways(p, seat=history.seats.get(p.id)) for p in submitted),
         decision=_decision_view(interview),
+        before_after=_before_after([(interview, qs, history, str)], qs),
     )
 
 
-def _takeaways(panelist: Panelist, round_number: int | None = None) -> PanelistTakeaways:
+def _takeaways(panelist: Panelist, round_number: int | None = None,
+               seat: SeatHistory | None = None) -> PanelistTakeaways:
     assert panelist.scorecard is not None
     version = panelist.scorecard.current
     return PanelistTakeaways(user_id=panelist.user_id, recommendation=version.recommendation,
                              takeaways=version.takeaways, version=version.number,
-                             round_number=round_number)
+                             round_number=round_number,
+                             changed_after_seeing=seat is not None and seat.changed_after_seeing,
+                             counted_version=seat.counted.number if seat and seat.counted
+                             else None)
+
+
+def _before_after(rounds: list[RoundHistory], qs: QuestionSet,
+                  order: list[str] | None = None,
+                  names: Mapping[str, str] | None = None) -> BeforeAfter | None:
+    """The panel before and after the discussion (bot/debrief/rerating.py), in the
+    summary's category order, named in `qs` (or `names`, for another round's category)."""
+    order = order or [c.id for c in qs.categories]
+    known = {c.id: c.name for c in qs.categories}
+    return before_after(rounds, qs, order, {**(names or {}), **known}, consensus_ratings)
 
 
 def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
@@ -203,7 +234,7 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
     language, and each rating keeps its round."""
     holder = debrief.holder
     if not debrief.combined:
-        return build_summary(holder, current_ratings(session, holder.id))
+        return build_summary(holder, panel_history(session, holder))
     qs = question_set_of(holder)
     scale = scale_of(qs)
     counted: list[consensus.Rating] = []
@@ -212,6 +243,8 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
     category_rounds: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     parts: list[RoundPart] = []
+    histories: list[RoundHistory] = []
+    seats: dict[int, SeatHistory] = {}
     for round_ in debrief.rounds:
         round_qs = question_set_of(round_)
         same_scale = scale_of(round_qs) == scale
@@ -221,8 +254,10 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         for category in round_qs.categories:
             category_rounds.setdefault(category.id, []).append(round_.round_number)
             names.setdefault(category.id, category.name)
-        ratings = current_ratings(session, round_.id)
-        for rating in consensus_ratings(round_, round_qs, ratings):
+        history = panel_history(session, round_)
+        seats.update(history.seats)
+        histories.append((round_, round_qs, history, _round_key(round_.round_number)))
+        for rating in consensus_ratings(round_, round_qs, history.ratings(Side.COUNTED)):
             key = f"{rating.rater}@{round_.round_number}"
             raters[key] = (rating.rater, round_.round_number)
             counted.append(replace(rating, rater=key))
@@ -230,7 +265,8 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
             if panelist.scorecard is not None:
                 key = f"{panelist.user_id}@{round_.round_number}"
                 raters[key] = (panelist.user_id, round_.round_number)
-                recommendations[key] = panelist.scorecard.current.recommendation
+        for user_id, recommendation in history.recommendations(Side.COUNTED).items():
+            recommendations[f"{user_id}@{round_.round_number}"] = recommendation
     order = [c.id for c in qs.categories] + [c for c in category_rounds
                                               if c not in {x.id for x in qs.categories}]
     own = {c.id for c in qs.categories}
@@ -246,14 +282,20 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         missing=tuple(u for part in parts for u in part.missing),
         consensus=consensus.panel_consensus(counted, scale, order, recommendations,
                                             RECOMMENDATION_KEYS),
-        panelists=tuple(_takeaways(p, r.round_number) for r in debrief.rounds
+        panelists=tuple(_takeaways(p, r.round_number, seats.get(p.id)) for r in debrief.rounds
                         for p in r.active_panelists if p.scorecard is not None),
         decision=_decision_view(holder),
         rounds=tuple(parts),
         raters=raters,
         category_rounds={c: tuple(n) for c, n in category_rounds.items()},
         category_names={c: n for c, n in names.items() if c not in own},
+        before_after=_before_after(histories, qs, order, names),
     )
+
+
+def _round_key(round_number: int) -> Callable[[str], str]:
+    """How a loop's summary keys a rater: who, and in which round."""
+    return lambda user_id: f"{user_id}@{round_number}"
 
 
 def _round_part(interview: Interview, qs: QuestionSet, combined: bool) -> RoundPart:
@@ -274,19 +316,20 @@ def _decision_view(interview: Interview) -> DecisionView | None:
 
 
 def can_view_summary(debrief: Debrief, user_id: str) -> bool:
-    """Organisers of the debrief always; a panelist once their own scorecard is in, in
-    every round of it they are on (independent ratings)."""
-    if organises_debrief(debrief, user_id):
-        return True
-    seats = [p for r in debrief.rounds if (p := r.panelist_for(user_id)) is not None]
-    return bool(seats) and all(p.scorecard is not None for p in seats)
+    """A panelist once their own scorecard is in, in every round of it they are on
+    (independent ratings), the organisers of the debrief among them; organisers not on
+    the panel always."""
+    if seats_of(debrief.rounds, user_id):
+        return owes_own_scorecard(debrief.rounds, user_id) is None
+    return organises_debrief(debrief, user_id)
 
 
 def summary_for(services: Services, team_id: str, interview_id: int | str,
                 user_id: str) -> tuple[DebriefSummary, bool]:
-    """The summary for `/interview summary`, and whether the reader is an organiser.
-    Raises NotFound, or InterviewRefused for anyone else."""
-    with reading(services.db) as session:
+    """The summary for `/interview summary`, and whether the reader is an organiser; a
+    reader on the panel has seen it from now (bot/independence.py). Raises NotFound, or
+    InterviewRefused for anyone else."""
+    with transaction(services.db) as session:
         debrief = debrief_of(session, get_interview(session, team_id, interview_id))
         interview = debrief.holder
         if not can_view_summary(debrief, user_id):
@@ -298,6 +341,7 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                                     "have submitted their scorecard can see the summary of "
                                     "interview {id}."),
                                  language=interview.language, id=interview.id)
+        mark_seen(session, seats_of(debrief.rounds, user_id), services.clock(), SeenBy.SUMMARY)
         return debrief_summary(session, debrief), organises_debrief(debrief, user_id)
 
 
@@ -346,7 +390,14 @@ def claim_summary(services: Services, interview_id: int,
         log_event(session, interview, actor_id, CLAIMED)
         return SummaryPlace(SummaryStep.POST, interview.id, interview.channel_id,
                             thread_ts=interview.plan_ts,
-                            summary=_current_summary(session, interview))
+                            summary=_as_posted(_current_summary(session, interview)))
+
+
+def _as_posted(summary: DebriefSummary) -> DebriefSummary:
+    """The summary as it reads once posted: posting it opens the debrief."""
+    if summary.status is InterviewStatus.SCHEDULED:
+        return replace(summary, status=InterviewStatus.DEBRIEF)
+    return summary
 
 
 def _open_debrief(debrief: Debrief) -> None:
@@ -361,14 +412,22 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
-                     ts: str) -> None:
-    """The summary is posted: its ts, the status (debrief now), and the plan and App
-    Homes that show the status, refreshed."""
+                     ts: str, posted_at: datetime | None = None,
+                     readers: Collection[str] | None = None) -> None:
+    """The summary is posted (at `posted_at`, taken just before the post; default now):
+    its ts, the status (debrief now), the debrief's start (the "before" of a re-rating),
+    who on the panel could see it from then (the channel's members, `readers`; None:
+    unknown, so everyone), and the plan and App Homes that show the status, refreshed."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
         interview.summary_ts = ts
         _open_debrief(debrief)
+        now = posted_at or services.clock()
+        start_debrief_clock(debrief.rounds, now)
+        mark_seen(session, [p for r in debrief.rounds for p in r.active_panelists
+                            if readers is None or p.user_id in readers],
+                  now, SeenBy.SUMMARY_POSTED)
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
         for round_ in debrief.rounds:
@@ -463,14 +522,20 @@ def debrief_holder_id(services: Services, interview_id: int) -> int | None:
 class DebriefTarget:
     interview_id: int
     language: str  # the interview's: every answer about it is in this language
+    # Not started: the organiser asking is on the panel and this round of theirs has no
+    # scorecard yet (they are asked to confirm; see start_debrief).
+    own_scorecard_missing: int | None = None
 
 
 def start_debrief(services: Services, team_id: str, interview_id: int | str, user_id: str,
-                  reply_to: Mapping[str, Any], response_url: str | None = None
-                  ) -> DebriefTarget:
+                  reply_to: Mapping[str, Any], response_url: str | None = None, *,
+                  confirmed: bool = False) -> DebriefTarget:
     """"Start debrief" / `/interview debrief <id>`: the hiring lead or the recruiter asks
-    for the summary now (posted, or refreshed in place; bot/performers.py). Raises NotFound
-    / InterviewRefused."""
+    for the summary now (posted, or refreshed in place; bot/performers.py). An organiser
+    who sits on the panel and whose own scorecard is not in gets `own_scorecard_missing`
+    back and nothing is posted, unless `confirmed`: once the summary is out they can see
+    the others' ratings, and a scorecard of theirs saved after that does not count in the
+    figures. Raises NotFound / InterviewRefused."""
     with transaction(services.db) as session:
         debrief = debrief_of(session, find_interview(session, team_id, interview_id))
         interview = debrief.holder
@@ -478,6 +543,10 @@ def start_debrief(services: Services, team_id: str, interview_id: int | str, use
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                    language=interview.language, id=interview.id)
+        owed = owes_own_scorecard(debrief.rounds, user_id)
+        if owed is not None and not confirmed and not interview.summary_ts:
+            return DebriefTarget(interview.id, interview.language,
+                                 own_scorecard_missing=owed.interview_id)
         effects.post_summary(session, services, interview.id, user_id, reply_to, response_url)
         return DebriefTarget(interview.id, interview.language)
 
@@ -504,6 +573,8 @@ class DecisionForm:
     language: str
     current: DecisionView | None
     history: tuple[DecisionView, ...]  # oldest first, the current one last
+    # Once the debrief has started: the panel before and after the discussion.
+    before_after: BeforeAfter | None = None
 
 
 @dataclass(frozen=True)
@@ -544,7 +615,8 @@ def decision_form(services: Services, team_id: str, interview_id: int | str,
                         for i, d in enumerate(_loop_decisions(session, interview)))
         return DecisionForm(interview_id=interview.id, candidate_name=interview.candidate.name,
                             role=interview.candidate.role, language=interview.language,
-                            current=_decision_view(interview), history=history)
+                            current=_decision_view(interview), history=history,
+                            before_after=debrief_summary(session, debrief).before_after)
 
 
 def check_decision_submission(services: Services, team_id: str, interview_id: int,
@@ -673,6 +745,10 @@ class FullScorecard:
     # In a debrief covering several rounds: which round, and that round's set.
     round_number: int | None = None
     question_set: QuestionSet | None = None
+    # Saved after its author could see the others' ratings (bot/independence.py): the
+    # figures use `counted_version` (None: none of theirs).
+    changed_after_seeing: bool = False
+    counted_version: int | None = None
 
     @property
     def key(self) -> str:
@@ -698,10 +774,15 @@ class FullScorecards:
 
 def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                     user_id: str) -> FullScorecards:
-    """Every active panelist's current scorecard, private notes included: organisers only."""
-    with reading(services.db) as session:
+    """Every active panelist's current scorecard, private notes included: organisers only,
+    and one on the panel once their own scorecard is in (they have seen the panel from
+    now). Raises NotFound / InterviewRefused."""
+    with transaction(services.db) as session:
         debrief = debrief_of(session, get_interview(session, team_id, interview_id))
         _require_organiser(debrief, user_id)
+        _require_own_scorecard(debrief, user_id)
+        mark_seen(session, seats_of(debrief.rounds, user_id), services.clock(),
+                  SeenBy.FULL_SCORECARDS)
         interview = debrief.holder
         cards = [card for round_ in debrief.rounds
                  for card in _full_cards(session, round_, debrief.combined)]
@@ -712,13 +793,23 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
             missing=tuple(p.user_id for r in debrief.rounds for p in missing_panelists(r)))
 
 
+def _require_own_scorecard(debrief: Debrief, user_id: str) -> None:
+    """An organiser on the panel is held to the panelists' rule."""
+    if owes_own_scorecard(debrief.rounds, user_id) is not None:
+        raise InterviewRefused(N_("Submit your own scorecard first: panelists rate "
+                                  "independently, so the others' feedback opens once yours "
+                                  "is in."), language=debrief.holder.language)
+
+
 def _full_cards(session: Session, interview: Interview, combined: bool) -> list[FullScorecard]:
-    ratings = current_ratings(session, interview.id)
+    history = panel_history(session, interview)
+    ratings = history.ratings(Side.AFTER)
     cards = []
     for panelist in interview.active_panelists:
         if panelist.scorecard is None:
             continue
         version = panelist.scorecard.current
+        seat = history.seats.get(panelist.id)
         cards.append(FullScorecard(
             user_id=panelist.user_id, recommendation=version.recommendation,
             takeaways=version.takeaways, private_note=version.private_note,
@@ -726,5 +817,7 @@ def _full_cards(session: Session, interview: Interview, combined: bool) -> list[
             ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
             version=version.number,
             round_number=interview.round_number if combined else None,
-            question_set=question_set_of(interview) if combined else None))
+            question_set=question_set_of(interview) if combined else None,
+            changed_after_seeing=seat is not None and seat.changed_after_seeing,
+            counted_version=seat.counted.number if seat and seat.counted else None))
     return cards

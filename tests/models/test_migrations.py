@@ -24,6 +24,7 @@ from models import (
     DebriefStats,
     Interview,
     OutboxMessage,
+    Panelist,
     PanelistStats,
     ScorecardVersion,
     transaction,
@@ -129,7 +130,8 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
         _fill_at_0004(services.engine)
         before = _all_rows(services.engine)
         upgrade(services.engine)
-        after = _all_rows(services.engine)
+        after = {table: [{k: v for k, v in row.items() if k not in ADDED_BY_LATER}
+                         for row in rows] for table, rows in _all_rows(services.engine).items()}
 
         moved = ("candidate_name", "role", "candidate_link")
         for table, rows in before.items():
@@ -161,6 +163,10 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
             assert added.id == 3
     finally:
         services.engine.dispose()
+
+
+# Columns a later migration adds, empty on these rows (0007: nothing was posted).
+ADDED_BY_LATER = {"debrief_started_at", "saw_panel_at", "shift_reasons"}
 
 
 def _all_rows(engine: Engine) -> dict[str, list[dict[str, object]]]:
@@ -319,5 +325,71 @@ def test_the_calibration_figures_of_past_interviews_are_filled_in(
             assert stats == {PIA: (2.0, 2, 2.0), PEETER: (-2.0, 2, 4.0)}
             (debrief,) = session.scalars(select(DebriefStats))
             assert (debrief.interview_id, debrief.complete) == (1, True)
+    finally:
+        services.engine.dispose()
+
+
+def test_past_debriefs_get_their_start_and_their_panels_have_seen_them(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0007: a loop's two rounds, debriefed as one on round 2 (posted at 15:00): both rounds'
+    debriefs started then, and both panels saw the summary then; a per-round candidate
+    never debriefed keeps none; old versions have no reasons."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0006")
+            connection.commit()
+        tables = MetaData()
+        tables.reflect(services.engine)
+        end = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        posted = end + timedelta(hours=5)
+        snapshot = {"id": "customer-service", "language": "en", "categories": []}
+        interview = {"team_id": TEAM, "note": None, "question_set_id": "customer-service",
+                     "language": "en", "question_set": snapshot, "channel_id": "C1",
+                     "plan_ts": None, "summary_ts": None, "recruiter_id": "UREC",
+                     "hiring_lead_id": "ULEAD", "starts_at": end - timedelta(hours=1),
+                     "ends_at": end, "debrief_at": end + timedelta(days=1),
+                     "status": "debrief", "decision": None, "decided_by": None,
+                     "decided_at": None, "decision_reason": None, "created_at": end,
+                     "deleted_at": None, "deleted_by": None, "source_view_id": None}
+        candidate = {"team_id": TEAM, "name": "Mari", "role": "Agent", "link": None,
+                     "recruiter_id": "UREC", "created_at": end, "deleted_at": None,
+                     "deleted_by": None}
+        rows: list[tuple[str, dict[str, object]]] = [
+            ("candidates", {**candidate, "id": 1, "debrief_per_round": False}),
+            ("candidates", {**candidate, "id": 2, "debrief_per_round": True}),
+            ("interviews", {**interview, "id": 1, "candidate_id": 1, "round_number": 1}),
+            ("interviews", {**interview, "id": 2, "candidate_id": 1, "round_number": 2,
+                            "summary_ts": "1.2"}),
+            ("interviews", {**interview, "id": 3, "candidate_id": 2, "round_number": 1,
+                            "status": "scheduled"}),
+            ("events", {"team_id": TEAM, "interview_id": 2, "actor_id": None,
+                        "kind": "debrief_posted", "detail": {}, "created_at": posted}),
+        ]
+        for n, (interview_id, user) in enumerate(((1, PIA), (2, PEETER), (3, PIA)), start=1):
+            rows += [
+                ("panelists", {"id": n, "interview_id": interview_id, "user_id": user,
+                               "position": 0, "focus_categories": [], "added_at": end,
+                               "removed_at": None, "kit_channel": None, "kit_ts": None}),
+                ("scorecards", {"id": n, "interview_id": interview_id, "panelist_id": n,
+                                "current_version": 1, "updated_at": end, "submitted_at": end}),
+                ("scorecard_versions", {"id": n, "scorecard_id": n, "number": 1,
+                                        "recommendation": "hire", "takeaways": "-",
+                                        "private_note": None, "category_notes": {},
+                                        "created_at": end, "source_view_id": None}),
+            ]
+        with services.engine.begin() as connection:
+            for table, row in rows:
+                connection.execute(tables.tables[table].insert().values(**row))
+        upgrade(services.engine)
+        with transaction(services.db) as session:
+            started = {i.id: i.debrief_started_at for i in session.scalars(select(Interview))}
+            assert started == {1: posted, 2: posted, 3: None}
+            seen = {p.id: p.saw_panel_at for p in session.scalars(select(Panelist))}
+            assert seen == {1: posted, 2: posted, 3: None}
+            assert [v.shift_reasons for v in session.scalars(select(ScorecardVersion))] == [
+                None, None, None]
     finally:
         services.engine.dispose()

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.core.consensus import (
     AGREEMENT_MIN_QUESTIONS,
@@ -46,10 +46,11 @@ from bot.slack.blocks import (
 from bot.slack.buttons import (
     full_scorecards_button,
     record_decision_button,
+    rerate_button,
     view_panel_feedback_button,
 )
 from bot.slack.mrkdwn import escape, user
-from models import DecisionOutcome
+from models import DecisionOutcome, InterviewStatus
 
 if TYPE_CHECKING:
     from bot.debrief.service import DebriefSummary, DecisionResult, DecisionView, PanelistTakeaways
@@ -307,6 +308,7 @@ def panelist_text(t: Translator, qs: QuestionSet, card: PanelistTakeaways) -> st
     head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
     if card.version > 1:
         head += " · " + t._("edited (version {n})", n=card.version)
+    head += seen_mark(t, card.changed_after_seeing, card.counted_version)
     takeaways = card.takeaways.strip()
     if len(takeaways) > TAKEAWAYS_IN_SUMMARY:
         takeaways = takeaways[:TAKEAWAYS_IN_SUMMARY - 1].rstrip() + "…"
@@ -328,18 +330,104 @@ def panelist_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
     return blocks
 
 
+def seen_mark(t: Translator, changed_after_seeing: bool, counted_version: int | None) -> str:
+    """" · changed after seeing the panel ..." for a scorecard saved after its author could
+    see the others' ratings (bot/independence.py), else nothing."""
+    if not changed_after_seeing:
+        return ""
+    if counted_version is None:
+        return " · " + t._("_changed after seeing the panel: not in the figures_")
+    return " · " + t._("_changed after seeing the panel: the figures use version {n}_",
+                       n=counted_version)
+
+
+# ---------------------------------------------------------------------------- before, after
+
+
+def _score_or_dash(t: Translator, value: float | None) -> str:
+    return "–" if value is None else t.number(value)
+
+
+def before_after_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
+    """Once someone re-rated after the discussion: each category that moved, its verdict
+    and each panelist's score before → after (with the reason for a big move); then the
+    recommendations, and the categories that stayed as they were."""
+    shift = summary.before_after
+    if shift is None or not shift.rerated:
+        return []
+    label = rater_label(t, summary)
+    lines = [t._("*After the discussion* (re-rated by {names}): before → after, both sides "
+                 "read by the same rules", names=", ".join(label(r) for r in shift.rerated))]
+    unchanged = []
+    for category_id in [c.category_id for c in summary.consensus.agenda]:
+        name = escape(shift.category_names.get(category_id, category_id))
+        if not shift.moved(category_id):
+            unchanged.append(name)
+            continue
+        before, after = shift.category(category_id)
+        lines.append(t._("*{category}*: {before} → {after} · mean {mean_before} → {mean_after}",
+                         category=name, before=t._(VERDICT_WORDS[before.verdict]),
+                         after=t._(VERDICT_WORDS[after.verdict]),
+                         mean_before=_score_or_dash(t, before.mean),
+                         mean_after=_score_or_dash(t, after.mean)))
+        lines += _rater_moves(t, shift.reasons, category_id, before, after, label)
+    if shift.before.recommendation_tally != shift.after.recommendation_tally:
+        lines.append(t._("*Recommendations:* {before} → {after}",
+                         before=recommendation_tally_text(shift.before,
+                                                          shift.recommendation_labels),
+                         after=recommendation_tally_text(shift.after,
+                                                         shift.recommendation_labels)))
+    if unchanged:
+        lines.append(t._("Unchanged: {categories}", categories=", ".join(unchanged)))
+    return [section(chunk) for chunk in chunk_lines(lines)]
+
+
+def _rater_moves(t: Translator, reasons: Mapping[tuple[str, str], str], category_id: str,
+                 before: CategoryConsensus, after: CategoryConsensus, label: Label) -> list[str]:
+    """A line per panelist whose score moved (with their reason), one for the others."""
+    lines, steady = [], []
+    for rater in dict.fromkeys([*before.rater_scores, *after.rater_scores]):
+        was, now = before.rater_scores.get(rater), after.rater_scores.get(rater)
+        if was == now:
+            steady.append(f"{label(rater)} {_score_or_dash(t, now)}")
+            continue
+        line = f"• {label(rater)} {_score_or_dash(t, was)} → {_score_or_dash(t, now)}"
+        reason = reasons.get((rater, category_id))
+        if reason:
+            line += " " + t._("(“{reason}”)", reason=escape(clip(reason, 300)))
+        lines.append(line)
+    if steady:
+        lines.append("• " + t._("unchanged: {names}", names=", ".join(steady)))
+    return lines
+
+
+def recommendation_tally_text(result: PanelConsensus, labels: Mapping[str, str]) -> str:
+    """"Strong hire 1 · Hire 2 · ...", strong hire first, in `labels`' words."""
+    return " · ".join(f"{escape(labels.get(key, key))} {count}"
+                      for key, count in _tally_high_first(result.recommendation_tally))
+
+
 # ---------------------------------------------------------------------------- the message
+
+
+def _rerate_buttons(t: Translator, summary: DebriefSummary) -> list[ButtonElement]:
+    """"Re-rate after the discussion" while the debrief is on (until the decision)."""
+    if summary.status is not InterviewStatus.DEBRIEF:
+        return []
+    return [rerate_button(t, summary.interview_id)]
 
 
 def summary_buttons(t: Translator, summary: DebriefSummary, organiser: bool) -> Block:
     interview_id = summary.interview_id
     if not organiser:
-        return actions(view_panel_feedback_button(t, interview_id), block_id="debrief_actions")
+        return actions(view_panel_feedback_button(t, interview_id),
+                       *_rerate_buttons(t, summary), block_id="debrief_actions")
     decide = record_decision_button(t, interview_id)
     if summary.decision is not None:
         # Translators: button, max 30 characters
         decide = button(t._("Change decision"), "record_decision", str(interview_id))
-    return actions(decide, full_scorecards_button(t, interview_id), block_id="debrief_actions")
+    return actions(decide, full_scorecards_button(t, interview_id),
+                   *_rerate_buttons(t, summary), block_id="debrief_actions")
 
 
 def _packed(blocks: Sequence[Block]) -> list[Block]:
@@ -375,7 +463,8 @@ def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
     if summary.decision is not None:
         blocks.append(section(decision_text(t, summary.decision), block_id="decision"))
     blocks.append(divider())
-    agenda, panel = agenda_blocks(t, summary), panelist_blocks(t, summary)
+    agenda = agenda_blocks(t, summary) + before_after_blocks(t, summary)
+    panel = panelist_blocks(t, summary)
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 3  # the two dividers' and the buttons' room
     if len(agenda) + len(panel) > room:
         # A loop of big panels and sets: several panelists (then categories) per section.
