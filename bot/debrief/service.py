@@ -40,6 +40,7 @@ from bot.interviews import (
     missing_panelists,
     organises_debrief,
     question_set_of,
+    record_posted,
 )
 from bot.outbox import effects
 from bot.services import Services
@@ -50,6 +51,7 @@ from models import (
     Interview,
     InterviewStatus,
     Panelist,
+    PostedKind,
     reading,
     transaction,
     utcnow,
@@ -361,13 +363,14 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
-                     ts: str) -> None:
-    """The summary is posted: its ts, the status (debrief now), and the plan and App
-    Homes that show the status, refreshed."""
+                     channel: str, ts: str) -> None:
+    """The summary is posted (and recorded as posted about the candidate): its ts, the
+    status (debrief now), and the plan and App Homes that show the status, refreshed."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
         interview.summary_ts = ts
+        record_posted(session, services, interview.id, PostedKind.SUMMARY, channel, ts=ts)
         _open_debrief(debrief)
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
