@@ -54,6 +54,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _restore_erase_payloads(op.get_bind())
     op.drop_index(op.f("ix_posted_messages_interview_id"), table_name="posted_messages")
     op.drop_index(op.f("ix_posted_messages_candidate_id"), table_name="posted_messages")
     op.drop_table("posted_messages")
@@ -130,3 +131,19 @@ def _fill(connection: sa.Connection) -> None:
                            .values(payload=payload))
     if found:
         connection.execute(_POSTED.insert(), list(found.values()))
+
+
+def _restore_erase_payloads(connection: sa.Connection) -> None:
+    """An erase still in the outbox lists its candidate's messages again, as 0006's app
+    reads it (files cannot be listed there: they stay in Slack)."""
+    posted = _T("posted_messages", _C("candidate_id", sa.Integer), _C("channel_id", sa.String),
+                _C("ts", sa.String), _C("id", sa.Integer))
+    for erase in connection.execute(sa.select(_OUTBOX).where(_OUTBOX.c.kind == ERASE_MESSAGES)):
+        payload = dict(erase.payload or {})
+        candidate_id = payload.pop("candidate_id", None)
+        payload["messages"] = [[channel, ts] for channel, ts in connection.execute(
+            sa.select(posted.c.channel_id, posted.c.ts)
+            .where(posted.c.candidate_id == candidate_id, posted.c.ts.is_not(None))
+            .order_by(posted.c.id))]
+        connection.execute(_OUTBOX.update().where(_OUTBOX.c.id == erase.id)
+                           .values(payload=payload))

@@ -398,6 +398,15 @@ def test_what_the_database_knew_was_posted_becomes_posted_messages(
             ]
             (erase,) = session.scalars(select(OutboxMessage)).all()
             assert erase.payload == {"interview_id": 2, "candidate_id": 2, "reply_to": None}
+        with services.engine.connect() as connection:  # and back, as 0006's app reads it
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+            connection.commit()
+            (payload,) = connection.execute(text("SELECT payload FROM outbox")).scalars()
+            payload = json.loads(payload) if isinstance(payload, str) else payload
+            assert payload == {"interview_id": 2, "reply_to": None,
+                               "messages": [["C0001", "2.1"], ["DUPIA", "2.2"]]}
+        upgrade(services.engine)
         assert perform_side_effects(services) == 1  # both messages are gone from this Slack
         with transaction(services.db) as session:
             assert {p.candidate_id for p in session.scalars(select(PostedMessage))} == {1}
