@@ -19,7 +19,7 @@ from bot.lifecycle.service import Action, person_name, prepare
 from bot.plan.builders.plan import deleted_message
 from bot.services import Services
 from bot.slack.blocks import Message
-from bot.slack.failures import PermanentError, TransientError, classify
+from bot.slack.failures import TransientError, classify
 from bot.slack.replies import tell_user
 from models import Interview, PostedKind, reading
 
@@ -98,46 +98,55 @@ def removed_from_panel(services: Services, payload: dict[str, Any]) -> None:
 def erase_messages(services: Services, payload: dict[str, Any]) -> None:
     """Every message and file recorded about the deleted candidate, erased at Slack (edited
     to the deletion notice, deleted, or the file deleted: bot/lifecycle/service.py
-    `ERASE`), each one's row removed once done, so that a retry resumes where this
-    stopped. One already gone counts as done; one Slack refuses for good is kept with the
-    reason and counted. Then the person who deleted is told."""
+    `ERASE`), each one's row removed once done, so that the next round resumes where this
+    one stopped. One already gone counts as done; one Slack refuses for good is kept with
+    the reason and counted. At most ERASE_BATCH a round, and after a rate limit that
+    came after some progress, the rest go in a new outbox row (later, by Retry-After):
+    steady progress never runs out of attempts. Then the person who deleted is told."""
     interview_id = payload["interview_id"]
     candidate_id = payload.get("candidate_id") or lifecycle.candidate_of(services, interview_id)
+    if candidate_id is None:
+        return
     with reading(services.db) as session:
         interview = session.get(Interview, interview_id)
         language = interview.language if interview else services.settings.default_language
     t = translator(language)
-    if candidate_id is None:
-        return
     notice = deleted_message(t, interview_id)
-    progress = False
-    for item in lifecycle.posted_to_erase(services, candidate_id):
+    done = 0
+    for tried, item in enumerate(lifecycle.posted_to_erase(services, candidate_id)):
+        if tried == ERASE_BATCH:
+            _resume(services, payload, candidate_id, 0.0)
+            return
         try:
             _erase_one(services, item, notice)
         except SlackApiError as error:
-            code = str(error.response.get("error") or "error")
-            failure = classify(error)
-            if isinstance(failure, PermanentError) and code not in GONE:
+            failure, code = classify(error), str(error.response.get("error") or "error")
+            if isinstance(failure, TransientError):
+                if not done:
+                    raise  # the outbox tries the row again with backoff
+                _resume(services, payload, candidate_id,
+                        backoff(1, failure.retry_after).total_seconds())
+                return
+            if code not in GONE:
                 log.warning("%s %s in %s not erased: %s", item.how.value,
                             item.ts or item.file_id, item.channel_id, code)
                 lifecycle.erase_refused(services, item.posted_id, code)
                 continue
-            if isinstance(failure, TransientError) and progress:
-                _resume(services, payload, candidate_id, failure.retry_after)
-                return
-            if isinstance(failure, TransientError):
+        except OSError:  # the network
+            if not done:
                 raise
-        except OSError:
-            if not progress:
-                raise  # the network: the outbox tries again with backoff
-            _resume(services, payload, candidate_id, None)
+            _resume(services, payload, candidate_id, backoff(1).total_seconds())
             return
         lifecycle.erased(services, item.posted_id)
-        progress = True
+        done += 1
     if payload.get("reply_to"):
         tell_user(services.client, payload["reply_to"], blocks.deleted_answer(
             t, interview_id, lifecycle.erase_refusals(services, candidate_id)))
 
+
+# Erased in one performance at most: well within the outbox's claim on the row, and the
+# other side effects get their turn in between.
+ERASE_BATCH = 40
 
 # What Slack answers for a message or file that is gone already: nothing left to erase.
 GONE = frozenset({"message_not_found", "file_not_found", "file_deleted"})
@@ -155,9 +164,7 @@ def _erase_one(services: Services, item: lifecycle.ToErase, notice: Message) -> 
 
 
 def _resume(services: Services, payload: dict[str, Any], candidate_id: int,
-            retry_after: float | None) -> None:
-    wait = backoff(1, retry_after).total_seconds()
-    log.info("erasing candidate %s: Slack asks to slow down; the rest in %.0f s",
-             candidate_id, wait)
+            after_seconds: float) -> None:
+    log.info("erasing candidate %s: the rest in %.0f s", candidate_id, after_seconds)
     lifecycle.resume_erasing(services, payload["interview_id"], candidate_id,
-                             payload.get("reply_to"), wait)
+                             payload.get("reply_to"), after_seconds)

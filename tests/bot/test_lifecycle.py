@@ -16,6 +16,7 @@ from bot.debrief.publish import post_debrief_summary
 from bot.debrief.service import record_decision
 from bot.errors import InterviewRefused, NotFound
 from bot.interviews import store_posted
+from bot.lifecycle import publish as lifecycle_publish
 from bot.lifecycle import service as lifecycle
 from bot.lifecycle.service import Action
 from bot.plan.publish import post_interview_plan, send_kits
@@ -411,6 +412,20 @@ def test_delete_erases_every_recorded_message_and_resumes_after_a_rate_limit(
         (refused,) = session.scalars(select(PostedMessage)).all()
         assert (refused.kind, refused.erase_error) == (PostedKind.PLAN, "cant_update_message")
         assert session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_big_erase_goes_in_rounds_and_tells_once(world: World,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lifecycle_publish, "ERASE_BATCH", 2)  # the plan and 3 kits: 2 rounds
+    services = world.services
+    interview_id = set_up(world)
+    reply_to = {"user": {"id": RECRUITER}, "channel": {"id": CHANNEL}}
+    lifecycle.delete_candidate_data(services, TEAM, str(interview_id), RECRUITER, reply_to)
+    perform_side_effects(services)
+    assert "deleted" in plan_of(world, interview_id)["text"]
+    assert all("deleted" in kit_of(world, user)["text"] for user in (PIA, PEETER, MARI))
+    assert len(world.fake.ephemerals(RECRUITER)) == 1
+    assert len(world.fake.calls("chat.update")) == 4
 
 
 def test_a_message_posted_after_the_delete_is_erased_too(world: World) -> None:
