@@ -198,7 +198,6 @@ def record_posted(session: Session, services: Services, interview_id: int, kind:
                                   kind=kind, channel_id=channel, ts=ts, file_id=file_id,
                                   posted_at=services.clock()))
     if interview.candidate.deleted_at is not None:
-        session.flush()
         effects.erase_posted(session, services, interview.id, interview.candidate_id)
 
 
