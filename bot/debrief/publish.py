@@ -28,13 +28,14 @@ from bot.debrief.service import (
 )
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.interviews import load_live_interview, record_posted
+from bot.interviews import load_live_interview, store_posted
 from bot.plan.builders.plan import deleted_message
 from bot.services import Services
 from bot.slack.blocks import Message
 from bot.slack.failures import PermanentError, classify
 from bot.slack.messages import Target, update_until_current
 from bot.slack.replies import tell_privately
+from models import PostedKind
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,12 @@ def publish_summary(services: Services, interview_id: int,
         release_summary_claim(services, interview_id, actor_id, repr(error)[:300])
         raise
     ts = str(response["ts"])
-    store_summary_ts(services, interview_id, actor_id, ts, posted_at,
-                     readers=channel_members(services, place.channel))
+    try:
+        store_summary_ts(services, interview_id, actor_id, place.channel, ts, posted_at,
+                         readers=channel_members(services, place.channel))
+    except UserError:  # deleted meanwhile: the summary just posted is erased too
+        store_posted(services, interview_id, PostedKind.SUMMARY, place.channel, ts=ts)
+        raise
     return SummaryPost(place.channel, ts, updated=False)
 
 
@@ -176,4 +181,5 @@ def announce_decision(services: Services, payload: dict[str, Any]) -> None:
     posted = services.client.chat_postMessage(channel=result.channel,
                                               thread_ts=result.thread_ts, text=message.text,
                                               blocks=message.blocks)
-    record_posted(services.db, result.interview_id, "decision_announced", posted)
+    store_posted(services, result.interview_id, PostedKind.DECISION, str(posted["channel"]),
+                 ts=str(posted["ts"]))

@@ -51,6 +51,7 @@ from bot.interviews import (
     missing_panelists,
     organises_debrief,
     question_set_of,
+    record_posted,
 )
 from bot.outbox import effects
 from bot.services import Services
@@ -61,6 +62,7 @@ from models import (
     Interview,
     InterviewStatus,
     Panelist,
+    PostedKind,
     reading,
     transaction,
     utcnow,
@@ -412,16 +414,18 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
-                     ts: str, posted_at: datetime | None = None,
+                     channel: str, ts: str, posted_at: datetime | None = None,
                      readers: Collection[str] | None = None) -> None:
-    """The summary is posted (at `posted_at`, taken just before the post; default now):
-    its ts, the status (debrief now), the debrief's start (the "before" of a re-rating),
-    who on the panel could see it from then (the channel's members, `readers`; None:
-    unknown, so everyone), and the plan and App Homes that show the status, refreshed."""
+    """The summary is posted (at `posted_at`, taken just before the post; default now) and
+    recorded as posted about the candidate: its ts, the status (debrief now), the debrief's
+    start (the "before" of a re-rating), who on the panel could see it from then (the
+    channel's members, `readers`; None: unknown, so everyone), and the plan and App Homes
+    that show the status, refreshed."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
         interview.summary_ts = ts
+        record_posted(session, services, interview.id, PostedKind.SUMMARY, channel, ts=ts)
         _open_debrief(debrief)
         now = posted_at or services.clock()
         start_debrief_clock(debrief.rounds, now)

@@ -5,7 +5,7 @@ for archives and other tools.
 
 The builders are pure (the rounds loaded with their children, and the names to show);
 `export_for` checks who asks (the hiring lead and the recruiter only) and
-`upload_export` sends both files to the requester's DM with files_upload_v2.
+bot/export/publish.py sends both files to the requester's DM with files_upload_v2.
 
 Text a person typed that a spreadsheet would run as a formula (starting with = + - @, tab
 or carriage return) is prefixed with an apostrophe in the CSV (OWASP's advice against CSV
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.core.question_sets import QuestionSet
 from bot.errors import NotFound
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.interviews import get_interview, log_event, question_set_of, require_organiser
 from bot.outbox import effects
 from bot.people import display_names
@@ -277,28 +277,6 @@ def export_for(services: Services, team_id: str, interview_id: int | str,
     return build_files(rounds, names)
 
 
-def upload_export(services: Services, user_id: str, files: ExportFiles) -> str:
-    """Both files in the requester's DM (files go to a conversation id, not a user id);
-    the DM channel id."""
-    client = services.client
-    channel = str(client.conversations_open(users=user_id)["channel"]["id"])
-    t = translator(files.language)
-    client.files_upload_v2(
-        channel=channel,
-        initial_comment=t.ngettext(
-            "Interview {ids}: the ratings as CSV (one row per rating) and the whole interview "
-            "as JSON. They hold candidate data: keep them safe.",
-            "Interviews {ids}, every round of the candidate: the ratings as CSV (one row per "
-            "rating) and the whole loop as JSON. They hold candidate data: keep them safe.",
-            len(files.interview_ids), ids=", ".join(str(i) for i in files.interview_ids)),
-        file_uploads=[
-            {"content": files.csv.encode("utf-8"), "filename": files.filename("csv"),
-             "title": files.filename("csv")},
-            {"content": files.json.encode("utf-8"), "filename": files.filename("json"),
-             "title": files.filename("json")},
-        ],
-    )
-    return channel
 
 
 EXPORT_REQUESTED = "export_requested"

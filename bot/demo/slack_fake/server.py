@@ -12,7 +12,8 @@ limits) the fake follows Slack; everything else is kept deliberately small. Choi
 - DMs to deleted users answer ``user_disabled``, to bots ``cannot_dm_bot`` (Slack documents no
   single code for either); a private channel the bot is not in is ``channel_not_found``.
 - Slack fills in missing block_id/action_id values, so stored blocks gain them.
-- A file share posts a message (text = initial_comment) in each conversation it went to.
+- A file share posts a message (text = initial_comment) in each conversation it went to;
+  files.delete (the bot's own files only, else ``cant_delete_file``) leaves a tombstone there.
 - ``ts`` values come from the wall clock (microseconds), unique and increasing.
 """
 
@@ -230,6 +231,7 @@ class FakeSlack:
             "conversations.members": self._conversations_members,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.delete": self._files_delete,
         }
         # Like any workspace, this one knows its own bot user.
         self.add_user(bot_user_id, name="interview-bot", is_bot=True, team_id=team_id)
@@ -330,6 +332,17 @@ class FakeSlack:
         with self._lock:
             self._channels[channel_id] = record
             return self._channel_json(record)
+
+    def add_file(self, user_id: str, channel: str, *, filename: str,
+                 content: bytes = b"") -> str:
+        """A file someone shared in a conversation (a user id means their DM); its id."""
+        with self._lock:
+            file_id = f"F{next(self._counter):04d}"
+            channel_id = self._lookup_id(channel)
+            self._files.append({"id": file_id, "filename": filename, "title": filename,
+                                "content": content, "channels": [channel_id],
+                                "initial_comment": None, "user": user_id, "thread_ts": None})
+            return file_id
 
     def issue_trigger_id(self, user_id: str) -> str:
         """A trigger_id like Slack puts in interactions: valid trigger_ttl seconds, usable once."""
@@ -932,6 +945,23 @@ class FakeSlack:
         if upload is None or upload["content"] is None:
             raise ApiError("file_not_found")
         return str(file_id), upload
+
+    def _files_delete(self, p: Params) -> dict[str, Any]:
+        """The bot deletes its own upload: gone from the files, and each message that shared
+        it shows a tombstone in its place, as Slack's do."""
+        file_id = str(p.get("file") or "")
+        record = next((f for f in self._files if f["id"] == file_id), None)
+        if record is None:
+            raise ApiError("file_not_found")
+        if record["user"] != self.bot_user_id:
+            raise ApiError("cant_delete_file")
+        self._files.remove(record)
+        for message in self._by_ts.values():
+            shared = message.get("files")
+            if shared and any(f.get("id") == file_id for f in shared):
+                message["files"] = [{"id": file_id, "mode": "tombstone"}
+                                    if f.get("id") == file_id else f for f in shared]
+        return {}
 
     def _file_json(self, record: dict[str, Any]) -> dict[str, Any]:
         return {"id": record["id"], "name": record["filename"], "title": record["title"],

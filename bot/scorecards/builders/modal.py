@@ -174,7 +174,8 @@ class RatingInputs:
     models (so slack-sdk still checks the options and placeholder); each question gets
     copies of those dicts (a view is a fresh tree, as before: no block shares a dict with
     another), a question with its own anchors with their texts in place of the scale's (put
-    through `clip` as `plain` does; the set's validation keeps them within 75 characters).
+    through `escape` and `clip` as `plain` does; the set's validation keeps them within 75
+    characters).
     Keys are in slack-sdk's order (it emits them sorted). Labels and hints go through
     `plain` with the same limits, so clipping is unchanged and InputBlock's own checks hold
     by construction (labels and hints at most 2000 characters, block ids far below 255:
@@ -199,7 +200,8 @@ class RatingInputs:
         # question_scale's texts, without building a ScalePoint for each.
         for option, point, anchor in zip(options, self._qs.scale, question.anchors or (),
                                          strict=False):  # "Not assessed" keeps its text
-            option["text"]["text"] = clip(scale_option_text(point.value, point.label, anchor),
+            option["text"]["text"] = clip(escape(scale_option_text(point.value, point.label,
+                                                                   anchor)),
                                           OPTION_TEXT_LIMIT)
         return _Select(options, scale.placeholder,
                        _by_value([o["value"] for o in options], options))
