@@ -497,6 +497,16 @@ def _datetime_state(element: dict[str, Any], raw: Any, where: str) -> dict[str, 
     return {"selected_date_time": None if raw is None else int(raw)}
 
 
+def _files_state(element: dict[str, Any], raw: Any, where: str) -> dict[str, Any]:
+    """The files picked in a file_input: pass the objects FakeSlack.add_user_file gave."""
+    files = [] if raw is None else list(raw) if isinstance(raw, list | tuple) else [raw]
+    if not all(isinstance(f, dict) and f.get("id") for f in files):
+        raise AssertionError(f"{where}: pass the file objects FakeSlack.add_user_file returns")
+    if len(files) > int(element.get("max_files") or 10):
+        raise AssertionError(f"{where}: more files than max_files; Slack would not take them")
+    return {"files": copy.deepcopy(files)}
+
+
 # element type -> (how its state looks, the field holding its prefilled value)
 STATE: dict[str, tuple[Builder, str]] = {
     "plain_text_input": (_text_state, "initial_value"),
@@ -517,6 +527,7 @@ STATE: dict[str, tuple[Builder, str]] = {
     "datepicker": (_date_state, "initial_date"),
     "timepicker": (_time_state, "initial_time"),
     "datetimepicker": (_datetime_state, "initial_date_time"),
+    "file_input": (_files_state, "initial_files"),  # nothing is prefilled in a file_input
 }
 
 
