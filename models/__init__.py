@@ -6,6 +6,7 @@ from models.candidate import Candidate
 from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
 from models.outbox import OutboxMessage, OutboxStatus
+from models.question_set import QuestionSetStatus, QuestionSetVersion, store_version
 from models.reminder import Reminder, ReminderStatus
 from models.scorecard import Rating, Scorecard, ScorecardDraft, ScorecardVersion
 from models.session import create_db_engine, make_session_factory, reading, transaction
@@ -23,6 +24,8 @@ __all__ = [
     "OutboxStatus",
     "Panelist",
     "PanelistStats",
+    "QuestionSetStatus",
+    "QuestionSetVersion",
     "Rating",
     "Reminder",
     "ReminderStatus",
@@ -32,6 +35,7 @@ __all__ = [
     "create_db_engine",
     "make_session_factory",
     "reading",
+    "store_version",
     "transaction",
     "utcnow",
 ]

@@ -229,7 +229,7 @@ class QuestionSet(_Model):
         raise KeyError(competency_id)
 
     def to_snapshot(self) -> dict[str, Any]:
-        """The JSON-able frozen copy stored on each interview."""
+        """The JSON-able frozen copy an interview keeps (models/question_set.py)."""
         return self.model_dump(mode="json")
 
     @classmethod

@@ -27,6 +27,7 @@ from bot.errors import InterviewRefused, NotAllowed, NotFound
 from bot.i18n import N_, Translator
 from bot.interviews import (
     find_interview,
+    freeze_question_set,
     live_rounds,
     log_event,
     people_of,
@@ -469,7 +470,7 @@ def _new_interview(session: Session, candidate: Candidate, recruiter_id: str,
         note=note,
         question_set_id=question_set.id,
         language=question_set.language,
-        question_set=question_set.to_snapshot(),
+        question_set_version=freeze_question_set(session, question_set),
         channel_id=str(form.channel_id),
         recruiter_id=recruiter_id,
         hiring_lead_id=str(form.hiring_lead_id),

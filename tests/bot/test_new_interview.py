@@ -243,7 +243,7 @@ def test_the_plan_and_kits_fit_for_the_largest_set_and_panel(world: Small) -> No
                           link="https://ats.example.com/" + "x" * 1970, recruiter_id=RECRUITER)
     interview = Interview(
         id=7, team_id=TEAM, candidate=candidate, round_number=1, note="&" * 2000,
-        question_set_id=qs.id, language="en", question_set=qs.to_snapshot(),
+        question_set_id=qs.id, language="en",
         channel_id=CHANNEL, recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=start,
         ends_at=start + timedelta(hours=3), debrief_at=start + timedelta(days=1),
         status=InterviewStatus.SCHEDULED)
@@ -271,7 +271,7 @@ def kit_text(world: Small, qs: QuestionSet, focus: list[str]) -> str:
         id=8, team_id=TEAM, round_number=1, question_set_id=qs.id,
         candidate=Candidate(id=8, team_id=TEAM, name="Mari", role="Agent",
                             recruiter_id=RECRUITER),
-        language=qs.language, question_set=qs.to_snapshot(), channel_id=CHANNEL,
+        language=qs.language, channel_id=CHANNEL,
         recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=start,
         ends_at=start + timedelta(hours=1), debrief_at=start + timedelta(days=1),
         status=InterviewStatus.SCHEDULED)
