@@ -56,6 +56,9 @@ class Interview(Base):
     # set make new versions and never change this interview.
     question_set_version_id: Mapped[int] = mapped_column(
         ForeignKey("question_set_versions.id"), index=True)
+    # How many questions of each category the kit and the scorecard ask, the others offered
+    # as spares (bot/core/selection.py); None: the set's own core and spare marks.
+    questions_per_category: Mapped[int | None]
     channel_id: Mapped[str] = mapped_column(String(32))
     plan_ts: Mapped[str | None] = mapped_column(String(32))
     summary_ts: Mapped[str | None] = mapped_column(String(32))

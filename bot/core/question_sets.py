@@ -904,8 +904,10 @@ def yaml_files(directory: Path) -> list[Path]:
 class QuestionSetLibrary:
     """Every loaded set, keyed by (id, language)."""
 
-    def __init__(self, sets: Iterable[QuestionSet] = (), errors: Iterable[str] = ()) -> None:
+    def __init__(self, sets: Iterable[QuestionSet] = (), errors: Iterable[str] = (),
+                 paths: dict[tuple[str, str], Path] | None = None) -> None:
         by_key = {question_set.key: question_set for question_set in sets}
+        self._paths = dict(paths or {})
         self._by_key = by_key
         self.sets: list[QuestionSet] = sorted(
             by_key.values(), key=lambda s: (s.name.casefold(), s.language, s.id)
@@ -917,6 +919,7 @@ class QuestionSetLibrary:
         """Shipped sets first, then each extra dir in order; a later set with the same
         (id, language) overrides an earlier one. A broken file is skipped and reported."""
         by_key: dict[tuple[str, str], QuestionSet] = {}
+        paths: dict[tuple[str, str], Path] = {}
         errors: list[str] = []
         for directory in [shipped_dir(), *map(Path, extra_dirs)]:
             if not directory.is_dir():
@@ -935,10 +938,24 @@ class QuestionSetLibrary:
                 if question_set.key in by_key:
                     logger.info("Question set %s.%s overridden by %s", *question_set.key, path)
                 by_key[question_set.key] = question_set
-        return cls(by_key.values(), errors)
+                paths[question_set.key] = path
+        return cls(by_key.values(), errors, paths)
 
     def get(self, set_id: str, language: str) -> QuestionSet | None:
         return self._by_key.get((set_id, language))
+
+    def source_text(self, key: tuple[str, str]) -> str | None:
+        """The file a set was loaded from, as it is written (comments included), if it
+        still parses to the same set; else None."""
+        path, loaded = self._paths.get(key), self._by_key.get(key)
+        if path is None or loaded is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            same = parse_question_set(text, path.name) == loaded
+        except (OSError, UnicodeDecodeError, QuestionSetError):
+            return None
+        return text if same else None
 
     def languages(self, set_id: str) -> list[str]:
         return sorted(language for (key_id, language) in self._by_key if key_id == set_id)

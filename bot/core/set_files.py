@@ -54,6 +54,7 @@ class UploadProblem:
     line: int | None
     where: str  # a field path such as categories[0].questions[2].text, or a CSV column
     message: Msg
+    column: int | None = None  # where the YAML stops parsing
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ def too_big(size: int) -> UploadProblem:
 def _parse_yaml(text: str) -> ParsedUpload:
     data, node, syntax = load_yaml_nodes(text)
     if syntax is not None:
-        where = "" if syntax.column is None else f"column {syntax.column}"
-        return ParsedUpload(None, [UploadProblem(syntax.line, where, syntax.message)])
+        return ParsedUpload(None, [UploadProblem(syntax.line, "", syntax.message,
+                                                 syntax.column)])
     top = top_level_problem(data)
     if top is not None:
         return ParsedUpload(None, [UploadProblem(None if data is None else 1, "", top)])
@@ -243,9 +244,9 @@ def _csv_header(line: int, header: list[str]) -> tuple[dict[str, int], list[Uplo
         if not name:
             continue
         if name not in CSV_COLUMNS:
-            problems.append(UploadProblem(line, f"column {index + 1}", Msg(
+            problems.append(UploadProblem(line, "", Msg(
                 "{name!r} is not a column of a question sheet; the columns are {columns}",
-                name=cell.strip(), columns=allowed)))
+                name=cell.strip(), columns=allowed), index + 1))
         elif name in columns:
             problems.append(UploadProblem(line, name, Msg(
                 "the column {name!r} is there twice; keep one", name=name)))

@@ -525,6 +525,13 @@ class FakeSlack:
             self._response_urls[token] = _ResponseUrl(channel_id, user_id, message_ts, ephemeral)
             return f"{self.base_url}{RESPONSE_URL_PATH}{token}"
 
+    def show_command_reply(self, channel: str, user_id: str, reply: Mapping[str, Any]) -> None:
+        """A slash command's ack with a message in it: Slack shows it to the user (to the
+        channel with response_type in_channel), like a reply through its response_url."""
+        with self._lock:
+            target = _ResponseUrl(self._lookup_id(channel), user_id, None, ephemeral=True)
+            self._respond(target, dict(reply))
+
     def set_view_state(self, view_id: str, state: dict[str, Any]) -> None:
         """What the user has entered in a modal (Slack keeps it on the view)."""
         with self._lock:

@@ -90,7 +90,11 @@ class SlackSimulator:
             "response_url": self.fake.issue_response_url(channel_id, user_id),
             "trigger_id": self.fake.issue_trigger_id(user_id),
         }
-        return self.send_raw(urlencode(form).encode(), FORM, retry_num=retry_num)
+        response = self.send_raw(urlencode(form).encode(), FORM, retry_num=retry_num)
+        reply = response.json() if response.status == 200 and response.body.strip() else None
+        if isinstance(reply, dict) and (reply.get("text") or reply.get("blocks")):
+            self.fake.show_command_reply(channel_id, user_id, reply)
+        return response
 
     def click(
         self,
