@@ -178,6 +178,8 @@ class _CsvCategory:
     questions: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
+_BAD_QUOTES = "\0bad quotes"  # the row where csv gave up
+
 # Where a set field of a CSV upload comes from, for its problems.
 _CSV_WHERE = {"text": "question", "guidance": "guidance", "anchors": "anchors",
               "name": "category", "purpose": "purpose", "questions": "question"}
@@ -222,16 +224,18 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
         delimiter = csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
+    # strict: an unclosed quote is an error, not the rest of the file in one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
     try:
         while True:
             start = reader.line_num + 1
             rows.append((start, next(reader)))
     except StopIteration:
         pass
-    except csv.Error:  # an unclosed quote: the rest of the file is one cell
-        rows.append((reader.line_num, ["\0unclosed"]))
+    except csv.Error:
+        rows.append((start, [_BAD_QUOTES]))
     return rows
 
 
@@ -267,9 +271,10 @@ def _csv_categories(rows: list[tuple[int, list[str]]], columns: dict[str, int],
     current: _CsvCategory | None = None
     width = max(columns.values()) + 1
     for line, cells in rows:
-        if cells == ["\0unclosed"]:
+        if cells == [_BAD_QUOTES]:
             problems.append(UploadProblem(line, "", Msg(
-                "a quoted cell starts here and never ends; close the quote (\")")))
+                "a quoted cell starts here and does not end well: close its quote (\"), "
+                "and write a quote inside a quoted cell twice (\"\")")))
             break
         if not any(cell.strip() for cell in cells):
             continue

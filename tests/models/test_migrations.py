@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, select, text
 
 from bot.app import build_services
+from bot.core.question_sets import QuestionSetLibrary
 from bot.demo.slack_fake import FakeSlack
 from bot.interviews import question_set_of
 from bot.migrate import alembic_config, is_up_to_date, upgrade
@@ -28,6 +29,7 @@ from models import (
     OutboxMessage,
     PanelistStats,
     ScorecardVersion,
+    create_db_engine,
     store_version,
     transaction,
 )
@@ -439,3 +441,43 @@ def _fill_with_sets(engine: Engine, documents: list[dict[str, object]]) -> None:
     with engine.begin() as connection:
         for table, row in rows:
             connection.execute(tables.tables[table].insert().values(**row))
+
+
+def test_questions_per_category_is_added_empty_and_removed_cleanly(
+        empty_database: str) -> None:
+    """0011: every interview keeps its row, with no number (the set's own core and spare
+    marks); the downgrade gives the 0010 rows back exactly."""
+    engine = create_db_engine(empty_database)
+    try:
+        config = alembic_config(empty_database)
+        before_0010 = ScriptDirectory.from_config(config).get_revision("0010").down_revision
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, str(before_0010))
+            connection.commit()
+        shipped = QuestionSetLibrary.load().get("customer-service", "en")
+        assert shipped is not None
+        _fill_with_sets(engine, [shipped.to_snapshot(), shipped.to_snapshot()])
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0010")
+            connection.commit()
+        at_0010 = _all_rows(engine)
+
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0011")
+            connection.commit()
+        at_0011 = _all_rows(engine)
+        assert [row.pop("questions_per_category") for row in at_0011["interviews"]] == [
+            None, None]
+        assert {k: v for k, v in at_0011.items() if k != "alembic_version"} == {
+            k: v for k, v in at_0010.items() if k != "alembic_version"}
+
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+            connection.commit()
+        assert _all_rows(engine) == at_0010
+    finally:
+        engine.dispose()
