@@ -138,13 +138,14 @@ def upload_modal(t: Translator, default_language: str,
         blocks += [section(text) for text in texts[:room]]
         if len(texts) > room:
             blocks.append(context(t._("The list goes on; fix these first.")))
+    separator = f"`{ANCHOR_SEPARATOR}`"
     blocks += [
         section(t._("Upload a question set as a *YAML* file in the format of the shipped "
                     "sets (download one from `/interview sets` to start from it), or a *CSV* "
                     "sheet with the columns category, question, guidance and anchors (one "
                     "anchor per scale point, separated by {separator}). At most {size} KB. "
                     "You see the set before it is published.",
-                    separator=f"`{ANCHOR_SEPARATOR}`", size=MAX_UPLOAD_BYTES // 1000)),
+                    separator=separator, size=MAX_UPLOAD_BYTES // 1000)),
         InputBlock(
             block_id=FILE_BLOCK, label=plain(t._("File"), 2000),
             element=FileInputElement(
