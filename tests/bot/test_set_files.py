@@ -3,6 +3,7 @@ set, or every problem comes back at once with its line; any set goes back out as
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -199,3 +200,14 @@ def test_yaml_out_writes_long_text_as_blocks() -> None:
     text = set_yaml(changed)
     assert "description: |-\n  Line one.\n  Line two.\n" in text
     assert yaml.safe_load(text)["description"] == "Line one.\nLine two."
+
+
+def test_the_example_sheet_and_the_readmes_sheet_upload_cleanly() -> None:
+    root = Path(__file__).resolve().parents[2] / "question_sets"
+    example = parse_upload((root / "examples" / "sales-basics.csv").read_bytes(),
+                           "sales-basics.csv", csv_defaults("sales-basics.csv", "en"))
+    assert example.problems == []
+    assert example.question_set is not None and example.question_set.question_count == 3
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    sheet = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    assert csv_upload(sheet).problems == []
