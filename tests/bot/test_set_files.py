@@ -97,10 +97,11 @@ def test_whole_file_problems() -> None:
                                   ".yml or .csv file")
 
 
-SHEET = """\
+ANCHORS = "Only friendly | Names one part | Several parts | Parts and an example | Tied to us"
+SHEET = f"""\
 Category;Question;Guidance;Anchors;Purpose
 Customer service;How do you define customer service?;"Listens for: courtesy, listening.
-Red flag: friendliness only.";Only friendly | Names one part | Several parts | Parts and an example | Tied to us;What service means to them.
+Red flag: friendliness only.";{ANCHORS};What service means to them.
 ;What does good service mean to you?;;;
 Situational;What would you do with an angry customer?;;;
 """
