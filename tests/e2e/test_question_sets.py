@@ -13,9 +13,12 @@ from sqlalchemy import select
 
 from bot.core.question_sets import QuestionSet, parse_question_set
 from bot.core.set_files import set_yaml
+from bot.errors import NotAllowed
 from bot.interviews import question_set_of
+from bot.sets.publish import receive_upload
+from bot.sets.service import publish as publish_version
 from models import Event, Interview, QuestionSetStatus, QuestionSetVersion, reading
-from tests.conftest import LEAD, OUTSIDER, PEETER, PIA, RECRUITER, World
+from tests.conftest import LEAD, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
 from tests.slack_steps import picked_time, told, top_view
 
 pytestmark = pytest.mark.settings(QUESTION_SET_PUBLISHERS=RECRUITER)
@@ -181,11 +184,20 @@ def test_only_publishers_and_admins_may_upload(world: World) -> None:
     refusal = told(world, OUTSIDER, "may publish question sets")
     assert "QUESTION_SET_PUBLISHERS" in refusal["text"]
     assert world.fake.view_stack(OUTSIDER) == []
+    # Past the button too: an upload or a publish by them is refused before anything is read.
+    picked = world.fake.add_user_file(OUTSIDER, "team-set.en.yaml", as_file(team_set("Why?")))
+    with pytest.raises(NotAllowed):
+        receive_upload(world.services, TEAM, OUTSIDER, [picked], None)
+    assert world.fake.calls("files.info") == []
 
     world.fake.add_user(ADMIN, name="ada", is_admin=True)
     preview = upload(world, "team-set.en.yaml", as_file(team_set("Why us?")), user=ADMIN)
     publish(world, preview, user=ADMIN)
     assert versions(world) == [("team-set", 1, "published", ADMIN)]
+    with reading(world.services.db) as session:
+        draft_id = session.scalars(select(QuestionSetVersion.id)).one()
+    with pytest.raises(NotAllowed):
+        publish_version(world.services, TEAM, OUTSIDER, draft_id)
     # The file was read with the bot token; without it Slack gives nothing.
     assert [c["response"]["ok"] for c in world.fake.calls("url_private")] == [True]
 
