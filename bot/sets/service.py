@@ -29,8 +29,6 @@ from bot.workspace_sets import (
     file_sets,
     own_entry,
     own_sets,
-    own_version,
-    own_version_id,
     resolve,
 )
 from models import QuestionSetStatus, QuestionSetVersion, reading, store_version, transaction
@@ -183,18 +181,6 @@ def store_draft(services: Services, team_id: str, user_id: str,
                      already_published=row.status == QuestionSetStatus.PUBLISHED,
                      shadows_file_set=services.question_sets.get(*question_set.key)
                      is not None)
-
-
-def draft_for(services: Services, team_id: str, value: str) -> Draft:
-    """A stored draft, for its preview again (NotFound when it is gone)."""
-    with reading(services.db) as session:
-        row = own_version(session, team_id, own_version_id(value) or 0, drafts=True)
-        if row is None:
-            raise NotFound(_GONE)
-        entry = own_entry(row)
-        return Draft(row.id, row.version, entry.question_set, latest=None,
-                     already_published=row.status == QuestionSetStatus.PUBLISHED,
-                     shadows_file_set=False)
 
 
 _GONE = N_("This preview is out of date (someone uploaded the set again meanwhile); upload "
