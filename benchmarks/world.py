@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.core.question_sets import QuestionSet, QuestionSetLibrary
 from bot.demo.slack_fake import FakeSlack
 from bot.i18n import translator
+from bot.interviews import freeze_question_set
 from bot.slack.blocks import actions, to_dicts
 from bot.slack.buttons import score_candidate_button
 from models import (
@@ -143,7 +144,8 @@ class Seeder:
                 candidate=Candidate(team_id=TEAM, name=candidate,
                                     role="Customer support agent", recruiter_id=RECRUITER),
                 question_set_id=self.qs.id, language="en",
-                question_set=self.qs.to_snapshot(), channel_id=CHANNEL,
+                question_set_version=freeze_question_set(session, self.qs),
+                channel_id=CHANNEL,
                 recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=starts,
                 ends_at=starts + timedelta(hours=1), debrief_at=starts + timedelta(days=1),
                 panelists=[Panelist(user_id=user, position=n, focus_categories=[])

@@ -12,7 +12,7 @@ import copy
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import LANGUAGES, LOCALE_DIR, catalog_path
@@ -20,13 +20,16 @@ from bot.i18n import LANGUAGES, LOCALE_DIR, catalog_path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("bot", "handlers")
 COMMENT_TAG = "Translators:"
+# gettext's own keywords, and the question-set problems' Msg("...") (bot/core/question_sets.py).
+KEYWORDS = {**DEFAULT_KEYWORDS, "Msg": None}
 
 
 def extract_template() -> Catalog:
     template = Catalog(project="interview-bot", fuzzy=False)
     for folder in SOURCE_DIRS:
         for filename, lineno, message, comments, context in extract_from_dir(
-            ROOT / folder, comment_tags=(COMMENT_TAG,), strip_comment_tags=True,
+            ROOT / folder, keywords=KEYWORDS, comment_tags=(COMMENT_TAG,),
+            strip_comment_tags=True,
             # The fake Slack speaks Slack's own (English) error codes, not the app's text.
             directory_filter=lambda d: "slack_fake" not in d,
         ):

@@ -4,9 +4,9 @@ debrief covers, and the event log."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, select
@@ -26,11 +26,13 @@ from models import (
     Panelist,
     PostedKind,
     PostedMessage,
+    QuestionSetVersion,
     Rating,
     Reminder,
     ReminderStatus,
     Scorecard,
     ScorecardVersion,
+    store_version,
     transaction,
     utcnow,
 )
@@ -122,19 +124,32 @@ def is_current_version() -> ColumnElement[bool]:
     return ScorecardVersion.number == current
 
 
-@lru_cache(maxsize=256)
-def _snapshot_cache(key: str, frozen: str) -> QuestionSet:
-    import json
-
-    return QuestionSet.from_snapshot(json.loads(frozen))
+_PARSED_SETS: dict[str, QuestionSet] = {}  # content hash -> the set; newest last
+_PARSED_SETS_MAX = 256
+_PARSED_SETS_LOCK = threading.Lock()
 
 
 def question_set_of(interview: Interview) -> QuestionSet:
-    """The set as frozen on the interview (never the current YAML)."""
-    import json
+    """The set as frozen for the interview (never the current YAML). Parsed once per
+    process per distinct content: the row's hash finds it without reading the document."""
+    version = interview.question_set_version
+    key = version.content_hash
+    with _PARSED_SETS_LOCK:
+        found = _PARSED_SETS.get(key)
+    if found is not None:
+        return found
+    parsed = QuestionSet.from_snapshot(version.document)
+    with _PARSED_SETS_LOCK:
+        _PARSED_SETS[key] = parsed
+        while len(_PARSED_SETS) > _PARSED_SETS_MAX:
+            del _PARSED_SETS[next(iter(_PARSED_SETS))]
+    return parsed
 
-    frozen = json.dumps(interview.question_set, sort_keys=True)
-    return _snapshot_cache(f"{interview.id}", frozen)
+
+def freeze_question_set(session: Session, question_set: QuestionSet) -> QuestionSetVersion:
+    """The stored version of a set loaded from files (shared by every workspace), added if
+    this content is new: what a new interview points at."""
+    return store_version(session, question_set.to_snapshot())
 
 
 def translator_for(interview: Interview) -> Translator:

@@ -14,6 +14,7 @@ class Person:
     tz: str
     is_bot: bool
     deleted: bool
+    is_admin: bool = False  # a workspace admin or owner
 
     @property
     def can_interview(self) -> bool:

@@ -36,6 +36,8 @@ HELP: dict[str, str] = {
     "DEFAULT_LANGUAGE": "one of en, et, fi",
     "QUESTION_SETS_DIR": "directories with your own question sets, separated by "
     f"'{os.pathsep}'",
+    "QUESTION_SET_PUBLISHERS": "Slack user ids (U…), separated by commas, of the people who "
+    "may publish question sets besides the workspace's admins and owners, e.g. U012AB3CD",
     "REMINDER_FIRST_AFTER_MINUTES": "minutes after the interview ends, e.g. 60",
     "REMINDER_DAILY_AT": "a time of day as HH:MM in each panelist's own time zone, e.g. 09:00",
     "REMINDER_BEFORE_DEBRIEF_MINUTES": "minutes before the debrief, e.g. 120",
@@ -72,6 +74,7 @@ class Settings(BaseModel):
     log_level: LogLevel = "INFO"
     default_language: str = Field(default="en", pattern=r"^(en|et|fi)$")
     question_sets_dir: str = ""
+    question_set_publishers: str = Field(default="", pattern=r"^[\sUW0-9A-Z,]*$")
     reminder_first_after_minutes: int = Field(default=60, ge=0)
     reminder_daily_at: time = time(9, 0)
     reminder_before_debrief_minutes: int = Field(default=120, ge=0)
@@ -117,6 +120,12 @@ class Settings(BaseModel):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @property
+    def publishers(self) -> frozenset[str]:
+        """Who may publish question sets besides the workspace's admins and owners."""
+        return frozenset(u.strip() for u in self.question_set_publishers.split(",")
+                         if u.strip())
 
     @property
     def question_set_dirs(self) -> list[Path]:

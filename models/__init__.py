@@ -7,6 +7,7 @@ from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
 from models.outbox import OutboxMessage, OutboxStatus
 from models.posted import PostedKind, PostedMessage
+from models.question_set import QuestionSetStatus, QuestionSetVersion, store_version
 from models.reminder import Reminder, ReminderStatus
 from models.scorecard import Rating, Scorecard, ScorecardDraft, ScorecardVersion
 from models.session import create_db_engine, make_session_factory, reading, transaction
@@ -26,6 +27,8 @@ __all__ = [
     "PanelistStats",
     "PostedKind",
     "PostedMessage",
+    "QuestionSetStatus",
+    "QuestionSetVersion",
     "Rating",
     "Reminder",
     "ReminderStatus",
@@ -35,6 +38,7 @@ __all__ = [
     "create_db_engine",
     "make_session_factory",
     "reading",
+    "store_version",
     "transaction",
     "utcnow",
 ]

@@ -13,6 +13,7 @@ from models.base import Base, utcnow
 
 if TYPE_CHECKING:
     from models.candidate import Candidate
+    from models.question_set import QuestionSetVersion
     from models.scorecard import Scorecard
 
 
@@ -51,8 +52,13 @@ class Interview(Base):
     note: Mapped[str | None] = mapped_column(Text)
     question_set_id: Mapped[str] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(8))
-    # The set exactly as used at creation: later YAML edits never change this interview.
-    question_set: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The set exactly as used at creation (models/question_set.py): later edits of the
+    # set make new versions and never change this interview.
+    question_set_version_id: Mapped[int] = mapped_column(
+        ForeignKey("question_set_versions.id"), index=True)
+    # How many questions of each category the kit and the scorecard ask, the others offered
+    # as spares (bot/core/selection.py); None: the set's own core and spare marks.
+    questions_per_category: Mapped[int | None]
     channel_id: Mapped[str] = mapped_column(String(32))
     plan_ts: Mapped[str | None] = mapped_column(String(32))
     summary_ts: Mapped[str | None] = mapped_column(String(32))
@@ -82,12 +88,21 @@ class Interview(Base):
 
     # Joined: nearly every reader of a round shows the candidate's name.
     candidate: Mapped[Candidate] = relationship(back_populates="rounds", lazy="joined")
+    # Joined: an interview read is usable after its session (exports, side effects); the
+    # parsed set is cached by content hash (bot/interviews.py `question_set_of`).
+    question_set_version: Mapped[QuestionSetVersion] = relationship(lazy="joined",
+                                                                    innerjoin=True)
     panelists: Mapped[list[Panelist]] = relationship(
         back_populates="interview", cascade="all, delete-orphan", order_by="Panelist.position"
     )
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="interview", cascade="all, delete-orphan", order_by="Decision.id"
     )
+
+    @property
+    def question_set(self) -> dict[str, Any]:
+        """The frozen document of the set as used."""
+        return self.question_set_version.document
 
     @property
     def active_panelists(self) -> list[Panelist]:

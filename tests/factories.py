@@ -9,7 +9,12 @@ from typing import Any
 
 from bot.core.question_sets import Category, Competency, Question, QuestionSet, ScalePoint
 from bot.debrief import service as debrief
-from bot.interviews import debrief_of, get_interview
+from bot.interviews import (
+    debrief_of,
+    freeze_question_set,
+    get_interview,
+    question_set_of,
+)
 from bot.scorecards.service import Answers, ScorecardForm
 from bot.services import Services
 from models import (
@@ -73,7 +78,8 @@ def make_interview(
             round_number = 1 + max(r.round_number for r in candidate.rounds)
         interview = Interview(
             team_id=team_id, candidate=candidate, round_number=round_number,
-            question_set_id=qs.id, language=qs.language, question_set=qs.to_snapshot(),
+            question_set_id=qs.id, language=qs.language,
+            question_set_version=freeze_question_set(session, qs),
             channel_id=channel_id, plan_ts=plan_ts, recruiter_id=recruiter_id,
             hiring_lead_id=hiring_lead_id, starts_at=starts, ends_at=starts + length,
             debrief_at=debrief_at or starts + timedelta(days=1),
@@ -103,7 +109,7 @@ def add_scorecard(
     with transaction(services.db) as session:
         interview = session.get(Interview, interview_id)
         assert interview is not None
-        qs = QuestionSet.from_snapshot(interview.question_set)
+        qs = question_set_of(interview)
         panelist = next(p for p in interview.panelists if p.user_id == user_id)
         scorecard = panelist.scorecard
         now = services.clock()

@@ -21,8 +21,9 @@ import importlib.resources
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, TextIO
+from typing import Annotated, Any, ClassVar, Literal, Protocol, TextIO
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -228,13 +229,57 @@ class QuestionSet(_Model):
         raise KeyError(competency_id)
 
     def to_snapshot(self) -> dict[str, Any]:
-        """The JSON-able frozen copy stored on each interview."""
+        """The JSON-able frozen copy an interview keeps (models/question_set.py)."""
         return self.model_dump(mode="json")
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> QuestionSet:
         # Shape only, no policy checks: see the module docstring.
         return cls.model_validate(data)
+
+
+class Translates(Protocol):
+    """What Msg.render needs of bot.i18n's Translator (the core imports no catalog)."""
+
+    def _(self, message: str, /, **values: Any) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> str: ...
+
+
+class Msg(str):
+    """A problem's message: the English text (it is a str, so the command line and the logs
+    use it as is), with the catalog template and values it was made from, so that Slack can
+    show it in the workspace's language (``render``). Values that are Msgs themselves are
+    translated too. Babel extracts ``Msg("...")`` (see bot/catalogs.py) and
+    ``Msg.ngettext("...", "...", n)``."""
+
+    template: str
+    plural: str | None
+    number: int | None  # n of a plural message
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Msg:
+        return cls._made(template, None, None, values)
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, n: int, /, **values: Any) -> Msg:
+        return cls._made(singular, plural, n, values)
+
+    @classmethod
+    def _made(cls, template: str, plural: str | None, number: int | None,
+              values: dict[str, Any]) -> Msg:
+        chosen = template if plural is None or number == 1 else plural
+        params = values if number is None else {"n": number, **values}
+        made = super().__new__(cls, chosen.format(**params))
+        made.template, made.plural, made.number, made.values = template, plural, number, values
+        return made
+
+    def render(self, t: Translates) -> str:
+        values = {key: value.render(t) if isinstance(value, Msg) else value
+                  for key, value in self.values.items()}
+        if self.plural is None or self.number is None:
+            return t._(self.template, **values)
+        return t.ngettext(self.template, self.plural, self.number, **values)
 
 
 class QuestionSetError(Exception):
@@ -253,24 +298,32 @@ def parse_question_set(text: str, source: str) -> QuestionSet:
     start with it, and it must be ``{id}.{language}.yaml`` so the library key is predictable.
     Raises QuestionSetError with ALL the problems found."""
     file_name = Path(source).name
-    data, yaml_problem = _load_yaml(text)
-    if yaml_problem is None:
-        yaml_problem = _top_level_problem(data)
+    data, syntax = _load_yaml(text)
+    yaml_problem = syntax.located() if syntax is not None else top_level_problem(data)
     if yaml_problem is not None:
         raise QuestionSetError([f"{file_name}: {yaml_problem}"])
-
-    question_set: QuestionSet | None = None
-    problems: list[tuple[str, str]] = []
-    try:
-        question_set = QuestionSet.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(_translate_pydantic_error(error) for error in exc.errors())
-    problems.extend(_cross_field_problems(data, file_name))
+    question_set, problems = validate_question_set_data(data, file_name)
     if problems:
         lines = [f"{file_name}: {path}: {message}" for path, message in problems]
         raise QuestionSetError(list(dict.fromkeys(lines)))  # drop exact duplicates
     assert question_set is not None
     return question_set
+
+
+def validate_question_set_data(data: dict[str, Any], file_name: str | None = None
+                               ) -> tuple[QuestionSet | None, list[Problem]]:
+    """The set, or every problem with the data of a set (a mapping, as YAML gives it) as
+    (field path, message), without duplicates. ``file_name``: also check that the file is
+    named after the set's id and language (a set that is not a file has no name to check)."""
+    question_set: QuestionSet | None = None
+    problems: list[Problem] = []
+    try:
+        question_set = QuestionSet.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_translate_pydantic_error(error) for error in exc.errors())
+    problems.extend(_cross_field_problems(data, file_name))
+    unique = list(dict.fromkeys(problems))
+    return (question_set if not unique else None), unique
 
 
 def load_question_set_file(path: Path) -> QuestionSet:
@@ -279,71 +332,126 @@ def load_question_set_file(path: Path) -> QuestionSet:
         # utf-8-sig: tolerate the byte-order mark some Windows editors write.
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise QuestionSetError(
-            [f"{path.name}: byte {exc.start + 1} is not UTF-8 text; save the file as UTF-8"]
-        ) from exc
+        raise QuestionSetError([f"{path.name}: {not_utf8(exc)}"]) from exc
     except OSError as exc:
         raise QuestionSetError([f"{path.name}: cannot read the file: {exc.strerror}"]) from exc
     return parse_question_set(text, path.name)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys; PyYAML would silently keep the last one,
+def not_utf8(exc: UnicodeDecodeError) -> Msg:
+    return Msg("byte {n} is not UTF-8 text; save the file as UTF-8", n=exc.start + 1)
+
+
+def _check_unique_keys(node: yaml.MappingNode) -> None:
+    """A key repeated in a mapping is an error: PyYAML would silently keep the last one,
     which for a repeated `questions:` would drop questions without a word."""
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+            continue  # complex keys and merge keys (<<) are left to PyYAML
+        if key_node.value in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"found duplicate key {key_node.value!r}", key_node.start_mark
+            )
+        seen.add(key_node.value)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys. Pure Python: its messages name the character
+    at fault (libyaml's do not), so problems are reported from this one."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
-                continue  # complex keys and merge keys (<<) are left to PyYAML
-            if key_node.value in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"found duplicate key {key_node.value!r}", key_node.start_mark
-                )
-            seen.add(key_node.value)
+        _check_unique_keys(node)
         return super().construct_mapping(node, deep=deep)
 
 
-def _load_yaml(text: str) -> tuple[Any, str | None]:
+class _FastUniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same on libyaml where PyYAML has it: about ten times faster, which matters for an
+    upload read before Slack's 3-second answer."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        _check_unique_keys(node)
+        return super().construct_mapping(node, deep=deep)
+
+
+@dataclass(frozen=True)
+class YamlSyntaxProblem:
+    """Where the YAML stops parsing (1-based; None when PyYAML gives no place) and why, in
+    PyYAML's words with our hint for the fix."""
+
+    line: int | None
+    column: int | None
+    message: Msg
+
+    def located(self) -> Msg:
+        if self.line is None:
+            return self.message
+        return Msg("line {line}, column {column}: {problem}", line=self.line,
+                   column=self.column, problem=self.message)
+
+
+def load_yaml_nodes(text: str) -> tuple[Any, yaml.Node | None, YamlSyntaxProblem | None]:
+    """(data, the node tree it was built from, None), or (None, None, the problem). The nodes
+    know each value's line (`yaml_lines`). A file that does not parse is read again by the
+    pure-Python loader, whose messages say more."""
+    fast = _FastUniqueKeyLoader(text)  # a SafeLoader: no object tags
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader), None  # a SafeLoader: no object tags
+        node = fast.get_single_node()
+        return (fast.construct_document(node) if node is not None else None), node, None
+    except yaml.YAMLError:
+        pass
+    finally:
+        fast.dispose()
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node, None
     except yaml.MarkedYAMLError as exc:
-        return None, _yaml_error_message(exc)
+        return None, None, _yaml_problem(exc)
     except yaml.YAMLError as exc:
-        return None, f"not valid YAML: {exc}"
+        return None, None, YamlSyntaxProblem(None, None, Msg("not valid YAML: {error}",
+                                                             error=str(exc)))
+    finally:
+        loader.dispose()
 
 
-def _yaml_error_message(exc: yaml.MarkedYAMLError) -> str:
+def _load_yaml(text: str) -> tuple[Any, YamlSyntaxProblem | None]:
+    data, _, problem = load_yaml_nodes(text)
+    return data, problem
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> YamlSyntaxProblem:
     mark = exc.problem_mark or exc.context_mark
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-    message = exc.problem or exc.context or "not valid YAML"
+    problem = exc.problem or exc.context or "not valid YAML"
+    message = Msg("{problem}{hint}", problem=problem, hint=_yaml_hint(problem))
     if exc.context and exc.context_mark and exc.problem:
         # e.g. where an unclosed quote started, which is where the fix goes
         context_mark = exc.context_mark
-        message += (
-            f" ({exc.context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
-        )
-    return where + message + _yaml_hint(message)
+        message = Msg("{problem} ({context} at line {line}, column {column}){hint}",
+                      problem=problem, context=exc.context, line=context_mark.line + 1,
+                      column=context_mark.column + 1, hint=_yaml_hint(problem))
+    if mark is None:
+        return YamlSyntaxProblem(None, None, message)
+    return YamlSyntaxProblem(mark.line + 1, mark.column + 1, message)
 
 
-def _yaml_hint(message: str) -> str:
+def _yaml_hint(message: str) -> Msg | str:
     if "'\\t'" in message:
-        return "; indent with spaces, not tabs"
+        return Msg("; indent with spaces, not tabs")
     if "duplicate key" in message:
-        return "; each key may appear only once in a mapping"
+        return Msg("; each key may appear only once in a mapping")
     if "mapping values are not allowed" in message:
-        return "; put text that contains ': ' in quotes"
+        return Msg("; put text that contains ': ' in quotes")
     return ""
 
 
-def _top_level_problem(data: Any) -> str | None:
+def top_level_problem(data: Any) -> Msg | None:
     if data is None:
-        return (
-            "the file is empty; a question set needs id, name, language, description, "
-            "scale and categories"
-        )
+        return Msg("the file is empty; a question set needs id, name, language, description, "
+                   "scale and categories")
     if not isinstance(data, dict):
-        return f"the top level must be a mapping of fields (id: ..., name: ...), not {_kind(data)}"
+        return Msg("the top level must be a mapping of fields (id: ..., name: ...), not {kind}",
+                   kind=_kind(data))
     return None
 
 
@@ -371,77 +479,76 @@ def format_path(loc: Iterable[Any]) -> str:
     return path or "(top level)"
 
 
-def _translate_pydantic_error(error: Any) -> tuple[str, str]:
+def _translate_pydantic_error(error: Any) -> tuple[str, Msg]:
     loc = tuple(error["loc"])
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     translate = _TRANSLATIONS.get(kind)
-    message = translate(loc, value, ctx) if translate else error["msg"]
+    message = translate(loc, value, ctx) if translate else Msg("{detail}", detail=error["msg"])
     return format_path(loc), message
 
 
-def _missing(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return "is missing"
+def _missing(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("is missing")
 
 
-def _unknown_field(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+def _unknown_field(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
     model = _MODEL_AT.get(tuple(part for part in loc[:-1] if isinstance(part, str)))
     if model is None:
-        return "unknown field; remove it"
+        return Msg("unknown field; remove it")
     allowed = list(model.model_fields)
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.75)
     if close:
-        return f"unknown field; did you mean {close[0]!r}?"
-    return f"unknown field; the fields here are {', '.join(allowed)}"
+        return Msg("unknown field; did you mean {field!r}?", field=close[0])
+    return Msg("unknown field; the fields here are {fields}", fields=", ".join(allowed))
 
 
-def _too_long(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    length = len(value.strip()) if isinstance(value, str) else "more"
-    return f"must be at most {ctx['max_length']} characters (it has {length})"
+def _too_long(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    if not isinstance(value, str):
+        return Msg("must be at most {max} characters", max=ctx["max_length"])
+    return Msg("must be at most {max} characters (it has {length})", max=ctx["max_length"],
+               length=len(value.strip()))
 
 
-def _too_short(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return "is empty; write some text"
+def _too_short(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("is empty; write some text")
 
 
-def _not_a_slug(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+def _not_a_slug(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
     # Only ids carry a pattern.
-    return (
-        f"{value!r} is not a valid id; use lowercase letters, digits and single hyphens "
-        "between words, like 'define-customer-service'"
-    )
+    return Msg("{value!r} is not a valid id; use lowercase letters, digits and single hyphens "
+               "between words, like 'define-customer-service'", value=value)
 
 
-def _not_text(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
+def _not_text(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
     if value is None:
-        return "has no value; write some text after the colon"
+        return Msg("has no value; write some text after the colon")
     if isinstance(value, bool):
-        return (
-            f"expected text, got {str(value).lower()} (YAML reads yes/no/on/off/true/false "
-            "as true/false); put the text in quotes"
-        )
+        return Msg("expected text, got {value} (YAML reads yes/no/on/off/true/false as "
+                   "true/false); put the text in quotes", value=str(value).lower())
     if isinstance(value, int | float):
-        return f"expected text, got the number {value!r}; put it in quotes"
-    return f"expected text, got {_kind(value)}"
+        return Msg("expected text, got the number {value!r}; put it in quotes", value=value)
+    return Msg("expected text, got {kind}", kind=_kind(value))
 
 
-def _not_whole_number(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return f"expected a whole number like 3, got {value!r}"
+def _not_whole_number(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("expected a whole number like 3, got {value!r}", value=value)
 
 
-def _not_mapping(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return f"expected a mapping of fields (key: value lines), got {_kind(value)}"
+def _not_mapping(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("expected a mapping of fields (key: value lines), got {kind}", kind=_kind(value))
 
 
-def _not_list(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return f"expected a list (one '- ' line per item), got {_kind(value)}"
+def _not_list(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("expected a list (one '- ' line per item), got {kind}", kind=_kind(value))
 
 
-def _not_true_or_false(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return f"expected true or false, got {_kind(value)}"
+def _not_true_or_false(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("expected true or false, got {kind}", kind=_kind(value))
 
 
-def _not_one_of(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> str:
-    return f"{value!r} is not allowed here; write {ctx['expected']}"
+def _not_one_of(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("{value!r} is not allowed here; write {expected}", value=value,
+               expected=ctx["expected"])
 
 
 _TRANSLATIONS = {
@@ -464,19 +571,19 @@ _TRANSLATIONS = {
 }
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Msg | str:
     if isinstance(value, dict):
-        return "a mapping"
+        return Msg("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return Msg("a list")
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return Msg("the number {value!r}", value=value)
     if isinstance(value, str):
-        return f"the text {_preview(value)!r}"
+        return Msg("the text {text!r}", text=_preview(value))
     if value is None:
-        return "nothing"
+        return Msg("nothing")
     return type(value).__name__
 
 
@@ -486,10 +593,10 @@ def _preview(text: str, length: int = 40) -> str:
 
 # ---------------------------------------------------------------------------- cross-field checks
 
-Problem = tuple[str, str]  # (field path, message)
+Problem = tuple[str, Msg]  # (field path, message)
 
 
-def _cross_field_problems(data: dict[str, Any], file_name: str) -> list[Problem]:
+def _cross_field_problems(data: dict[str, Any], file_name: str | None) -> list[Problem]:
     """Checks pydantic's per-field validation cannot express. They read the raw YAML data,
     so they run (and report) even when other fields are broken; anything not of the
     expected shape is skipped here because pydantic already reports it."""
@@ -514,13 +621,15 @@ def _language_problems(data: dict[str, Any]) -> list[Problem]:
     supported = ", ".join(SUPPORTED_LANGUAGES)
     primary = language.lower().replace("_", "-").split("-")[0]
     if primary in SUPPORTED_LANGUAGES:
-        return [("language", f"{language!r} is not supported; write {primary!r}")]
-    return [("language", f"{language!r} is not supported; use one of {supported}")]
+        return [("language", Msg("{language!r} is not supported; write {primary!r}",
+                                 language=language, primary=primary))]
+    return [("language", Msg("{language!r} is not supported; use one of {supported}",
+                             language=language, supported=supported))]
 
 
-def _file_name_problems(data: dict[str, Any], file_name: str) -> list[Problem]:
+def _file_name_problems(data: dict[str, Any], file_name: str | None) -> list[Problem]:
     set_id, language = _stripped(data.get("id")), _stripped(data.get("language"))
-    if not re.fullmatch(SLUG_PATTERN, set_id) or not language:
+    if file_name is None or not re.fullmatch(SLUG_PATTERN, set_id) or not language:
         return []  # a bad id is reported on its own; no point naming a file after it
     expected = [f"{set_id}.{language}{suffix}" for suffix in YAML_SUFFIXES]
     if file_name in expected:
@@ -528,8 +637,9 @@ def _file_name_problems(data: dict[str, Any], file_name: str) -> list[Problem]:
     return [
         (
             "file name",
-            f"must be {expected[0]!r} to match id {set_id!r} and language {language!r} "
-            f"(the library finds sets by id and language); rename the file or fix id/language",
+            Msg("must be {expected!r} to match id {id!r} and language {language!r} (the "
+                "library finds sets by id and language); rename the file or fix id/language",
+                expected=expected[0], id=set_id, language=language),
         )
     ]
 
@@ -544,8 +654,9 @@ def _set_option_problems(data: dict[str, Any]) -> list[Problem]:
     return [
         (
             "name",
-            f"option text {_preview(option)!r} is {len(option)} characters; Slack shows at most "
-            f"{SET_OPTION_TEXT_MAX_LENGTH} — shorten the name",
+            Msg("option text {text!r} is {length} characters; Slack shows at most {max} — "
+                "shorten the name", text=_preview(option), length=len(option),
+                max=SET_OPTION_TEXT_MAX_LENGTH),
         )
     ]
 
@@ -553,9 +664,12 @@ def _set_option_problems(data: dict[str, Any]) -> list[Problem]:
 def _scale_problems(scale: Any) -> list[Problem]:
     if not isinstance(scale, list):
         return []
-    problems = _count_problems(
-        "scale", len(scale), "points", "a scale needs", SCALE_MIN_POINTS, SCALE_MAX_POINTS
-    )
+    problems: list[Problem] = []
+    if not SCALE_MIN_POINTS <= len(scale) <= SCALE_MAX_POINTS:
+        problems.append(("scale", Msg.ngettext(
+            "has {n} point; a scale needs {low} to {high}",
+            "has {n} points; a scale needs {low} to {high}", len(scale),
+            low=SCALE_MIN_POINTS, high=SCALE_MAX_POINTS)))
     for index, point in enumerate(scale):
         if isinstance(point, dict):
             problems.extend(_scale_point_problems(index, point))
@@ -569,7 +683,8 @@ def _scale_point_problems(index: int, point: dict[str, Any]) -> list[Problem]:
     if is_int and value != index + 1:
         # Consecutive values from 1 keep the midpoint and the agreement maths meaningful.
         problems.append(
-            (f"scale[{index}].value", f"expected {index + 1} (values count up from 1 without gaps)")
+            (f"scale[{index}].value",
+             Msg("expected {n} (values count up from 1 without gaps)", n=index + 1))
         )
     label, anchor = _stripped(point.get("label")), _stripped(point.get("anchor"))
     if is_int and label and anchor:
@@ -578,8 +693,9 @@ def _scale_point_problems(index: int, point: dict[str, Any]) -> list[Problem]:
             problems.append(
                 (
                     f"scale[{index}]",
-                    f"option text {_preview(option)!r} is {len(option)} characters; Slack shows "
-                    f"at most {SCALE_OPTION_TEXT_MAX_LENGTH} — shorten the label or the anchor",
+                    Msg("option text {text!r} is {length} characters; Slack shows at most "
+                        "{max} — shorten the label or the anchor", text=_preview(option),
+                        length=len(option), max=SCALE_OPTION_TEXT_MAX_LENGTH),
                 )
             )
     return problems
@@ -588,9 +704,12 @@ def _scale_point_problems(index: int, point: dict[str, Any]) -> list[Problem]:
 def _category_problems(categories: Any) -> list[Problem]:
     if not isinstance(categories, list):
         return []
-    problems = _count_problems(
-        "categories", len(categories), "categories", "a set needs", CATEGORIES_MIN, CATEGORIES_MAX
-    )
+    problems: list[Problem] = []
+    if not CATEGORIES_MIN <= len(categories) <= CATEGORIES_MAX:
+        problems.append(("categories", Msg.ngettext(
+            "has {n} category; a set needs {low} to {high}",
+            "has {n} categories; a set needs {low} to {high}", len(categories),
+            low=CATEGORIES_MIN, high=CATEGORIES_MAX)))
     category_ids: list[tuple[str, Any]] = []
     question_ids: list[tuple[str, Any]] = []
     total = 0
@@ -603,14 +722,11 @@ def _category_problems(categories: Any) -> list[Problem]:
         if not isinstance(questions, list):
             continue
         total += len(questions)
-        problems += _count_problems(
-            f"{path}.questions",
-            len(questions),
-            "questions",
-            "a category needs",
-            QUESTIONS_PER_CATEGORY_MIN,
-            QUESTIONS_PER_CATEGORY_MAX,
-        )
+        if not QUESTIONS_PER_CATEGORY_MIN <= len(questions) <= QUESTIONS_PER_CATEGORY_MAX:
+            problems.append((f"{path}.questions", Msg.ngettext(
+                "has {n} question; a category needs {low} to {high}",
+                "has {n} questions; a category needs {low} to {high}", len(questions),
+                low=QUESTIONS_PER_CATEGORY_MIN, high=QUESTIONS_PER_CATEGORY_MAX)))
         question_ids += [
             (f"{path}.questions[{number}].id", question.get("id"))
             for number, question in enumerate(questions)
@@ -620,13 +736,13 @@ def _category_problems(categories: Any) -> list[Problem]:
         problems.append(
             (
                 "categories",
-                f"the set has {total} questions; at most {QUESTIONS_PER_SET_MAX} fit — "
-                "split it into two sets",
+                Msg("the set has {n} questions; at most {max} fit — split it into two sets",
+                    n=total, max=QUESTIONS_PER_SET_MAX),
             )
         )
-    problems += _duplicate_id_problems(category_ids, "give each category its own id")
+    problems += _duplicate_id_problems(category_ids, Msg("give each category its own id"))
     # Question ids are unique in the whole set because ratings are keyed by them.
-    problems += _duplicate_id_problems(question_ids, "give each question its own id")
+    problems += _duplicate_id_problems(question_ids, Msg("give each question its own id"))
     return problems
 
 
@@ -653,14 +769,14 @@ def _question_problems(scale: Any, categories: Any) -> list[Problem]:
         if isinstance(probes, list) and len(probes) > PROBES_MAX:
             problems.append((
                 f"{path}.probes",
-                f"has {len(probes)} probes; a question takes at most {PROBES_MAX} — keep the "
-                "ones that tell most",
+                Msg("has {n} probes; a question takes at most {max} — keep the ones that "
+                    "tell most", n=len(probes), max=PROBES_MAX),
             ))
         if question.get("guidance_source") is not None and not question.get("guidance"):
             problems.append((
                 f"{path}.guidance_source",
-                "says where the guidance comes from, but the question has no guidance; add "
-                "guidance or remove guidance_source",
+                Msg("says where the guidance comes from, but the question has no guidance; "
+                    "add guidance or remove guidance_source"),
             ))
     for index, category in enumerate(categories if isinstance(categories, list) else []):
         questions = category.get("questions") if isinstance(category, dict) else None
@@ -669,8 +785,8 @@ def _question_problems(scale: Any, categories: Any) -> list[Problem]:
         if all(isinstance(q, dict) and q.get("spare") is True for q in questions):
             problems.append((
                 f"categories[{index}].questions",
-                "every question is marked spare: true; leave at least one core question "
-                "(remove spare from it)",
+                Msg("every question is marked spare: true; leave at least one core question "
+                    "(remove spare from it)"),
             ))
     return problems
 
@@ -679,11 +795,14 @@ def _anchor_problems(path: str, anchors: Any, scale: Any) -> list[Problem]:
     if not isinstance(anchors, list) or not isinstance(scale, list):
         return []  # not a list: pydantic reports it; no scale: reported on its own
     if len(anchors) != len(scale):
-        have = f"{len(anchors)} anchor{'s' if len(anchors) != 1 else ''}"
         return [(
             f"{path}.anchors",
-            f"has {have} but the scale has {len(scale)} points; give one anchor per scale "
-            "point, in the scale's order (or remove anchors to use the scale's own)",
+            Msg.ngettext(
+                "has {n} anchor but the scale has {points} points; give one anchor per scale "
+                "point, in the scale's order (or remove anchors to use the scale's own)",
+                "has {n} anchors but the scale has {points} points; give one anchor per scale "
+                "point, in the scale's order (or remove anchors to use the scale's own)",
+                len(anchors), points=len(scale)),
         )]
     problems: list[Problem] = []
     for index, (anchor, point) in enumerate(zip(anchors, scale, strict=True)):
@@ -695,8 +814,9 @@ def _anchor_problems(path: str, anchors: Any, scale: Any) -> list[Problem]:
         if len(option) > SCALE_OPTION_TEXT_MAX_LENGTH:
             problems.append((
                 f"{path}.anchors[{index}]",
-                f"option text {_preview(option)!r} is {len(option)} characters; Slack shows "
-                f"at most {SCALE_OPTION_TEXT_MAX_LENGTH} — shorten the anchor",
+                Msg("option text {text!r} is {length} characters; Slack shows at most {max} "
+                    "— shorten the anchor", text=_preview(option), length=len(option),
+                    max=SCALE_OPTION_TEXT_MAX_LENGTH),
             ))
     return problems
 
@@ -711,14 +831,15 @@ def _competency_problems(competencies: Any, categories: Any) -> list[Problem]:
         if len(competencies) > COMPETENCIES_MAX:
             problems.append((
                 "competencies",
-                f"has {len(competencies)} competencies; a set takes at most {COMPETENCIES_MAX}",
+                Msg("has {n} competencies; a set takes at most {max}", n=len(competencies),
+                    max=COMPETENCIES_MAX),
             ))
         ids = [
             (f"competencies[{index}].id", item.get("id"))
             for index, item in enumerate(competencies)
             if isinstance(item, dict)
         ]
-        problems += _duplicate_id_problems(ids, "give each competency its own id")
+        problems += _duplicate_id_problems(ids, Msg("give each competency its own id"))
         declared_at = [(path, _stripped(value)) for path, value in ids if _stripped(value)]
     declared = [competency_id for _, competency_id in declared_at]
     used: set[str] = set()
@@ -726,12 +847,17 @@ def _competency_problems(competencies: Any, categories: Any) -> list[Problem]:
     for path, question in _questions(categories):
         value = question.get("competency")
         if value is None:
-            if declared:
-                state = "has no value" if "competency" in question else "is missing"
+            if declared and "competency" in question:
                 problems.append((
                     f"{path}.competency",
-                    f"{state}; the set declares competencies, so every question names the one "
-                    f"it gives evidence of: one of {choices}",
+                    Msg("has no value; the set declares competencies, so every question names "
+                        "the one it gives evidence of: one of {choices}", choices=choices),
+                ))
+            elif declared:
+                problems.append((
+                    f"{path}.competency",
+                    Msg("is missing; the set declares competencies, so every question names "
+                        "the one it gives evidence of: one of {choices}", choices=choices),
                 ))
             continue
         name = _stripped(value)
@@ -741,41 +867,27 @@ def _competency_problems(competencies: Any, categories: Any) -> list[Problem]:
         if not declared:
             problems.append((
                 f"{path}.competency",
-                f"{name!r} is not declared; list the set's competencies under competencies "
-                "(id and name of each) or remove competency",
+                Msg("{name!r} is not declared; list the set's competencies under competencies "
+                    "(id and name of each) or remove competency", name=name),
             ))
         elif name not in declared:
             close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
-            fix = f"did you mean {close[0]!r}?" if close else (
-                f"use one of {choices}, or add it under competencies")
-            problems.append(
-                (f"{path}.competency", f"{name!r} is not one of this set's competencies; {fix}")
-            )
+            fix = Msg("did you mean {id!r}?", id=close[0]) if close else Msg(
+                "use one of {choices}, or add it under competencies", choices=choices)
+            problems.append((f"{path}.competency", Msg(
+                "{name!r} is not one of this set's competencies; {fix}", name=name, fix=fix)))
     for path, competency_id in declared_at:
         if competency_id not in used:
             used.add(competency_id)  # reported once, at its first declaration
             problems.append((
                 path,
-                f"{competency_id!r} is not named by any question; tag the questions it covers "
-                f"with 'competency: {competency_id}', or remove it",
+                Msg("{id!r} is not named by any question; tag the questions it covers with "
+                    "'competency: {id}', or remove it", id=competency_id),
             ))
     return problems
 
 
-def _count_problems(
-    path: str, count: int, noun: str, needs: str, low: int, high: int
-) -> list[Problem]:
-    if low <= count <= high:
-        return []
-    return [
-        (path, f"has {count} {noun if count != 1 else _SINGULAR[noun]}; {needs} {low} to {high}")
-    ]
-
-
-_SINGULAR = {"points": "point", "categories": "category", "questions": "question"}
-
-
-def _duplicate_id_problems(ids: list[tuple[str, Any]], fix: str) -> list[Problem]:
+def _duplicate_id_problems(ids: list[tuple[str, Any]], fix: Msg) -> list[Problem]:
     """One problem at every use of an id after its first, naming the other places."""
     paths_by_id: dict[str, list[str]] = {}
     for path, value in ids:
@@ -783,12 +895,15 @@ def _duplicate_id_problems(ids: list[tuple[str, Any]], fix: str) -> list[Problem
             paths_by_id.setdefault(value.strip(), []).append(path)
     problems: list[Problem] = []
     for value, paths in paths_by_id.items():
-        times = "twice" if len(paths) == 2 else f"{len(paths)} times"
         for path in paths[1:]:
             others = ", ".join(other for other in paths if other != path)
-            problems.append(
-                (path, f"{value!r} is used {times} in this set (also at {others}); {fix}")
-            )
+            if len(paths) == 2:
+                message = Msg("{id!r} is used twice in this set (also at {others}); {fix}",
+                              id=value, others=others, fix=fix)
+            else:
+                message = Msg("{id!r} is used {n} times in this set (also at {others}); {fix}",
+                              id=value, n=len(paths), others=others, fix=fix)
+            problems.append((path, message))
     return problems
 
 
@@ -813,8 +928,10 @@ def yaml_files(directory: Path) -> list[Path]:
 class QuestionSetLibrary:
     """Every loaded set, keyed by (id, language)."""
 
-    def __init__(self, sets: Iterable[QuestionSet] = (), errors: Iterable[str] = ()) -> None:
+    def __init__(self, sets: Iterable[QuestionSet] = (), errors: Iterable[str] = (),
+                 paths: dict[tuple[str, str], Path] | None = None) -> None:
         by_key = {question_set.key: question_set for question_set in sets}
+        self._paths = dict(paths or {})
         self._by_key = by_key
         self.sets: list[QuestionSet] = sorted(
             by_key.values(), key=lambda s: (s.name.casefold(), s.language, s.id)
@@ -826,6 +943,7 @@ class QuestionSetLibrary:
         """Shipped sets first, then each extra dir in order; a later set with the same
         (id, language) overrides an earlier one. A broken file is skipped and reported."""
         by_key: dict[tuple[str, str], QuestionSet] = {}
+        paths: dict[tuple[str, str], Path] = {}
         errors: list[str] = []
         for directory in [shipped_dir(), *map(Path, extra_dirs)]:
             if not directory.is_dir():
@@ -844,10 +962,24 @@ class QuestionSetLibrary:
                 if question_set.key in by_key:
                     logger.info("Question set %s.%s overridden by %s", *question_set.key, path)
                 by_key[question_set.key] = question_set
-        return cls(by_key.values(), errors)
+                paths[question_set.key] = path
+        return cls(by_key.values(), errors, paths)
 
     def get(self, set_id: str, language: str) -> QuestionSet | None:
         return self._by_key.get((set_id, language))
+
+    def source_text(self, key: tuple[str, str]) -> str | None:
+        """The file a set was loaded from, as it is written (comments included), if it
+        still parses to the same set; else None."""
+        path, loaded = self._paths.get(key), self._by_key.get(key)
+        if path is None or loaded is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            same = parse_question_set(text, path.name) == loaded
+        except (OSError, UnicodeDecodeError, QuestionSetError):
+            return None
+        return text if same else None
 
     def languages(self, set_id: str) -> list[str]:
         return sorted(language for (key_id, language) in self._by_key if key_id == set_id)

@@ -23,6 +23,8 @@ def subcommand_lines(t: Translator) -> list[tuple[str, str]]:
                                      "round.")),
         ("/interview report 90", t._("Interviewer calibration over the interviews you "
                                      "organised in the last 90 days, in a DM.")),
+        ("/interview sets", t._("The workspace's question sets: preview, download as YAML, "
+                                "upload your own.")),
         ("/interview help", t._("Show this help.")),
     ]
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from bot.core.question_sets import RECOMMENDATION_KEYS, Category, QuestionSet
+from bot.core.selection import as_asked
 from bot.errors import InterviewRefused
 from bot.i18n import N_, Translator
 from bot.independence import (
@@ -380,7 +381,8 @@ def _draft_of(session: Session, panelist: Panelist) -> ScorecardDraft | None:
 
 def _form(session: Session, interview: Interview, panelist: Panelist,
           draft: ScorecardDraft | None) -> ScorecardForm:
-    qs = question_set_of(interview)
+    # The questions the interview asks first in each category, then its spares.
+    qs = as_asked(question_set_of(interview), interview.questions_per_category)
     answers = Answers()
     version = 0
     if panelist.scorecard is not None:

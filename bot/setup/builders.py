@@ -35,7 +35,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.question_sets import QuestionSet
+from bot.core.question_sets import QUESTIONS_PER_CATEGORY_MAX, QuestionSet
+from bot.core.selection import PER_CATEGORY_CHOICES
 from bot.i18n import Translator, length_text
 from bot.setup.service import (
     CANDIDATE_BLOCK,
@@ -54,6 +55,7 @@ from bot.setup.service import (
     NOTE_MAX_LENGTH,
     PANEL_BLOCK,
     QUESTION_SET_BLOCK,
+    QUESTIONS_BLOCK,
     ROLE_BLOCK,
     ROLE_MAX_LENGTH,
     STARTS_AT_BLOCK,
@@ -64,10 +66,12 @@ from bot.setup.service import (
 )
 from bot.slack.blocks import clip, plain
 from bot.slack.mrkdwn import escape
+from bot.workspace_sets import SetEntry, own_version_id
 
 CALLBACK_ID = "new_interview"
 NEW_CANDIDATE = "new"  # the earlier-candidate choice's value for "a new candidate"
 TOGETHER, PER_ROUND = "together", "per_round"  # the debrief mode's values
+FIT_TO_LENGTH, EVERY_QUESTION = "fit", "all"  # questions per category besides the numbers
 MAX_OPTIONS = 100  # Slack's limit for a select; a library with more sets shows the first 100
 METADATA_LIMIT = 3000
 
@@ -113,9 +117,12 @@ def default_start(now: datetime) -> datetime:
 
 class NewInterviewModal:
     def __init__(self, t: Translator, question_sets: Sequence[QuestionSet],
-                 default_language: str) -> None:
+                 default_language: str, own_sets: Sequence[SetEntry] = ()) -> None:
+        """`question_sets`: the sets from files; `own_sets`: the workspace's own, listed
+        first in a group of their own."""
         self.t = t
-        self.question_sets = list(question_sets)[:MAX_OPTIONS]
+        self.own_sets = list(own_sets)[:MAX_OPTIONS]
+        self.question_sets = list(question_sets)[:MAX_OPTIONS - len(self.own_sets)]
         self.default_language = default_language
 
     # ------------------------------------------------------------------ building
@@ -173,6 +180,7 @@ class NewInterviewModal:
                 block_id=LENGTH_BLOCK, label=plain(t._("Interview length"), 2000),
                 element=self._length_select(),
             ),
+            self._questions_block(),
             InputBlock(
                 block_id=DEBRIEF_AT_BLOCK, label=plain(t._("Debrief"), 2000),
                 hint=plain(self._debrief_hint(chosen), 2000),
@@ -282,17 +290,51 @@ class NewInterviewModal:
         )
 
     def _question_set_block(self) -> Block:
+        """The sets from files, and the workspace's own in a group of their own above them
+        (each its latest published version)."""
         t = self.t
-        options = [Option(value=question_set_value(s), text=plain(f"{s.name} ({s.language})"))
-                   for s in self.question_sets]
-        preferred = next((o for o, s in zip(options, self.question_sets, strict=True)
-                          if s.language == self.default_language), options[0] if options else None)
+        shipped = [(Option(value=question_set_value(s), text=plain(f"{s.name} ({s.language})")),
+                    s) for s in self.question_sets]
+        own = [(Option(value=e.value, text=plain(t._(
+            "{name} ({language}) · version {n}", name=e.question_set.name,
+            language=e.question_set.language, n=e.version or 1))), e.question_set)
+            for e in self.own_sets]
+        listed = own + shipped
+        preferred = next((o for o, s in listed if s.language == self.default_language),
+                         listed[0][0] if listed else None)
+        if own:
+            groups = [OptionGroup(label=plain(t._("Your workspace's sets"), 75),
+                                  options=[o for o, _ in own])]
+            if shipped:
+                groups.append(OptionGroup(label=plain(t._("Shipped with interview-bot"), 75),
+                                          options=[o for o, _ in shipped]))
+            element = StaticSelectElement(action_id=QUESTION_SET_BLOCK, option_groups=groups,
+                                          initial_option=preferred)
+        else:
+            element = StaticSelectElement(action_id=QUESTION_SET_BLOCK,
+                                          options=[o for o, _ in shipped],
+                                          initial_option=preferred)
         return InputBlock(
             block_id=QUESTION_SET_BLOCK, label=plain(t._("Question set"), 2000),
-            hint=plain(t._("The plan, the kits and the scorecards use the set's language."),
-                       2000),
-            element=StaticSelectElement(action_id=QUESTION_SET_BLOCK, options=options,
-                                        initial_option=preferred),
+            hint=plain(t._("The plan, the kits and the scorecards use the set's language. "
+                           "Upload your own with /interview sets."), 2000),
+            element=element,
+        )
+
+    def _questions_block(self) -> Block:
+        t = self.t
+        fit = Option(value=FIT_TO_LENGTH, text=plain(t._("As many as fit the length")))
+        options = [fit] + [Option(value=str(n), text=plain(t.ngettext(
+            "{n} question per category", "{n} questions per category", n)))
+            for n in PER_CATEGORY_CHOICES]
+        options.append(Option(value=EVERY_QUESTION, text=plain(t._("Every question"))))
+        return InputBlock(
+            block_id=QUESTIONS_BLOCK, label=plain(t._("Questions per category"), 2000),
+            hint=plain(t._("As many as fit: 10 minutes for the opening and the candidate's "
+                           "questions, then about 4 minutes a question (60 minutes: 12 "
+                           "questions). The kits list the others as spares."), 2000),
+            element=StaticSelectElement(action_id=QUESTIONS_BLOCK, options=options,
+                                        initial_option=fit),
         )
 
     def _length_select(self) -> StaticSelectElement:
@@ -313,8 +355,9 @@ class NewInterviewModal:
             found = (values.get(block_id) or {}).get(block_id)
             return found if isinstance(found, Mapping) else {}
 
-        set_id, language = parse_question_set_value(
-            (state(QUESTION_SET_BLOCK).get("selected_option") or {}).get("value"))
+        set_value = (state(QUESTION_SET_BLOCK).get("selected_option") or {}).get("value")
+        set_id, language = parse_question_set_value(set_value)
+        questions = (state(QUESTIONS_BLOCK).get("selected_option") or {}).get("value")
         earlier = (state(EARLIER_CANDIDATE_BLOCK).get("selected_option") or {}).get("value")
         mode = (state(DEBRIEF_MODE_BLOCK).get("selected_option") or {}).get("value")
         length = (state(LENGTH_BLOCK).get("selected_option") or {}).get("value")
@@ -333,11 +376,19 @@ class NewInterviewModal:
             note=state(NOTE_BLOCK).get("value"),
             candidate_id=chosen_candidate(earlier),
             debrief_per_round=mode == PER_ROUND,
+            question_set_version_id=own_version_id(set_value),
+            questions_per_category=_questions_per_category(questions),
         )
 
 
 def chosen_candidate(value: Any) -> int | None:
     """The earlier candidate's id from the choice's value; None for a new candidate."""
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _questions_per_category(value: Any) -> int | None:
+    if value == EVERY_QUESTION:
+        return QUESTIONS_PER_CATEGORY_MAX
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 

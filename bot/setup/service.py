@@ -22,11 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.focus import assign_focus
-from bot.core.question_sets import QuestionSet
+from bot.core.question_sets import QUESTIONS_PER_CATEGORY_MAX, QuestionSet
+from bot.core.selection import per_category_for_length
 from bot.errors import InterviewRefused, NotAllowed, NotFound
 from bot.i18n import N_, Translator
 from bot.interviews import (
     find_interview,
+    freeze_question_set,
     live_rounds,
     log_event,
     people_of,
@@ -36,7 +38,16 @@ from bot.outbox import effects
 from bot.people import PeopleUnavailable, Person
 from bot.reminders.service import schedule_reminders
 from bot.services import Services
-from models import Candidate, Interview, InterviewStatus, Panelist, reading, transaction
+from bot.workspace_sets import SetEntry, file_set_key, file_set_value, own_sets, resolve
+from models import (
+    Candidate,
+    Interview,
+    InterviewStatus,
+    Panelist,
+    QuestionSetVersion,
+    reading,
+    transaction,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +65,7 @@ DEBRIEF_AT_BLOCK = "debrief_at"
 LINK_BLOCK = "link"
 NOTE_BLOCK = "note"
 DEBRIEF_MODE_BLOCK = "debrief_mode"
+QUESTIONS_BLOCK = "questions_per_category"
 
 MAX_PANEL = 12
 LENGTH_MINUTES = (30, 45, 60, 90, 120, 180)
@@ -92,6 +104,12 @@ class NewInterviewForm:
     # candidate, whose rounds are debriefed together unless `debrief_per_round`.
     candidate_id: int | None = None
     debrief_per_round: bool = False
+    # One of the workspace's own sets, by its version row (question_set_id and language
+    # are then not used); None: a set from a file.
+    question_set_version_id: int | None = None
+    # How many questions of each category to ask (the rest are spares); None: as many as
+    # fit the length (bot/core/selection.py).
+    questions_per_category: int | None = None
 
     @property
     def ends_at(self) -> datetime | None:
@@ -101,15 +119,27 @@ class NewInterviewForm:
 
 
 def question_set_value(question_set: QuestionSet) -> str:
-    """The select option's value for one (set, language): set ids are slugs, so no `:`."""
-    return f"{question_set.id}:{question_set.language}"
+    """The select option's value for a set from a file (own sets: SetEntry.value)."""
+    return file_set_value(question_set)
 
 
 def parse_question_set_value(value: str | None) -> tuple[str | None, str | None]:
-    if not value or ":" not in value:
-        return None, None
-    set_id, _, language = value.partition(":")
-    return set_id, language
+    key = file_set_key(value)
+    return key if key else (None, None)
+
+
+def own_set_choices(services: Services, team_id: str) -> list[SetEntry]:
+    """The workspace's own published sets (the latest version of each) for the form."""
+    with reading(services.db) as session:
+        return own_sets(session, team_id)
+
+
+def per_category(form: NewInterviewForm, question_set: QuestionSet) -> int:
+    """The number of questions per category the interview asks: the one picked, else as
+    many as fit its length."""
+    if form.questions_per_category is not None:
+        return max(1, min(form.questions_per_category, QUESTIONS_PER_CATEGORY_MAX))
+    return per_category_for_length(form.length_minutes or 60, len(question_set.categories))
 
 
 # ---------------------------------------------------------------------------- candidates
@@ -214,7 +244,7 @@ def validate(services: Services, form: NewInterviewForm, t: Translator,
             errors[EARLIER_CANDIDATE_BLOCK] = t._(err.message, **err.values)
     else:
         errors.update(_new_candidate_problems(form, t))
-    if chosen_set(services, form) is None:
+    if chosen_set(services, form, team_id) is None:
         errors[QUESTION_SET_BLOCK] = t._("That question set is not available any more; "
                                          "pick another.")
     people = look_up(services, [*form.panel, form.hiring_lead_id, recruiter_id])
@@ -263,10 +293,23 @@ def loop_debrief_problems(form: NewInterviewForm, last_end: datetime | None, t: 
                                   end=t.datetime(last_end, tz))}
 
 
-def chosen_set(services: Services, form: NewInterviewForm) -> QuestionSet | None:
-    if not form.question_set_id or not form.language:
+def chosen_set(services: Services, form: NewInterviewForm, team_id: str
+               ) -> QuestionSet | None:
+    """The set picked, if the workspace may still use it."""
+    with reading(services.db) as session:
+        entry = _chosen_entry(session, services, form, team_id)
+        return entry.question_set if entry else None
+
+
+def _chosen_entry(session: Session, services: Services, form: NewInterviewForm,
+                  team_id: str) -> SetEntry | None:
+    if form.question_set_version_id is not None:
+        value = f"v{form.question_set_version_id}"
+    elif form.question_set_id and form.language:
+        value = f"{form.question_set_id}:{form.language}"
+    else:
         return None
-    return services.question_sets.get(form.question_set_id, form.language)
+    return resolve(session, services.question_sets, team_id, value)
 
 
 Lookup = Mapping[str, Person | PeopleUnavailable | None]
@@ -382,8 +425,7 @@ def create_interview(services: Services, *, team_id: str, recruiter_id: str,
     source_view_id settles a race between two deliveries). Its reminders and what it asks
     of Slack (the plan, the kits, the App Homes, the answer to the recruiter at `reply`)
     are stored in the same transaction."""
-    question_set = chosen_set(services, form)
-    if question_set is None or form.starts_at is None or form.ends_at is None \
+    if form.starts_at is None or form.ends_at is None \
             or form.debrief_at is None or not form.hiring_lead_id or not form.channel_id:
         raise ValueError("create_interview needs a validated form")
     try:
@@ -391,9 +433,12 @@ def create_interview(services: Services, *, team_id: str, recruiter_id: str,
             existing = _by_view(session, source_view_id)
             if existing is not None:
                 return Created(existing, created=False)
+            entry = _chosen_entry(session, services, form, team_id)
+            if entry is None:
+                raise ValueError("create_interview needs a validated form")
             candidate = _candidate_for(session, team_id, recruiter_id, form,
                                        now=services.clock())
-            interview = _new_interview(session, candidate, recruiter_id, form, question_set,
+            interview = _new_interview(session, candidate, recruiter_id, form, entry,
                                        source_view_id, now=services.clock())
             _after_new_round(session, services, interview)
             schedule_reminders(session, interview, services)
@@ -455,9 +500,14 @@ def _candidate_for(session: Session, team_id: str, recruiter_id: str, form: NewI
 
 
 def _new_interview(session: Session, candidate: Candidate, recruiter_id: str,
-                   form: NewInterviewForm, question_set: QuestionSet, source_view_id: str, *,
+                   form: NewInterviewForm, entry: SetEntry, source_view_id: str, *,
                    now: datetime) -> Interview:
     assert form.starts_at and form.ends_at and form.debrief_at  # checked by the caller
+    question_set = entry.question_set
+    # A workspace's set: the version picked; a set from a file: its stored copy.
+    version = (session.get_one(QuestionSetVersion, entry.version_id)
+               if entry.own and entry.version_id is not None
+               else freeze_question_set(session, question_set))
     note = (form.note or "").strip() or None
     last = session.scalar(select(func.max(Interview.round_number))
                           .where(Interview.candidate_id == candidate.id)) \
@@ -469,7 +519,8 @@ def _new_interview(session: Session, candidate: Candidate, recruiter_id: str,
         note=note,
         question_set_id=question_set.id,
         language=question_set.language,
-        question_set=question_set.to_snapshot(),
+        question_set_version=version,
+        questions_per_category=per_category(form, question_set),
         channel_id=str(form.channel_id),
         recruiter_id=recruiter_id,
         hiring_lead_id=str(form.hiring_lead_id),
@@ -488,7 +539,9 @@ def _new_interview(session: Session, candidate: Candidate, recruiter_id: str,
     session.flush()
     # No candidate data in the log: deleting an interview's candidate data keeps the log.
     log_event(session, interview, recruiter_id, "created", question_set=question_set.id,
-              language=question_set.language, panel=list(form.panel),
+              language=question_set.language, question_set_version=version.version,
+              questions_per_category=interview.questions_per_category,
+              panel=list(form.panel),
               candidate=candidate.id, round=interview.round_number,
               starts_at=interview.starts_at.isoformat(),
               debrief_at=interview.debrief_at.isoformat())

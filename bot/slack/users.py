@@ -53,4 +53,6 @@ class UserDirectory:
             tz=data.get("tz") or "UTC",
             is_bot=bool(data.get("is_bot")) or data["id"] == "USLACKBOT",
             deleted=bool(data.get("deleted")),
+            is_admin=any(bool(data.get(key))
+                         for key in ("is_admin", "is_owner", "is_primary_owner")),
         )

@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import Services
 from bot.setup.builders import NewInterviewModal, SetupMetadata
-from bot.setup.service import next_round_choice, recent_candidates
+from bot.setup.service import next_round_choice, own_set_choices, recent_candidates
 from bot.slack.replies import tell_user
 from handlers.payload import action_value, team_id_of
 
@@ -27,7 +27,8 @@ def add_round(ack: Ack, body: dict[str, Any], client: WebClient, services: Servi
         return
     channel_id = (body.get("channel") or {}).get("id")
     modal = NewInterviewModal(translator(services.settings.default_language),
-                              services.question_sets.sets, services.settings.default_language)
+                              services.question_sets.sets, services.settings.default_language,
+                              own_set_choices(services, team_id))
     client.views_open(trigger_id=body["trigger_id"], view=modal.view(
         recruiter_id=user_id, channel_id=channel_id, now=services.clock(),
         metadata=SetupMetadata(channel_id),

@@ -18,6 +18,7 @@ from handlers.commands import list as list_command
 from handlers.commands import new as new_command
 from handlers.commands import report as report_command
 from handlers.commands import reschedule as reschedule_command
+from handlers.commands import sets as sets_command
 from handlers.commands import summary as summary_command
 from handlers.commands.base import CommandCall
 
@@ -35,6 +36,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "export": export_command.handle,
     "delete": delete_command.handle,
     "report": report_command.handle,
+    "sets": sets_command.handle,
 }
 
 

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.plan.builders.plan import unposted_plans_message
 from bot.plan.service import unposted_plans
 from bot.setup.builders import NewInterviewModal, SetupMetadata
-from bot.setup.service import recent_candidates
+from bot.setup.service import own_set_choices, recent_candidates
 from handlers.commands.base import CommandCall
 
 log = logging.getLogger(__name__)
@@ -22,13 +22,14 @@ log = logging.getLogger(__name__)
 def handle(call: CommandCall) -> None:
     services, t = call.services, call.t
     sets = services.question_sets.sets
-    if not sets:
+    own = own_set_choices(services, call.team_id)
+    if not sets and not own:
         call.ack(text=t._("No question sets are loaded, so there is nothing to interview "
                           "with. Ask whoever runs interview-bot to check QUESTION_SETS_DIR."),
                  response_type="ephemeral")
         return
     call.ack()
-    modal = NewInterviewModal(t, sets, services.settings.default_language)
+    modal = NewInterviewModal(t, sets, services.settings.default_language, own)
     metadata = SetupMetadata(call.channel_id)
     view = modal.view(recruiter_id=call.user_id, channel_id=call.channel_id,
                       now=services.clock(), candidate_name=call.args, metadata=metadata,

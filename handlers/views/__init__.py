@@ -10,10 +10,12 @@ from handlers.views import (
     cancel_interview,
     delete_interview,
     new_interview,
+    publish_question_set,
     record_decision,
     remove_panelist,
     reschedule_interview,
     scorecard,
+    upload_question_set,
 )
 
 
@@ -22,7 +24,9 @@ def register(app: App) -> None:
     app.view("cancel_interview")(cancel_interview.cancel_interview)
     app.view("delete_interview")(delete_interview.delete_interview)
     app.view("new_interview")(new_interview.new_interview)
+    app.view("publish_question_set")(publish_question_set.publish_question_set)
     app.view("record_decision")(record_decision.record_decision)
     app.view("remove_panelist")(remove_panelist.remove_panelist)
     app.view("reschedule_interview")(reschedule_interview.reschedule_interview)
     app.view("scorecard")(scorecard.scorecard)
+    app.view("upload_question_set")(upload_question_set.upload_question_set)

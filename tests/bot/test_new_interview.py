@@ -243,7 +243,7 @@ def test_the_plan_and_kits_fit_for_the_largest_set_and_panel(world: Small) -> No
                           link="https://ats.example.com/" + "x" * 1970, recruiter_id=RECRUITER)
     interview = Interview(
         id=7, team_id=TEAM, candidate=candidate, round_number=1, note="&" * 2000,
-        question_set_id=qs.id, language="en", question_set=qs.to_snapshot(),
+        question_set_id=qs.id, language="en",
         channel_id=CHANNEL, recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=start,
         ends_at=start + timedelta(hours=3), debrief_at=start + timedelta(days=1),
         status=InterviewStatus.SCHEDULED)
@@ -265,16 +265,17 @@ def test_the_plan_and_kits_fit_for_the_largest_set_and_panel(world: Small) -> No
                 assert all(anchor in said for anchor in question.anchors or [])
 
 
-def kit_text(world: Small, qs: QuestionSet, focus: list[str]) -> str:
+def kit_text(world: Small, qs: QuestionSet, focus: list[str],
+             per_category: int | None = None) -> str:
     start = world.clock()
     interview = Interview(
         id=8, team_id=TEAM, round_number=1, question_set_id=qs.id,
         candidate=Candidate(id=8, team_id=TEAM, name="Mari", role="Agent",
                             recruiter_id=RECRUITER),
-        language=qs.language, question_set=qs.to_snapshot(), channel_id=CHANNEL,
+        language=qs.language, channel_id=CHANNEL,
         recruiter_id=RECRUITER, hiring_lead_id=LEAD, starts_at=start,
         ends_at=start + timedelta(hours=1), debrief_at=start + timedelta(days=1),
-        status=InterviewStatus.SCHEDULED)
+        status=InterviewStatus.SCHEDULED, questions_per_category=per_category)
     interview.panelists = [Panelist(user_id=PIA, position=0, focus_categories=focus)]
     messages = kit_messages(T, interview, qs, interview.panelists[0], "Europe/Tallinn")
     for message in messages:
@@ -319,6 +320,19 @@ def test_the_kit_shows_a_questions_competency_probes_own_anchors_and_spares(
     assert ("*2.* What if the customer is wrong?\n"
             "_Evidence of:_ Active listening · _Spare question: ask it if time allows._") in said
     assert all(f"*{v} · L{v}* — Scale anchor {v}" in said for v in (1, 2, 3))  # the head
+
+
+def test_the_kit_asks_the_number_setup_picked_and_lists_the_rest_as_spares(
+        world: Small) -> None:
+    qs = world.services.question_sets.get("customer-service", "en")
+    assert qs is not None
+    service = qs.categories[0]
+    core = [q for q in service.questions if not q.spare]
+    said = kit_text(world, qs, [service.id], per_category=1)
+    assert f"*1.* {escape(core[0].text)}\n" in said
+    spare_note = "_Spare question: ask it if time allows._"
+    assert said.count(spare_note) == len(service.questions) - 1
+    assert said.index(escape(core[1].text)) > said.index(escape(core[0].text))
 
 
 def test_the_kit_of_the_shipped_set_shows_every_aid(world: Small) -> None:

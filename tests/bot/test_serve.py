@@ -81,10 +81,11 @@ def test_two_workers_answer_signed_requests_with_json_logs_and_request_ids(
 
     # A click on an interview that does not exist: the listener answers after the ack,
     # on another thread, through the Web API (logged by slack_sdk at DEBUG).
+    told_before = len(fake.ephemerals(PIA))  # the help replies, shown as Slack shows them
     click = slack.send_raw(urlencode({"payload": json.dumps(click_payload(fake, "999"))})
                            .encode(), FORM)
     assert click.status == 200
-    fake.wait_for(lambda: fake.ephemerals(PIA))
+    fake.wait_for(lambda: len(fake.ephemerals(PIA)) > told_before)
 
     pids = fake.wait_for(lambda: len(served_by()) >= len(replies) + 1 and served_by())
     assert set(request_ids) <= set(pids)

@@ -70,3 +70,15 @@ def test_refreshes_settle_half_a_second_unless_told_otherwise() -> None:
         "REFRESH_SETTLE_SECONDS is not valid (Input should be greater than or equal to 0): "
         "seconds a plan, summary or organiser's App Home waits before it is re-rendered, so "
         "a burst of scorecards updates it once, e.g. 0.5; 0 for at once"]
+
+
+def test_question_set_publishers_are_slack_user_ids() -> None:
+    settings = load_settings({**GOOD, "QUESTION_SET_PUBLISHERS": "U012AB3CD, W0ABC"},
+                             env_file=None)
+    assert settings.publishers == frozenset({"U012AB3CD", "W0ABC"})
+    assert load_settings(GOOD, env_file=None).publishers == frozenset()
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**GOOD, "QUESTION_SET_PUBLISHERS": "rita@example.com"}, env_file=None)
+    (problem,) = caught.value.problems
+    assert problem.startswith("QUESTION_SET_PUBLISHERS is not valid")
+    assert "Slack user ids (U…), separated by commas" in problem

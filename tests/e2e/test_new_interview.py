@@ -157,8 +157,8 @@ def test_the_command_opens_the_modal_at_once_prefilled(world: World) -> None:
     assert view["title"]["text"] == "New interview"
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert list(inputs) == ["candidate", "role", "question_set", "panel", "hiring_lead",
-                            "channel", "starts_at", "length", "debrief_at", "link", "note",
-                            "debrief_mode"]
+                            "channel", "starts_at", "length", "questions_per_category",
+                            "debrief_at", "link", "note", "debrief_mode"]
     assert inputs["debrief_mode"]["initial_option"]["value"] == "together"
     assert inputs["candidate"]["initial_value"] == "Mari Maasikas"
     assert inputs["hiring_lead"]["initial_user"] == RECRUITER
@@ -174,6 +174,7 @@ def test_the_command_opens_the_modal_at_once_prefilled(world: World) -> None:
     assert [o["value"] for o in inputs["length"]["options"]] == [
         "30", "45", "60", "90", "120", "180"]
     assert inputs["length"]["initial_option"]["value"] == "60"
+    assert inputs["questions_per_category"]["initial_option"]["value"] == "fit"
     assert inputs["link"]["type"] == "url_text_input"
     assert inputs["note"]["multiline"] is True
     assert {o["text"]["text"] for o in inputs["question_set"]["options"]} == {

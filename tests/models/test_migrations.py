@@ -12,10 +12,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, select, text
 
 from bot.app import build_services
+from bot.core.question_sets import QuestionSetLibrary
 from bot.demo.slack_fake import FakeSlack
+from bot.interviews import question_set_of
 from bot.migrate import alembic_config, is_up_to_date, upgrade
 from bot.services import Services
 from models import (
@@ -29,8 +32,11 @@ from models import (
     PostedKind,
     PostedMessage,
     ScorecardVersion,
+    create_db_engine,
+    store_version,
     transaction,
 )
+from models.question_set import content_hash
 from tests.conftest import PEETER, PIA, TEAM, make_settings, scratch_postgres_database
 from tests.factories import perform_side_effects
 
@@ -131,9 +137,11 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
             connection.commit()
         _fill_at_0004(services.engine)
         before = _all_rows(services.engine)
-        upgrade(services.engine)
-        after = {table: [{k: v for k, v in row.items() if k not in ADDED_BY_LATER}
-                         for row in rows] for table, rows in _all_rows(services.engine).items()}
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+            connection.commit()
+        after = _all_rows(services.engine)
 
         moved = ("candidate_name", "role", "candidate_link")
         for table, rows in before.items():
@@ -152,6 +160,7 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
             for row in after["candidates"]]
         assert not any(row["debrief_per_round"] for row in after["candidates"])
 
+        upgrade(services.engine)
         with transaction(services.db) as session:
             live = session.get_one(Interview, 1)
             assert (live.candidate.name, live.candidate.link) == ("Mari Maasikas",
@@ -166,9 +175,6 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
     finally:
         services.engine.dispose()
 
-
-# Columns a later migration adds, empty on these rows (0007: nothing was posted).
-ADDED_BY_LATER = {"debrief_started_at", "saw_panel_at", "shift_reasons"}
 
 
 def _all_rows(engine: Engine) -> dict[str, list[dict[str, object]]]:
@@ -484,3 +490,153 @@ def test_what_the_database_knew_was_posted_becomes_posted_messages(
             assert {p.candidate_id for p in session.scalars(select(PostedMessage))} == {1}
     finally:
         services.engine.dispose()
+
+
+def test_frozen_question_sets_are_stored_once_and_come_back_on_downgrade(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0009: three interviews on one document and one on another share two version rows
+    (a later edit of the first set, used once, is its version 2); every interview reads
+    exactly the set it had; nothing else changes; the downgrade gives every row back."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        before_0009 = ScriptDirectory.from_config(config).get_revision("0009").down_revision
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, str(before_0009))
+            connection.commit()
+        shipped = services.question_sets.get("customer-service", "en")
+        estonian = services.question_sets.get("customer-service", "et")
+        assert shipped is not None and estonian is not None
+        edited = shipped.to_snapshot() | {"description": "Edited after the first interviews."}
+        documents = [shipped.to_snapshot(), estonian.to_snapshot(), shipped.to_snapshot(),
+                     edited, shipped.to_snapshot()]
+        _fill_with_sets(services.engine, documents)
+        before = _all_rows(services.engine)
+
+        upgrade(services.engine)
+        after = _all_rows(services.engine)
+        for table, rows in before.items():
+            if table not in ("interviews", "alembic_version"):
+                assert after[table] == rows, table
+        versions = after["question_set_versions"]
+        assert [(v["id"], v["team_id"], v["set_id"], v["language"], v["version"],
+                 v["status"], v["created_by"]) for v in versions] == [
+            (1, None, "customer-service", "en", 1, "published", None),
+            (2, None, "customer-service", "et", 1, "published", None),
+            (3, None, "customer-service", "en", 2, "published", None)]
+        assert [v["content_hash"] for v in versions] == [
+            content_hash(d) for d in (documents[0], documents[1], edited)]
+        assert [row["question_set_version_id"] for row in after["interviews"]] == [
+            1, 2, 1, 3, 1]
+        assert [{k: v for k, v in row.items() if k != "question_set"}
+                for row in before["interviews"]] == [
+            {k: v for k, v in row.items()
+             if k not in ("question_set_version_id", "questions_per_category")}
+            for row in after["interviews"]]
+
+        with transaction(services.db) as session:
+            for number, document in enumerate(documents, start=1):
+                interview = session.get_one(Interview, number)
+                assert interview.question_set == document
+                assert question_set_of(interview).description == document["description"]
+            # A new interview on the shipped set points at the migrated row; a new
+            # document takes the set's next number (PostgreSQL's sequence follows too).
+            assert store_version(session, shipped.to_snapshot()).id == 1
+            newer = store_version(session, edited | {"description": "Third."})
+            assert (newer.id, newer.version) == (4, 3)
+            session.rollback()
+
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, str(before_0009))
+            connection.commit()
+        assert _all_rows(services.engine) == before
+    finally:
+        services.engine.dispose()
+
+
+def _fill_with_sets(engine: Engine, documents: list[dict[str, object]]) -> None:
+    """An interview (round n of one candidate) on each document, the last one deleted,
+    with a panelist, a scored scorecard, a reminder and an event on the first."""
+    tables = MetaData()
+    tables.reflect(engine)
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    rows: list[tuple[str, dict[str, object]]] = [
+        ("candidates", {"id": 1, "team_id": TEAM, "name": "Mari", "role": "Agent",
+                        "link": None, "recruiter_id": "UREC", "debrief_per_round": True,
+                        "created_at": start, "deleted_at": None, "deleted_by": None})]
+    for n, document in enumerate(documents, start=1):
+        rows.append(("interviews", {
+            "id": n, "team_id": TEAM, "candidate_id": 1, "round_number": n, "note": None,
+            "question_set_id": document["id"], "language": document["language"],
+            "question_set": document, "channel_id": "C1", "plan_ts": None,
+            "summary_ts": None, "recruiter_id": "UREC", "hiring_lead_id": "ULEAD",
+            "starts_at": start + timedelta(days=n), "ends_at": start + timedelta(days=n, hours=1),
+            "debrief_at": start + timedelta(days=n + 1), "status": "scheduled",
+            "decision": None, "decided_by": None, "decided_at": None, "decision_reason": None,
+            "created_at": start + timedelta(minutes=n),
+            "deleted_at": start if n == len(documents) else None,
+            "deleted_by": "UREC" if n == len(documents) else None, "source_view_id": None}))
+    rows += [
+        ("panelists", {"id": 1, "interview_id": 1, "user_id": PIA, "position": 0,
+                       "focus_categories": ["behavioural"], "added_at": start,
+                       "removed_at": None, "kit_channel": None, "kit_ts": None}),
+        ("scorecards", {"id": 1, "interview_id": 1, "panelist_id": 1, "current_version": 1,
+                        "submitted_at": start, "updated_at": start}),
+        ("scorecard_versions", {"id": 1, "scorecard_id": 1, "number": 1,
+                                "recommendation": "hire", "takeaways": "Good",
+                                "private_note": None, "category_notes": {},
+                                "created_at": start, "source_view_id": None}),
+        ("ratings", {"id": 1, "version_id": 1, "category_id": "behavioural",
+                     "question_id": "hardest-case", "score": 4, "note": None}),
+        ("reminders", {"id": 1, "interview_id": 1, "kind": "first", "recipient_id": PIA,
+                       "due_at": start, "status": "sent", "claimed_by": None,
+                       "claimed_until": None, "attempts": 1, "last_error": None,
+                       "sent_at": start, "created_at": start}),
+        ("events", {"id": 1, "team_id": TEAM, "interview_id": 1, "actor_id": "UREC",
+                    "kind": "created", "detail": {"panel": [PIA]}, "created_at": start}),
+    ]
+    with engine.begin() as connection:
+        for table, row in rows:
+            connection.execute(tables.tables[table].insert().values(**row))
+
+
+def test_questions_per_category_is_added_empty_and_removed_cleanly(
+        empty_database: str) -> None:
+    """0010: every interview keeps its row, with no number (the set's own core and spare
+    marks); the downgrade gives the 0009 rows back exactly."""
+    engine = create_db_engine(empty_database)
+    try:
+        config = alembic_config(empty_database)
+        before_0009 = ScriptDirectory.from_config(config).get_revision("0009").down_revision
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, str(before_0009))
+            connection.commit()
+        shipped = QuestionSetLibrary.load().get("customer-service", "en")
+        assert shipped is not None
+        _fill_with_sets(engine, [shipped.to_snapshot(), shipped.to_snapshot()])
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0009")
+            connection.commit()
+        at_0009 = _all_rows(engine)
+
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0010")
+            connection.commit()
+        at_0010 = _all_rows(engine)
+        assert [row.pop("questions_per_category") for row in at_0010["interviews"]] == [
+            None, None]
+        assert {k: v for k, v in at_0010.items() if k != "alembic_version"} == {
+            k: v for k, v in at_0009.items() if k != "alembic_version"}
+
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0009")
+            connection.commit()
+        assert _all_rows(engine) == at_0009
+    finally:
+        engine.dispose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -412,6 +414,39 @@ def test_files_delete_removes_the_bots_own_file_and_leaves_a_tombstone(
     assert error_of(lambda: client.files_delete(file=file_id))["error"] == "file_not_found"
     assert error_of(lambda: client.files_delete(file=theirs))["error"] == "cant_delete_file"
     assert [f["id"] for f in fake.files(PIA)] == [theirs]
+
+
+def test_a_file_picked_in_a_file_input_is_read_with_the_bot_token(
+        client: WebClient, fake: FakeSlack) -> None:
+    picked = fake.add_user_file(PIA, "team set.yaml", b"id: team\n")
+    info = client.files_info(file=picked["id"])["file"]
+    assert (info["name"], info["size"], info["user"], info["channels"]) == (
+        "team set.yaml", 9, PIA, [])
+    assert info["url_private"] == picked["url_private"]
+    for url in (info["url_private"], info["url_private_download"]):
+        with_token = urllib.request.Request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(with_token, timeout=5) as answer:
+            assert answer.read() == b"id: team\n"
+        for headers in ({}, {"Authorization": "Bearer xoxb-someone-else"}):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5)
+            assert refused.value.code == 401
+    assert error_of(lambda: client.files_info(file="FNOPE"))["error"] == "file_not_found"
+
+
+def test_a_file_input_is_for_modals_only(client: WebClient, fake: FakeSlack) -> None:
+    file_input = {"type": "input", "block_id": "f", "label": {"type": "plain_text", "text": "F"},
+                  "element": {"type": "file_input", "action_id": "f", "max_files": 1,
+                              "filetypes": ["yaml", "csv"]}}
+    ok = modal(blocks=[file_input], submit={"type": "plain_text", "text": "OK"})
+    assert view_errors(ok) == []
+    assert view_errors(modal(blocks=[{**file_input, "element": {
+        **file_input["element"], "max_files": 11}}], submit={"type": "plain_text", "text": "OK"})
+    ) == ["must be between 1 and 10 [json-pointer:/view/blocks/0/element/max_files]"]
+    home = {"type": "home", "blocks": [file_input]}
+    assert view_errors(home) == [
+        "file_input is only supported in modals [json-pointer:/view/blocks/0/element/type]"]
+    assert message_errors([file_input])  # input blocks are not for messages at all
 
 
 # --- failures and waiting ----------------------------------------------------------------------

@@ -117,6 +117,19 @@ def exactly_one_of(*keys: str) -> Check:
     return check
 
 
+def whole_number(key: str, low: int, high: int) -> Check:
+    def check(obj: dict[str, Any], pointer: str, errors: Errors) -> None:
+        value = obj.get(key)
+        if value is None:
+            return
+        if not isinstance(value, int) or isinstance(value, bool):
+            _error(errors, "must be an integer", f"{pointer}/{key}")
+        elif not low <= value <= high:
+            _error(errors, f"must be between {low} and {high}", f"{pointer}/{key}")
+
+    return check
+
+
 def element(key: str, allowed: frozenset[str], *, required: bool = False) -> Check:
     def check(obj: dict[str, Any], pointer: str, errors: Errors) -> None:
         if obj.get(key) is None:
@@ -129,6 +142,16 @@ def element(key: str, allowed: frozenset[str], *, required: bool = False) -> Che
 
 
 # --- array item checks -----------------------------------------------------------------------
+
+
+def string_item(max_len: int) -> ItemCheck:
+    def check(item: Any, pointer: str, errors: Errors) -> None:
+        if not isinstance(item, str):
+            _error(errors, "must be a string", pointer)
+        elif len(item) > max_len:
+            _too_long(errors, max_len, pointer)
+
+    return check
 
 
 def text_item(max_len: int) -> ItemCheck:
@@ -264,6 +287,10 @@ ELEMENTS: dict[str, tuple[Check, ...]] = {
         ),
     ),
     "image": (string("image_url", 3000), string("alt_text", 2000, required=True)),
+    # Modals only (checked in view_errors); the app needs files:read. Up to 10 files, 10 MB
+    # each; `filetypes` is a convenience for the picker, not a check.
+    "file_input": (_ACTION_ID, items("filetypes", string_item(255), max_items=100),
+                   whole_number("max_files", 1, 10)),
 }
 
 _SELECTS = frozenset(name for name in ELEMENTS if name.endswith("select"))
@@ -278,6 +305,7 @@ INPUT_ELEMENTS = _SELECTS | _PICKERS | _CHOOSERS | {
     "number_input",
     "url_text_input",
     "email_text_input",
+    "file_input",
 }
 
 BLOCKS: dict[str, tuple[Check, ...]] = {
@@ -403,6 +431,12 @@ def view_errors(view: Any, pointer: str = "/view") -> list[str]:
     )
     if kind == "modal" and _has_input(blocks) and view.get("submit") is None:
         _error(errors, "must provide submit when input blocks are present", pointer)
+    if kind != "modal" and isinstance(blocks, list):
+        for index, block in enumerate(blocks):
+            if isinstance(block, dict) and (block.get("element") or {}).get("type") \
+                    == "file_input":
+                _error(errors, "file_input is only supported in modals",
+                       f"{pointer}/blocks/{index}/element/type")
     return errors
 
 

@@ -14,6 +14,9 @@ limits) the fake follows Slack; everything else is kept deliberately small. Choi
 - Slack fills in missing block_id/action_id values, so stored blocks gain them.
 - A file share posts a message (text = initial_comment) in each conversation it went to;
   files.delete (the bot's own files only, else ``cant_delete_file``) leaves a tombstone there.
+- A file a user picks in a modal's file_input (``add_user_file``) is hosted and shared
+  nowhere; the app reads it with files.info and downloads its ``url_private`` with the bot
+  token. Without the token the download is a 401 (Slack answers with its sign-in page).
 - ``ts`` values come from the wall clock (microseconds), unique and increasing.
 """
 
@@ -23,6 +26,7 @@ import copy
 import inspect
 import itertools
 import json
+import mimetypes
 import re
 import secrets
 import threading
@@ -36,7 +40,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 from zoneinfo import ZoneInfo
 
 from bot.demo.slack_fake import blockkit
@@ -66,6 +70,7 @@ Handler = Callable[[Params], dict[str, Any]]
 MAX_TEXT = 40_000
 MAX_VIEW_STACK = 3
 UPLOAD_PATH = "/upload/v1/"
+FILES_PATH = "/files-pri/"
 RESPONSE_URL_PATH = "/response_url/"
 # Fields slack_sdk sends as JSON strings inside a form body, and the error for bad JSON in each.
 JSON_FIELDS = {
@@ -232,6 +237,7 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
             "files.delete": self._files_delete,
+            "files.info": self._files_info,
         }
         # Like any workspace, this one knows its own bot user.
         self.add_user(bot_user_id, name="interview-bot", is_bot=True, team_id=team_id)
@@ -293,6 +299,8 @@ class FakeSlack:
         is_bot: bool = False,
         deleted: bool = False,
         team_id: str | None = None,
+        is_admin: bool = False,
+        is_owner: bool = False,
     ) -> dict[str, Any]:
         ZoneInfo(tz)  # fail here, not in users.info, on a misspelt zone
         record = {
@@ -303,6 +311,8 @@ class FakeSlack:
             "tz": tz,
             "is_bot": is_bot,
             "deleted": deleted,
+            "is_admin": is_admin or is_owner,  # Slack: owners are admins too
+            "is_owner": is_owner,
         }
         with self._lock:
             self._users[user_id] = record
@@ -343,6 +353,21 @@ class FakeSlack:
                                 "content": content, "channels": [channel_id],
                                 "initial_comment": None, "user": user_id, "thread_ts": None})
             return file_id
+
+    def add_user_file(self, user_id: str, name: str, content: bytes, *,
+                      title: str | None = None) -> dict[str, Any]:
+        """A file the user picks in a modal's file_input: uploaded to Slack, shared nowhere.
+        Returns the file object Slack puts in the view_submission's state."""
+        with self._lock:
+            if user_id not in self._users:
+                raise ValueError(f"no user {user_id}")
+            record: dict[str, Any] = {
+                      "id": f"F{next(self._counter):04d}{secrets.token_hex(3).upper()}",
+                      "filename": name, "title": title or name, "content": bytes(content),
+                      "channels": [], "initial_comment": None, "user": user_id,
+                      "thread_ts": None, "created": int(time.time())}
+            self._files.append(record)
+            return self._file_json(record)
 
     def issue_trigger_id(self, user_id: str) -> str:
         """A trigger_id like Slack puts in interactions: valid trigger_ttl seconds, usable once."""
@@ -513,6 +538,13 @@ class FakeSlack:
             self._response_urls[token] = _ResponseUrl(channel_id, user_id, message_ts, ephemeral)
             return f"{self.base_url}{RESPONSE_URL_PATH}{token}"
 
+    def show_command_reply(self, channel: str, user_id: str, reply: Mapping[str, Any]) -> None:
+        """A slash command's ack with a message in it: Slack shows it to the user (to the
+        channel with response_type in_channel), like a reply through its response_url."""
+        with self._lock:
+            target = _ResponseUrl(self._lookup_id(channel), user_id, None, ephemeral=True)
+            self._respond(target, dict(reply))
+
     def set_view_state(self, view_id: str, state: dict[str, Any]) -> None:
         """What the user has entered in a modal (Slack keeps it on the view)."""
         with self._lock:
@@ -573,6 +605,24 @@ class FakeSlack:
                 return HttpReply.of_text("not found", 404)
             upload["content"] = body
             return HttpReply.of_text(f"OK - {len(body)}")
+
+    def handle_file_download(self, path: str, headers: Mapping[str, str]) -> HttpReply:
+        """GET of a file's url_private(_download): its bytes for the bot token, else 401."""
+        with self._lock:
+            authorization = headers.get("authorization", "")
+            record = next((f for f in self._files
+                           if path in (self._private_path(f), self._private_path(f, True))),
+                          None)
+            authorized = authorization == f"Bearer {self.bot_token}"
+            self._calls.append({"method": "url_private", "params": {"path": path},
+                                "response": {"ok": authorized and record is not None}})
+            if not authorized:
+                return HttpReply.of_text("not_authed: send the bot token as a Bearer token",
+                                         401)
+            if record is None:
+                return HttpReply.of_text("file not found", 404)
+            return HttpReply(200, bytes(record["content"] or b""),
+                             {"Content-Type": _mimetype(record["filename"])})
 
     def handle_response_url(self, token: str, body: bytes) -> HttpReply:
         with self._lock:
@@ -963,10 +1013,33 @@ class FakeSlack:
                                     if f.get("id") == file_id else f for f in shared]
         return {}
 
+    def _files_info(self, p: Params) -> dict[str, Any]:
+        record = next((f for f in self._files if f["id"] == p.get("file")), None)
+        if record is None:
+            raise ApiError("file_not_found")
+        return {"file": self._file_json(record), "comments": [],
+                "response_metadata": {"next_cursor": ""}}
+
+    def _private_path(self, record: dict[str, Any], download: bool = False) -> str:
+        name = quote(str(record["filename"]))
+        middle = "download/" if download else ""
+        return f"{FILES_PATH}{self.team_id}-{record['id']}/{middle}{name}"
+
     def _file_json(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {"id": record["id"], "name": record["filename"], "title": record["title"],
-                "user": record["user"], "size": len(record["content"]),
-                "permalink": f"https://{self.team_domain}.slack.com/files/{record['id']}"}
+        name = str(record["filename"])
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "text"
+        return {"id": record["id"], "created": record.get("created", 0),
+                "timestamp": record.get("created", 0), "name": name,
+                "title": record["title"], "mimetype": _mimetype(name), "filetype": suffix,
+                "user": record["user"], "user_team": self.team_id, "editable": False,
+                "size": len(record["content"] or b""), "mode": "hosted",
+                "is_external": False, "is_public": False, "public_url_shared": False,
+                "url_private": self.base_url + self._private_path(record),
+                "url_private_download": self.base_url + self._private_path(record, True),
+                "permalink": f"https://{self.team_domain}.slack.com/files/{record['id']}",
+                "channels": [c for c in record["channels"] if c[:1] == "C"],
+                "groups": [c for c in record["channels"] if c[:1] == "G"],
+                "ims": [c for c in record["channels"] if c[:1] == "D"]}
 
     # --- response_url --------------------------------------------------------------------------
 
@@ -1073,6 +1146,9 @@ class FakeSlack:
             "real_name": record["real_name"],
             "deleted": record["deleted"],
             "is_bot": record["is_bot"],
+            "is_admin": record.get("is_admin", False),
+            "is_owner": record.get("is_owner", False),
+            "is_primary_owner": False,
             "is_app_user": False,
             "tz": record["tz"],
             "tz_label": now.tzname(),
@@ -1217,6 +1293,10 @@ class FakeSlack:
 # --- request parsing ---------------------------------------------------------------------------
 
 
+def _mimetype(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def _parse_params(content_type: str, body: bytes, query: str) -> Params:
     params: Params = dict(parse_qsl(query, keep_blank_values=True))
     kind = content_type.split(";")[0].strip().lower()
@@ -1308,6 +1388,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 reply = fake.handle_api(path.removeprefix("/api/"), headers, body, query)
             elif path.startswith(UPLOAD_PATH):
                 reply = fake.handle_upload(path.removeprefix(UPLOAD_PATH), body)
+            elif path.startswith(FILES_PATH) and self.command == "GET":
+                reply = fake.handle_file_download(path, headers)
             elif path.startswith(RESPONSE_URL_PATH):
                 reply = fake.handle_response_url(path.removeprefix(RESPONSE_URL_PATH), body)
             else:

@@ -90,7 +90,11 @@ class SlackSimulator:
             "response_url": self.fake.issue_response_url(channel_id, user_id),
             "trigger_id": self.fake.issue_trigger_id(user_id),
         }
-        return self.send_raw(urlencode(form).encode(), FORM, retry_num=retry_num)
+        response = self.send_raw(urlencode(form).encode(), FORM, retry_num=retry_num)
+        reply = response.json() if response.status == 200 and response.body.strip() else None
+        if isinstance(reply, dict) and (reply.get("text") or reply.get("blocks")):
+            self.fake.show_command_reply(channel_id, user_id, reply)
+        return response
 
     def click(
         self,
@@ -497,6 +501,16 @@ def _datetime_state(element: dict[str, Any], raw: Any, where: str) -> dict[str, 
     return {"selected_date_time": None if raw is None else int(raw)}
 
 
+def _files_state(element: dict[str, Any], raw: Any, where: str) -> dict[str, Any]:
+    """The files picked in a file_input: pass the objects FakeSlack.add_user_file gave."""
+    files = [] if raw is None else list(raw) if isinstance(raw, list | tuple) else [raw]
+    if not all(isinstance(f, dict) and f.get("id") for f in files):
+        raise AssertionError(f"{where}: pass the file objects FakeSlack.add_user_file returns")
+    if len(files) > int(element.get("max_files") or 10):
+        raise AssertionError(f"{where}: more files than max_files; Slack would not take them")
+    return {"files": copy.deepcopy(files)}
+
+
 # element type -> (how its state looks, the field holding its prefilled value)
 STATE: dict[str, tuple[Builder, str]] = {
     "plain_text_input": (_text_state, "initial_value"),
@@ -517,6 +531,7 @@ STATE: dict[str, tuple[Builder, str]] = {
     "datepicker": (_date_state, "initial_date"),
     "timepicker": (_time_state, "initial_time"),
     "datetimepicker": (_datetime_state, "initial_date_time"),
+    "file_input": (_files_state, "initial_files"),  # nothing is prefilled in a file_input
 }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import Block
 
 from bot.core.question_sets import Category, Question, QuestionSet
+from bot.core.selection import as_asked
 from bot.i18n import Translator
 from bot.plan.builders.plan import (
     candidate_line,
@@ -45,7 +46,9 @@ NOTE_IN_KIT = SECTION_TEXT_LIMIT
 
 def kit_messages(t: Translator, interview: Interview, qs: QuestionSet, panelist: Panelist,
                  tz: str) -> list[Message]:
-    """The kit as messages: the first is the DM, any others go in its thread."""
+    """The kit as messages: the first is the DM, any others go in its thread. Each category
+    lists the questions the interview asks, then its spares (bot/core/selection.py)."""
+    qs = as_asked(qs, interview.questions_per_category)
     head = _head(t, interview, qs, panelist, tz)
     questions: list[Block] = []
     for category_id in panelist.focus_categories:

@@ -184,6 +184,7 @@ class RatingInputs:
 
     def __init__(self, t: Translator, qs: QuestionSet) -> None:
         self._qs = qs
+        self._t = t
         options = scale_options(t, qs)
         select = StaticSelectElement(
             action_id=RATING_ACTION,
@@ -218,7 +219,11 @@ class RatingInputs:
         block: dict[str, Any] = {"block_id": rating_block_id(question.id), "element": element}
         if question.guidance:
             block["hint"] = plain(question.guidance, HINT_LIMIT).to_dict()
-        block["label"] = plain(question.text, INPUT_LABEL_LIMIT).to_dict()
+        label = question.text
+        if question.spare:
+            # Translators: a spare question's label in the scorecard
+            label = self._t._("Spare: {question}", question=question.text)
+        block["label"] = plain(label, INPUT_LABEL_LIMIT).to_dict()
         block["optional"] = True
         block["type"] = InputBlock.type
         return block

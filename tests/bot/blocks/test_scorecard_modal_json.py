@@ -30,7 +30,8 @@ def model_rating_block(t: Translator, qs: QuestionSet, question: Question,
     options = scale_options(t, qs, question)
     return InputBlock(
         block_id=rating_block_id(question.id),
-        label=plain(question.text, INPUT_LABEL_LIMIT),
+        label=plain(t._("Spare: {question}", question=question.text) if question.spare
+                    else question.text, INPUT_LABEL_LIMIT),
         hint=plain(question.guidance, HINT_LIMIT) if question.guidance else None,
         optional=True,
         element=StaticSelectElement(

@@ -1,0 +1,1 @@
+"""`/interview sets`: the workspace's question sets, uploaded, previewed, published, downloaded."""
