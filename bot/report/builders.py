@@ -13,8 +13,6 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from slack_sdk.models.blocks import Block
 
 from bot.core.calibration import MIN_INTERVIEWS, ON_TIME_HOURS, Timeliness
@@ -135,6 +133,11 @@ def report_chart(t: Translator, report: Report, names: dict[str, str]) -> bytes 
     rows = rows[:MAX_INTERVIEWERS_SHOWN]
     if not rows:
         return None
+    # Imported here: matplotlib adds ~0.4 s to every process start (workers, the CLI), and
+    # only a report draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(7, 1.2 + 0.35 * len(rows)), dpi=100)
     axes = figure.add_subplot()
     means = [f.leniency.mean or 0.0 for f in rows]
