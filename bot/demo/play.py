@@ -110,6 +110,8 @@ class Typed:
     role: str
     takeaways: Mapping[str, str]
     reason: str
+    # The category notes a 1 or a 5 needs (the shipped set asks for the evidence).
+    evidence: Mapping[str, Mapping[str, str]]
 
 
 TYPED: Mapping[str, Typed] = {
@@ -122,6 +124,12 @@ TYPED: Mapping[str, Typed] = {
         },
         reason="Strong STAR evidence; we talked through the behavioural split and Pia's "
                "example settled it.",
+        evidence={
+            PIA.id: {"behavioural": "Billing outage: took the calls, found the cause with IT, "
+                                    "called every customer back the same day."},
+            AIKO.id: {"personal": "Handled the stress question with a real example from her "
+                                  "last job and what she changed afterwards."},
+        },
     ),
     "et": Typed(
         role="Klienditeenindaja",
@@ -133,6 +141,12 @@ TYPED: Mapping[str, Typed] = {
         },
         reason="Tugevad STAR-näited; arutasime käitumisküsimuste lahknevust ja Pia näide "
                "veenis meid.",
+        evidence={
+            PIA.id: {"behavioural": "Arveldustõrge: võttis kõned vastu, leidis IT-ga põhjuse "
+                                    "ja helistas samal päeval igale kliendile tagasi."},
+            AIKO.id: {"personal": "Vastas stressiküsimusele päris näitega eelmiselt "
+                                  "töökohalt ja rääkis, mida ta pärast muutis."},
+        },
     ),
     "fi": Typed(
         role="Asiakaspalvelija",
@@ -144,6 +158,12 @@ TYPED: Mapping[str, Typed] = {
         },
         reason="Vahvat STAR-esimerkit; kävimme käyttäytymiskysymysten erimielisyyden läpi, "
                "ja Pian esimerkki ratkaisi asian.",
+        evidence={
+            PIA.id: {"behavioural": "Laskutuskatko: otti puhelut vastaan, selvitti syyn IT:n "
+                                    "kanssa ja soitti samana päivänä jokaiselle asiakkaalle."},
+            AIKO.id: {"personal": "Vastasi stressikysymykseen oikealla esimerkillä edellisestä "
+                                  "työstään ja kertoi, mitä muutti sen jälkeen."},
+        },
     ),
 }
 
@@ -732,6 +752,9 @@ class Play:
             score = SCORES[person.id][category.id] if category.id in focus else None
             values.update({f"q:{q.id}": "na" if score is None else str(score)
                            for q in category.questions})
+        for category_id, note in self.typed.evidence.get(person.id, {}).items():
+            if category_id in focus:
+                values[f"note:{category_id}"] = note
         values["recommendation"] = RECOMMENDATIONS[person.id]
         values["takeaways"] = self.typed.takeaways[person.id]
         rated = " · ".join(f"{self.category_name(c)} {SCORES[person.id][c]}" for c in focus)

@@ -66,6 +66,8 @@ def score_through_the_modal(world: World, interview_id: int) -> None:
     world.slack.click(PIA, "score_candidate", channel=CHANNEL, value=str(interview_id))
     view = top_view(world, PIA, "scorecard", before)
     values = {f"q:{q}": "na" if s is None else str(s) for q, s in PIA_SCORES.items()}
+    values.update({f"note:{c}": "Owned the outage story." for c in ("behavioural",
+                                                                      "situational")})
     values.update({"recommendation": "strong_hire", "private_note": "Salary expectations high.",
                    "takeaways": "Owned the <!channel> outage story & fixed it."})
     response = world.slack.submit(PIA, view["id"], values)
