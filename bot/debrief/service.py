@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core import consensus
+from bot.core.consensus import Speaker
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.errors import InterviewRefused, NotFound, UserError
 from bot.i18n import N_
@@ -112,6 +113,16 @@ class DecisionView:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A panelist's note on a category they rated at an end of the scale: what the debrief
+    quotes where the panel is split."""
+
+    rater: str  # a rater key of the consensus (a Slack user; user@round in a loop)
+    scores: tuple[int, ...]  # the extreme scores they gave in the category, low to high
+    note: str
+
+
+@dataclass(frozen=True)
 class DebriefSummary:
     """Everything the debrief summary shows, read from the database in one transaction."""
 
@@ -135,6 +146,11 @@ class DebriefSummary:
     # category id -> the rounds whose sets have it, and names the latest round's set lacks
     category_rounds: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)
+    # The numbers before the talk: who speaks first (rater keys; the hiring lead last), and
+    # the notes behind ratings at either end of the scale, by category id.
+    hiring_lead: str = ""
+    speakers: tuple[Speaker, ...] = ()
+    evidence: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
 
     @property
     def combined(self) -> bool:
@@ -170,9 +186,11 @@ def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> Debri
     submitted = [p for p in interview.active_panelists if p.scorecard is not None]
     recommendations = {p.user_id: p.scorecard.current.recommendation
                        for p in submitted if p.scorecard is not None}
+    counted = consensus_ratings(interview, qs, ratings)
     panel_consensus = consensus.panel_consensus(
-        consensus_ratings(interview, qs, ratings), scale_of(qs), [c.id for c in qs.categories],
-        recommendations, RECOMMENDATION_KEYS)
+        counted, scale_of(qs), [c.id for c in qs.categories], recommendations,
+        RECOMMENDATION_KEYS, weights=qs.weights)
+    submitted_ids = [p.user_id for p in submitted]
     return DebriefSummary(
         interview_id=interview.id,
         candidate_name=interview.candidate.name,
@@ -186,7 +204,44 @@ def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> Debri
         consensus=panel_consensus,
         panelists=tuple(_takeaways(p) for p in submitted),
         decision=_decision_view(interview),
+        hiring_lead=interview.hiring_lead_id,
+        speakers=consensus.speaking_order(panel_consensus.categories, submitted_ids,
+                                          interview.hiring_lead_id),
+        evidence=extreme_evidence(qs, counted, {p.user_id: _notes(p) for p in submitted}),
     )
+
+
+def _notes(panelist: Panelist) -> Mapping[str, str]:
+    """The category notes of the panelist's current scorecard version."""
+    assert panelist.scorecard is not None
+    notes = panelist.scorecard.current.category_notes or {}
+    return {str(k): str(v) for k, v in notes.items() if v}
+
+
+def extreme_evidence(qs: QuestionSet, ratings: Sequence[consensus.Rating],
+                     notes: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[Evidence, ...]]:
+    """For each category, the notes of the raters who rated it at an end of the scale
+    (`notes`: rater key -> category id -> note), in the order of `ratings`."""
+    extremes: dict[tuple[str, str], set[int]] = {}
+    for rating in ratings:
+        if rating.score is not None and qs.is_extreme(rating.score):
+            extremes.setdefault((rating.category_id, rating.rater), set()).add(rating.score)
+    found: dict[str, list[Evidence]] = {}
+    for (category_id, rater), scores in extremes.items():
+        note = (notes.get(rater) or {}).get(category_id, "").strip()
+        if note:
+            found.setdefault(category_id, []).append(Evidence(rater, tuple(sorted(scores)), note))
+    return {category_id: tuple(items) for category_id, items in found.items()}
+
+
+def loop_speaking_order(categories: Sequence[consensus.CategoryConsensus],
+                        raters: Sequence[str], keys: Mapping[str, tuple[str, int]],
+                        lead: str) -> tuple[consensus.Speaker, ...]:
+    """consensus.speaking_order over a loop's rater keys (user@round): every seat of the
+    hiring lead, in whichever round, speaks last."""
+    order = consensus.speaking_order(categories, raters)
+    leads = tuple(replace(s, lead=True) for s in order if keys.get(s.rater, ("",))[0] == lead)
+    return tuple(s for s in order if keys.get(s.rater, ("",))[0] != lead) + leads
 
 
 def _takeaways(panelist: Panelist, round_number: int | None = None) -> PanelistTakeaways:
@@ -208,6 +263,7 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
     scale = scale_of(qs)
     counted: list[consensus.Rating] = []
     recommendations: dict[str, str] = {}
+    notes: dict[str, Mapping[str, str]] = {}
     raters: dict[str, tuple[str, int]] = {}
     category_rounds: dict[str, list[int]] = {}
     names: dict[str, str] = {}
@@ -231,9 +287,12 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
                 key = f"{panelist.user_id}@{round_.round_number}"
                 raters[key] = (panelist.user_id, round_.round_number)
                 recommendations[key] = panelist.scorecard.current.recommendation
+                notes[key] = _notes(panelist)
     order = [c.id for c in qs.categories] + [c for c in category_rounds
                                               if c not in {x.id for x in qs.categories}]
     own = {c.id for c in qs.categories}
+    loop_consensus = consensus.panel_consensus(counted, scale, order, recommendations,
+                                               RECOMMENDATION_KEYS, weights=qs.weights)
     return DebriefSummary(
         interview_id=holder.id,
         candidate_name=holder.candidate.name,
@@ -244,8 +303,7 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         panel=tuple(u for part in parts for u in part.panel),
         submitted=tuple(u for part in parts for u in part.submitted),
         missing=tuple(u for part in parts for u in part.missing),
-        consensus=consensus.panel_consensus(counted, scale, order, recommendations,
-                                            RECOMMENDATION_KEYS),
+        consensus=loop_consensus,
         panelists=tuple(_takeaways(p, r.round_number) for r in debrief.rounds
                         for p in r.active_panelists if p.scorecard is not None),
         decision=_decision_view(holder),
@@ -253,6 +311,10 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         raters=raters,
         category_rounds={c: tuple(n) for c, n in category_rounds.items()},
         category_names={c: n for c, n in names.items() if c not in own},
+        hiring_lead=holder.hiring_lead_id,
+        speakers=loop_speaking_order(loop_consensus.categories, list(recommendations), raters,
+                                     holder.hiring_lead_id),
+        evidence=extreme_evidence(qs, counted, notes),
     )
 
 

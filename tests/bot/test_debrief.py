@@ -11,7 +11,14 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
-from bot.core.consensus import Recommendation, Unjudged, Verdict
+from bot.core.consensus import (
+    Rating,
+    Recommendation,
+    Scale,
+    Unjudged,
+    Verdict,
+    panel_consensus,
+)
 from bot.debrief import publish as debrief_publish
 from bot.debrief import service as debrief
 from bot.errors import NotAllowed, NotFound, UserError
@@ -143,6 +150,17 @@ def test_summary_numbers_match_the_worked_example(world: World) -> None:
     assert summary.consensus.alpha_pairable == 18 and not summary.consensus.alpha_judged
     assert summary.consensus.alpha == pytest.approx(EXPECTED_ALPHA)
     assert (summary.submitted, summary.missing) == ((PIA, PEETER, MARI), ())
+
+
+def test_in_a_loop_every_seat_of_the_hiring_lead_speaks_last() -> None:
+    """Pia (round 1) rates 5, the lead (rounds 1 and 2) and Mari (round 2) 3: Pia is
+    furthest from the panel and speaks first; both of the lead's seats come last."""
+    keys = {f"{u}@{n}": (u, n) for u, n in ((PIA, 1), (LEAD, 1), (LEAD, 2), (MARI, 2))}
+    ratings = [Rating(key, "c", "q", 5 if key.startswith(PIA) else 3) for key in keys]
+    categories = panel_consensus(ratings, Scale(1, 5), ["c"], {}, []).categories
+    order = debrief.loop_speaking_order(categories, list(keys), keys, LEAD)
+    assert [(s.rater, s.lead) for s in order] == [
+        (f"{PIA}@1", False), (f"{MARI}@2", False), (f"{LEAD}@1", True), (f"{LEAD}@2", True)]
 
 
 def test_only_current_versions_of_active_panelists_count(world: World) -> None:

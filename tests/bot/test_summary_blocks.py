@@ -26,7 +26,10 @@ from models import DecisionOutcome
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM, World
 from tests.factories import (
     LARGE_PANEL,
+    MARI_SCORES,
     NASTY,
+    PEETER_SCORES,
+    PIA_SCORES,
     add_scorecard,
     largest_interview,
     make_interview,
@@ -85,7 +88,9 @@ def test_the_summary_of_the_largest_panel_fits_one_message(world: World) -> None
     mrkdwn = mrkdwn_of(posted["blocks"])
     assert "<!channel>" not in mrkdwn and "<!here>" not in mrkdwn
     assert "&lt;!channel&gt;" in mrkdwn
-    assert "Secret" not in text and "Note Note" not in text  # private notes, category notes
+    assert "Secret" not in text  # private notes
+    # Category notes show only as the evidence under split categories, clipped.
+    assert "Note " * 50 in text and "Note " * 61 not in text
     assert "more in “Full scorecards”" in text
 
 
@@ -183,6 +188,40 @@ def test_english_summary_of_the_worked_example(world: World) -> None:
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(e["action_id"], e["text"]["text"]) for e in buttons] == [
         ("record_decision", "Record decision"), ("full_scorecards", "Full scorecards")]
+
+
+def test_the_numbers_before_the_talk_and_the_evidence_under_a_split(world: World) -> None:
+    """The worked example with notes: category means 4.0, 3.0, 4.17 and 3.0 (personal, Pia
+    alone) combine to 3.54, "hire" (above 3 up to 4); Pia sits 0.78 from the panel on
+    average, Peeter 0.56, Mari 0.22; the lead is not on the panel and speaks last. Pia's and
+    Peeter's notes back their 5 and 1 in the split behavioural category; Pia's 5s in the
+    mixed situational one are not quoted."""
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, PIA_SCORES,
+                  category_notes={"behavioural": NASTY, "situational": "Calm with the angry one."})
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES,
+                  category_notes={"behavioural": "No example,\n  none at all."})
+    add_scorecard(services, interview_id, MARI, MARI_SCORES)
+    blocks = post(world, debrief_summary_message(translator("en"), summary_of(
+        services, interview_id)))["blocks"]
+    assert blocks[2]["block_id"] == "numbers"
+    assert blocks[2]["text"]["text"].splitlines() == [
+        "*Before the talk:* The numbers say *Hire*: the category means combine to 3.54 on the "
+        "1–5 scale.",
+        f"*Suggested speaking order:* <@{PIA}> → <@{PEETER}> → <@{MARI}> → <@{LEAD}> (hiring "
+        "lead): the panelist furthest from the panel's view first, the hiring lead last.",
+    ]
+    ids = [b.get("block_id", "") for b in blocks]
+    evidence = blocks[ids.index("agenda:behavioural") + 1]
+    assert evidence["type"] == "context"
+    assert evidence["elements"][0]["text"].splitlines() == [
+        "Evidence for the ratings at the ends of the scale:",
+        f"<@{PIA}> (5): “{escape(NASTY)}”",
+        f"<@{PEETER}> (1): “No example, none at all.”",
+    ]
+    assert "Calm with the angry one" not in text_of(blocks)
+    assert blocks[ids.index("agenda:situational") + 1].get("block_id") != "evidence"
 
 
 def test_estonian_summary_uses_decimal_commas_and_the_sets_labels(world: World) -> None:

@@ -2,8 +2,10 @@
 and the decision announcement in that thread.
 
 Layout, and why it fits Slack's 50 blocks for the largest set (12 panelists, 10
-categories): header, context, headline, alpha, decision, divider, agenda title, one section
-per category (10), divider, panel title, one section per panelist (12), buttons: 32 blocks.
+categories): header, context, the numbers before the talk, headline, alpha, decision,
+divider, agenda title, one section per category (10) with the evidence for its extreme
+ratings under each split one (10), divider, panel title, one section per panelist (12),
+buttons: 43 blocks.
 A loop's debrief may cover several such rounds: then several panelists (and if need be
 several categories) share a section. Takeaways are clipped here; every word of them (and
 every rating) is in "Full scorecards".
@@ -25,6 +27,7 @@ from bot.core.consensus import (
     AgreementBand,
     AlphaBand,
     CategoryConsensus,
+    MechanicalRecommendation,
     PanelConsensus,
     Unjudged,
     Verdict,
@@ -207,6 +210,71 @@ def decision_text(t: Translator, decision: DecisionView) -> str:
     return text
 
 
+# ---------------------------------------------------------------------------- before the talk
+
+# Notes quoted under a split category are cut here; "Full scorecards" has them whole.
+EVIDENCE_NOTE_IN_SUMMARY = 300
+
+
+def mechanical_text(t: Translator, qs: QuestionSet, mechanical: MechanicalRecommendation
+                    ) -> str:
+    """The mechanical recommendation in a sentence: its side, and the combined score."""
+    if mechanical.score is None:
+        return t._("The numbers take no side yet: nobody has rated a category.")
+    score = t.number(mechanical.score, 2)
+    if mechanical.recommendation is None:
+        return t._("The numbers take no side: the category means combine to exactly the "
+                   "midpoint, {score}.", score=score)
+    weighted = len(set(qs.weights.values())) > 1
+    text = t._("The numbers say *{recommendation}*: the category means combine to {score} on "
+               "the {low}–{high} scale.",
+               recommendation=escape(recommendation_label(qs, mechanical.recommendation.value)),
+               score=score, low=qs.scale_min, high=qs.scale_max)
+    if weighted:
+        text += " " + t._("Categories weigh as the question set says.")
+    return text
+
+
+def speaking_order_text(t: Translator, summary: DebriefSummary) -> str | None:
+    """Who speaks first: the furthest from the panel; the hiring lead last. None before
+    any scorecard is in."""
+    if not summary.speakers:
+        return None
+    label = rater_label(t, summary)
+    names = [t._("{user} (hiring lead)", user=label(s.rater)) if s.lead else label(s.rater)
+             for s in summary.speakers]
+    if summary.hiring_lead and not any(s.lead for s in summary.speakers):
+        names.append(t._("{user} (hiring lead)", user=user(summary.hiring_lead)))
+    return t._("*Suggested speaking order:* {names}: the panelist furthest from the panel's "
+               "view first, the hiring lead last.", names=" → ".join(names))
+
+
+def numbers_block(t: Translator, summary: DebriefSummary) -> Block:
+    """The numbers before the talk, at the top of the summary."""
+    lines = [t._("*Before the talk:* {mechanical}",
+                 mechanical=mechanical_text(t, summary.question_set,
+                                            summary.consensus.mechanical))]
+    order = speaking_order_text(t, summary)
+    if order:
+        lines.append(order)
+    return section("\n".join(lines), block_id="numbers")
+
+
+def evidence_blocks(t: Translator, summary: DebriefSummary, category: CategoryConsensus,
+                    label: Label) -> list[Block]:
+    """Under a split category: the notes its panelists gave for ratings at either end of
+    the scale, quoted (escaped, clipped) and attributed like the category's names."""
+    found = summary.evidence.get(category.category_id, ())
+    if category.verdict is not Verdict.SPLIT or not found:
+        return []
+    lines = [t._("Evidence for the ratings at the ends of the scale:")] + [
+        t._("{who} ({scores}): “{note}”", who=label(item.rater),
+            scores=", ".join(str(score) for score in item.scores),
+            note=escape(clip(" ".join(item.note.split()), EVIDENCE_NOTE_IN_SUMMARY)))
+        for item in found]
+    return [context(*chunk_lines(lines, 2000))]
+
+
 # ---------------------------------------------------------------------------- agenda
 
 
@@ -290,6 +358,7 @@ def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
             text = category_text(t, qs, position, category, label=label,
                                  name=category_name(summary, category.category_id))
             blocks.append(section(text, block_id=f"agenda:{category.category_id}"))
+            blocks += evidence_blocks(t, summary, category, label)
     for part in summary.rounds:
         if not part.combined:
             blocks.append(context(t._("Round {n} rates on another scale: its numbers are in "
@@ -369,6 +438,7 @@ def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
         header(t._("Debrief: {candidate} · {role}", candidate=summary.candidate_name,
                    role=summary.role)),
         context(_where(t, summary)),
+        numbers_block(t, summary),
         section(headline_text(t, summary), block_id="headline"),
         context(alpha_text(t, summary.consensus)),
     ]
