@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -56,6 +56,10 @@ class Interview(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     plan_ts: Mapped[str | None] = mapped_column(String(32))
     summary_ts: Mapped[str | None] = mapped_column(String(32))
+    # The dot plot uploaded next to the summary, and a digest of what it shows: a refresh
+    # that changes the figures replaces it (bot/debrief/publish.py).
+    summary_chart_file_id: Mapped[str | None] = mapped_column(String(32))
+    summary_chart_digest: Mapped[str | None] = mapped_column(String(64))
     # Indexed: App Home and /interview list look interviews up by the person.
     recruiter_id: Mapped[str] = mapped_column(String(32), index=True)
     hiring_lead_id: Mapped[str] = mapped_column(String(32), index=True)
@@ -129,5 +133,10 @@ class Decision(Base):
     decided_by: Mapped[str] = mapped_column(String(32))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The side the numbers took when it was decided (the mechanical recommendation, a
+    # Recommendation value; None: no side), whether the decision went against it, and why.
+    mechanical: Mapped[str | None] = mapped_column(String(20))
+    against_mechanical: Mapped[bool] = mapped_column(default=False, server_default=false())
+    against_reason: Mapped[str | None] = mapped_column(Text)
 
     interview: Mapped[Interview] = relationship(back_populates="decisions")

@@ -128,8 +128,12 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
             connection.commit()
         _fill_at_0004(services.engine)
         before = _all_rows(services.engine)
-        upgrade(services.engine)
+        with services.engine.connect() as connection:  # later ones add columns of their own
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+            connection.commit()
         after = _all_rows(services.engine)
+        upgrade(services.engine)
 
         moved = ("candidate_name", "role", "candidate_link")
         for table, rows in before.items():
@@ -319,5 +323,56 @@ def test_the_calibration_figures_of_past_interviews_are_filled_in(
             assert stats == {PIA: (2.0, 2, 2.0), PEETER: (-2.0, 2, 4.0)}
             (debrief,) = session.scalars(select(DebriefStats))
             assert (debrief.interview_id, debrief.complete) == (1, True)
+    finally:
+        services.engine.dispose()
+
+
+def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0009 adds a decision's stand against the numbers and the summary's chart: every
+    earlier row keeps its values; an old decision went against nothing, an old summary has
+    no chart."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0006")
+            connection.commit()
+        tables = MetaData()
+        tables.reflect(services.engine)
+        now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+        rows: list[tuple[str, dict[str, object]]] = [
+            ("candidates", {"id": 1, "team_id": TEAM, "name": "Mari", "role": "Agent",
+                            "link": None, "recruiter_id": "UREC", "debrief_per_round": False,
+                            "created_at": now, "deleted_at": None, "deleted_by": None}),
+            ("interviews", {"id": 1, "team_id": TEAM, "candidate_id": 1, "round_number": 1,
+                            "note": None, "question_set_id": "customer-service",
+                            "language": "en", "question_set": {"id": "customer-service"},
+                            "channel_id": "C1", "plan_ts": "1.1", "summary_ts": "1.2",
+                            "recruiter_id": "UREC", "hiring_lead_id": "ULEAD",
+                            "starts_at": now, "ends_at": now, "debrief_at": now,
+                            "status": "decided", "decision": "hire", "decided_by": "ULEAD",
+                            "decided_at": now, "decision_reason": "Strong", "created_at": now,
+                            "deleted_at": None, "deleted_by": None, "source_view_id": None}),
+            ("decisions", {"id": 1, "interview_id": 1, "outcome": "hire", "reason": "Strong",
+                           "decided_by": "ULEAD", "decided_at": now, "source_view_id": "V1"}),
+        ]
+        with services.engine.begin() as connection:
+            for table, row in rows:
+                connection.execute(tables.tables[table].insert().values(**row))
+        before = _all_rows(services.engine)
+        upgrade(services.engine)
+        after = _all_rows(services.engine)
+        added = {"decisions": {"mechanical": None, "against_mechanical": False,
+                               "against_reason": None},
+                 "interviews": {"summary_chart_file_id": None, "summary_chart_digest": None}}
+        for table, found in before.items():
+            if table != "alembic_version":
+                assert after[table] == [row | added.get(table, {}) for row in found], table
+        with transaction(services.db) as session:
+            interview = session.get_one(Interview, 1)
+            assert [(d.reason, d.against_mechanical) for d in interview.decisions] == [
+                ("Strong", False)]
     finally:
         services.engine.dispose()

@@ -1,0 +1,40 @@
+"""debrief evidence: a decision against the numbers is recorded with its reason; the
+summary's dot plot is remembered so a refresh can replace it
+
+Revision ID: 0009
+Revises: 0006
+Create Date: 2026-12-06 10:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("mechanical", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("against_mechanical", sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.add_column(sa.Column("against_reason", sa.Text(), nullable=True))
+    with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("summary_chart_file_id", sa.String(length=32),
+                                      nullable=True))
+        batch_op.add_column(sa.Column("summary_chart_digest", sa.String(length=64),
+                                      nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.drop_column("summary_chart_digest")
+        batch_op.drop_column("summary_chart_file_id")
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_column("against_reason")
+        batch_op.drop_column("against_mechanical")
+        batch_op.drop_column("mechanical")
