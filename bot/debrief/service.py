@@ -566,6 +566,28 @@ class DecisionForm:
     language: str
     current: DecisionView | None
     history: tuple[DecisionView, ...]  # oldest first, the current one last
+    # The numbers before the talk, to decide beside (the set names their side).
+    mechanical: consensus.MechanicalRecommendation | None = None
+    question_set: QuestionSet | None = None
+
+
+class AgainstTheNumbers(UserError):
+    """The decision goes against the mechanical recommendation and says nothing of why."""
+
+
+def goes_against(side: consensus.Recommendation | None, outcome: DecisionOutcome) -> bool:
+    """Hire where the numbers say (strong) no hire, or no hire where they say (strong) hire.
+    Hold takes no side, and numbers with no side have nothing to go against."""
+    if side in (consensus.Recommendation.HIRE, consensus.Recommendation.STRONG_HIRE):
+        return outcome is DecisionOutcome.NO_HIRE
+    if side in (consensus.Recommendation.NO_HIRE, consensus.Recommendation.STRONG_NO_HIRE):
+        return outcome is DecisionOutcome.HIRE
+    return False
+
+
+def _numbers_side(session: Session, debrief: Debrief) -> consensus.Recommendation | None:
+    """The side the mechanical recommendation takes now."""
+    return debrief_summary(session, debrief).consensus.mechanical.recommendation
 
 
 @dataclass(frozen=True)
@@ -580,6 +602,9 @@ class DecisionResult:
     channel: str
     thread_ts: str | None
     panel: tuple[str, ...]
+    # Set when it went against the numbers: their side in the set's words, and why.
+    against_label: str | None = None
+    against_reason: str | None = None
 
 
 def _check_may_decide(debrief: Debrief, user_id: str) -> None:
@@ -604,9 +629,12 @@ def decision_form(services: Services, team_id: str, interview_id: int | str,
         _check_may_decide(debrief, user_id)
         history = tuple(DecisionView(d.outcome, d.reason, d.decided_by, d.decided_at, i)
                         for i, d in enumerate(_loop_decisions(session, interview)))
+        summary = debrief_summary(session, debrief)
         return DecisionForm(interview_id=interview.id, candidate_name=interview.candidate.name,
                             role=interview.candidate.role, language=interview.language,
-                            current=_decision_view(interview), history=history)
+                            current=_decision_view(interview), history=history,
+                            mechanical=summary.consensus.mechanical,
+                            question_set=summary.question_set)
 
 
 def check_decision_submission(services: Services, team_id: str, interview_id: int,
@@ -638,19 +666,22 @@ def _decision_by_view(session: Session, source_view_id: str | None) -> Decision 
 
 
 def record_decision(services: Services, team_id: str, interview_id: int, user_id: str,
-                    outcome: DecisionOutcome, reason: str, source_view_id: str | None
-                    ) -> DecisionResult:
+                    outcome: DecisionOutcome, reason: str, source_view_id: str | None, *,
+                    against_reason: str = "") -> DecisionResult:
     """Store the decision (who, when, why; earlier ones kept), mark the interview decided
     (which locks the scorecards), remove its pending reminders; then update the plan and
-    the summary and tell the panel in the thread. Idempotent on the submitted view's id."""
+    the summary and tell the panel in the thread. Idempotent on the submitted view's id.
+    A decision against the numbers (goes_against) is recorded as such, and needs
+    `against_reason`: without it AgainstTheNumbers is raised and nothing is stored."""
     reason = reason.strip()[:REASON_MAX_LENGTH]
     if not reason:
         raise UserError(N_("Give a reason for the decision."))
+    against_reason = against_reason.strip()[:REASON_MAX_LENGTH]
 
     def store() -> DecisionResult:
         with transaction(services.db) as session:
             return _store_decision(services, session, team_id, interview_id, user_id, outcome,
-                                   reason, source_view_id)
+                                   reason, source_view_id, against_reason)
 
     try:
         result = store()
@@ -663,7 +694,7 @@ def record_decision(services: Services, team_id: str, interview_id: int, user_id
 
 def _store_decision(services: Services, session: Session, team_id: str, interview_id: int,
                     user_id: str, outcome: DecisionOutcome, reason: str,
-                    source_view_id: str | None) -> DecisionResult:
+                    source_view_id: str | None, against_reason: str = "") -> DecisionResult:
     find_interview(session, team_id, interview_id)  # this workspace's, not deleted
     debrief = locked_debrief(session, interview_id)
     interview = debrief.holder
@@ -671,10 +702,18 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
     if existing is not None:
         return _decision_result(debrief, existing, stored=False, previous=None)
     _check_may_decide(debrief, user_id)
+    side = _numbers_side(session, debrief)
+    against = goes_against(side, outcome)
+    if against and not against_reason:
+        raise AgainstTheNumbers(
+            N_("The numbers say {side}. Say here why you decide otherwise."),
+            language=interview.language, side=_side_label(interview, side.value if side else ""))
     now = services.clock()
     previous = interview.decision
     decision = Decision(outcome=outcome, reason=reason, decided_by=user_id, decided_at=now,
-                        source_view_id=source_view_id)
+                        source_view_id=source_view_id, mechanical=side.value if side else None,
+                        against_mechanical=against,
+                        against_reason=against_reason if against else None)
     interview.decisions.append(decision)
     interview.decision = outcome
     interview.decision_reason = reason
@@ -687,7 +726,8 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
     log_event(session, interview, user_id,
               "decided" if previous is None else "decision_changed",
               outcome=outcome.value, previous=previous.value if previous else None,
-              rounds=[r.id for r in debrief.rounds])
+              rounds=[r.id for r in debrief.rounds], mechanical=decision.mechanical,
+              against_mechanical=against)
     session.flush()
     for round_ in debrief.rounds:
         effects.refresh_everywhere(session, services, round_)
@@ -699,12 +739,23 @@ def _decision_result(debrief: Debrief, decision: Decision, *, stored: bool,
                      previous: DecisionOutcome | None) -> DecisionResult:
     interview = debrief.holder
     panel = [p.user_id for r in debrief.rounds for p in r.active_panelists]
+    against = decision.against_mechanical and decision.mechanical is not None
     return DecisionResult(
         stored=stored, interview_id=interview.id, language=interview.language,
         outcome=decision.outcome, reason=decision.reason, decided_by=decision.decided_by,
         previous=previous, channel=interview.channel_id,
         thread_ts=interview.plan_ts or interview.summary_ts,
-        panel=tuple(dict.fromkeys(panel)))
+        panel=tuple(dict.fromkeys(panel)),
+        against_label=_side_label(interview, decision.mechanical or "") if against else None,
+        against_reason=decision.against_reason if against else None)
+
+
+def _side_label(interview: Interview, key: str) -> str:
+    """A recommendation key in the words of the interview's question set."""
+    try:
+        return question_set_of(interview).recommendation.label(key)
+    except KeyError:
+        return key
 
 
 def decision_announced(services: Services, interview_id: int,

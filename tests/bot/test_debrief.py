@@ -3,6 +3,7 @@ example), posted once and updated in place, and the decision with its history.""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,9 @@ from bot.core.consensus import (
 )
 from bot.debrief import publish as debrief_publish
 from bot.debrief import service as debrief
+from bot.debrief.builders.summary import decision_announcement
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.i18n import translator
 from bot.interviews import get_interview
 from bot.scorecards.service import scorecard_locked
 from bot.services import Services
@@ -94,10 +97,10 @@ def interview_row(services: Services, interview_id: int) -> Interview:
         return interview
 
 
-def events(services: Services, interview_id: int, kind: str) -> list[Event]:
+def events(services: Services, interview_id: int, *kinds: str) -> list[Event]:
     with transaction(services.db) as session:
         return list(session.scalars(select(Event).where(
-            Event.interview_id == interview_id, Event.kind == kind).order_by(Event.id)))
+            Event.interview_id == interview_id, Event.kind.in_(kinds)).order_by(Event.id)))
 
 
 def post_plan(world: World) -> str:
@@ -388,6 +391,51 @@ def test_recording_a_decision(world: World) -> None:
     assert "Change decision" in str(summary["blocks"])
 
 
+@pytest.mark.parametrize(("side", "against"), [
+    (Recommendation.STRONG_HIRE, {DecisionOutcome.NO_HIRE}),
+    (Recommendation.HIRE, {DecisionOutcome.NO_HIRE}),
+    (Recommendation.NO_HIRE, {DecisionOutcome.HIRE}),
+    (Recommendation.STRONG_NO_HIRE, {DecisionOutcome.HIRE}),
+    (None, set()),
+])
+def test_what_goes_against_the_numbers(side: Recommendation | None,
+                                       against: set[DecisionOutcome]) -> None:
+    assert {o for o in DecisionOutcome if debrief.goes_against(side, o)} == against
+
+
+def test_a_decision_against_the_numbers_needs_its_reason_and_is_recorded(world: World) -> None:
+    """The worked example's numbers say hire (3.54): no hire needs a reason for going
+    against them; hold takes no side."""
+    services = world.services
+    interview_id = worked_example(services)
+    with pytest.raises(debrief.AgainstTheNumbers) as refused:
+        debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.NO_HIRE,
+                                "Weak references.", "V1", against_reason="  ")
+    assert refused.value.render_in("en") == ("The numbers say Hire. Say here why you decide "
+                                             "otherwise.")
+    assert interview_row(services, interview_id).decision is None  # nothing stored
+
+    result = debrief.record_decision(services, TEAM, interview_id, LEAD,
+                                     DecisionOutcome.NO_HIRE, "Weak references.", "V2",
+                                     against_reason="Two references say <b>no</b>.")
+    assert (result.against_label, result.against_reason) == ("Hire",
+                                                             "Two references say <b>no</b>.")
+    held = debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.HOLD,
+                                   "Wait.", "V3", against_reason="Ignored: hold is no side.")
+    assert held.against_label is None
+    with transaction(services.db) as session:
+        rows = [(d.outcome, d.mechanical, d.against_mechanical, d.against_reason)
+                for d in session.scalars(select(Decision).order_by(Decision.id))]
+    assert rows == [(DecisionOutcome.NO_HIRE, "hire", True, "Two references say <b>no</b>."),
+                    (DecisionOutcome.HOLD, "hire", False, None)]
+    logged = [(e.detail["mechanical"], e.detail["against_mechanical"]) for e in
+              events(services, interview_id, "decided", "decision_changed")]
+    assert logged == [("hire", True), ("hire", False)]
+    said = json.dumps(decision_announcement(translator("en"), result).blocks)
+    assert ("This goes against the numbers, which said Hire. Why: Two references say "
+            "&lt;b&gt;no&lt;/b&gt;.") in said
+
+
 def test_a_retried_submission_stores_one_decision(world: World) -> None:
     services = world.services
     interview_id = worked_example(services)
@@ -413,7 +461,8 @@ def test_only_the_hiring_lead_changes_a_decision_and_history_is_kept(world: Worl
         debrief.record_decision(services, TEAM, interview_id, RECRUITER,
                                 DecisionOutcome.HIRE, "Changed my mind.", "V2")
     changed = debrief.record_decision(services, TEAM, interview_id, LEAD,
-                                      DecisionOutcome.NO_HIRE, "References were poor.", "V3")
+                                      DecisionOutcome.NO_HIRE, "References were poor.", "V3",
+                                      against_reason="The numbers say hire; references not.")
     assert changed.previous is DecisionOutcome.HOLD
     form = debrief.decision_form(services, TEAM, interview_id, LEAD)
     assert [d.outcome for d in form.history] == [DecisionOutcome.HOLD, DecisionOutcome.NO_HIRE]

@@ -310,7 +310,7 @@ def test_the_decision_announcement_mentions_the_panel(world: World) -> None:
     services = world.services
     interview_id = worked_example(services)
     result = debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.NO_HIRE,
-                                     NASTY, "V1")
+                                     NASTY, "V1", against_reason=NASTY)
     posted = post(world, decision_announcement(translator("en"), result))
     text = text_of(posted["blocks"])
     assert "Decision recorded by <@ULEAD>: *No hire*" in text

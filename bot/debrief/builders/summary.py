@@ -472,6 +472,10 @@ def decision_announcement(t: Translator, result: DecisionResult) -> Message:
                    previous=outcome_word(t, result.previous),
                    reason=escape(clip(result.reason, 2000)))
     blocks: list[Block] = [section(text)]
+    if result.against_label is not None:
+        blocks.append(section(t._("This goes against the numbers, which said {side}. Why: "
+                                  "{reason}", side=escape(result.against_label),
+                                  reason=escape(clip(result.against_reason or "", 2000)))))
     if result.panel:
         blocks.append(context(t._("Panel: {names}. Scorecards are now locked.",
                                   names=_names(result.panel))))
