@@ -397,6 +397,37 @@ def test_files_upload_v2_to_a_user_id_is_rejected(client: WebClient) -> None:
     assert error["error"] == "invalid_arguments"
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32  # the signature is what the fake looks at
+
+
+def test_a_png_in_a_thread_is_shared_and_deleted(client: WebClient, fake: FakeSlack) -> None:
+    root = client.chat_postMessage(channel="C0001", text="plan")["ts"]
+    reply = client.files_upload_v2(channel="C0001", thread_ts=root, content=PNG,
+                                   filename="plot.png", title="Plot", alt_txt="Dots.")
+    file_id = reply["file"]["id"]
+    [upload] = fake.files("C0001")
+    assert (upload["alt_txt"], upload["thread_ts"]) == ("Dots.", root)
+    assert [m.get("files", [{}])[0].get("id") for m in fake.thread("C0001", root)] == [file_id]
+
+    client.files_delete(file=file_id)
+    assert fake.files("C0001") == [] and fake.thread("C0001", root) == []
+    assert error_of(lambda: client.files_delete(file=file_id))["error"] == "file_deleted"
+    assert error_of(lambda: client.files_delete(file="F9999"))["error"] == "file_not_found"
+
+
+def test_an_upload_is_checked(client: WebClient, fake: FakeSlack) -> None:
+    def error(**given: Any) -> str:
+        upload = {"channel": "C0001", "content": PNG, "filename": "plot.png", **given}
+        return str(error_of(lambda: client.files_upload_v2(**upload))["error"])
+
+    assert error(content=b"GIF89a not a png") == "file_type_not_allowed"
+    assert error(alt_txt="x" * 1001) == "alt_txt_too_large"
+    assert error(channel="C0002") == "not_in_channel"
+    fake.max_file_bytes = len(PNG) - 1
+    assert error() == "file_upload_size_restricted"
+    assert fake.files() == []
+
+
 # --- failures and waiting ----------------------------------------------------------------------
 
 

@@ -12,7 +12,12 @@ limits) the fake follows Slack; everything else is kept deliberately small. Choi
 - DMs to deleted users answer ``user_disabled``, to bots ``cannot_dm_bot`` (Slack documents no
   single code for either); a private channel the bot is not in is ``channel_not_found``.
 - Slack fills in missing block_id/action_id values, so stored blocks gain them.
-- A file share posts a message (text = initial_comment) in each conversation it went to.
+- A file share posts a message (text = initial_comment) in each conversation it went to;
+  files.delete takes the file out of it (and the message, when nothing else is left).
+- Uploads are checked: the bot must be able to post where a file goes, the alt text is at
+  most 1000 characters (``alt_txt_too_large``), a file at most ``max_file_bytes``
+  (``file_upload_size_restricted``), and a ``.png`` must be one (``file_type_not_allowed``,
+  our choice: Slack takes any bytes, but an app that means to send a PNG wants to know).
 - ``ts`` values come from the wall clock (microseconds), unique and increasing.
 """
 
@@ -76,6 +81,10 @@ JSON_FIELDS = {
 }
 # files.completeUploadExternal only takes conversation ids (a user id is rejected).
 UPLOAD_CHANNEL = re.compile(r"^[CGDZ][A-Z0-9]+$")
+# Slack's documented limits on an upload: 1 GB, and 1000 characters of alt text.
+MAX_FILE_BYTES = 1 << 30
+MAX_ALT_TEXT = 1000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class ApiError(Exception):
@@ -177,6 +186,7 @@ class FakeSlack:
         trigger_ttl: float = 3.0,
         app_id: str = "A0001",
         team_domain: str = "fake-workspace",
+        max_file_bytes: int = MAX_FILE_BYTES,
     ) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -185,6 +195,7 @@ class FakeSlack:
         self.trigger_ttl = trigger_ttl
         self.app_id = app_id
         self.team_domain = team_domain
+        self.max_file_bytes = max_file_bytes
         # Re-entrant: API handlers call helpers that take the lock too.
         self._lock = threading.RLock()
         self._server: _Server | None = None
@@ -206,6 +217,7 @@ class FakeSlack:
         self._triggers: dict[str, _Trigger] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._files: list[dict[str, Any]] = []
+        self._deleted_files: set[str] = set()
         self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
@@ -230,6 +242,7 @@ class FakeSlack:
             "conversations.members": self._conversations_members,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.delete": self._files_delete,
         }
         # Like any workspace, this one knows its own bot user.
         self.add_user(bot_user_id, name="interview-bot", is_bot=True, team_id=team_id)
@@ -886,8 +899,16 @@ class FakeSlack:
         filename, length = p.get("filename"), p.get("length")
         if not filename or length in (None, ""):
             raise invalid_arguments("missing required field: filename or length [json-pointer:/]")
+        if int(length) <= 0:
+            raise ApiError("missing_argument")
+        if int(length) > self.max_file_bytes:
+            raise ApiError("file_upload_size_restricted")
+        alt_txt = str(p.get("alt_txt") or "")
+        if len(alt_txt) > MAX_ALT_TEXT:
+            raise ApiError("alt_txt_too_large")
         file_id = f"F{next(self._counter):04d}"
-        self._uploads[file_id] = {"filename": filename, "length": int(length), "content": None}
+        self._uploads[file_id] = {"filename": filename, "length": int(length), "content": None,
+                                  "alt_txt": alt_txt or None}
         return {"upload_url": f"{self.base_url}{UPLOAD_PATH}{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, p: Params) -> dict[str, Any]:
@@ -904,7 +925,7 @@ class FakeSlack:
                       "title": item.get("title") or upload["filename"],
                       "content": upload["content"], "channels": channels,
                       "initial_comment": comment or None, "user": self.bot_user_id,
-                      "thread_ts": thread_ts}
+                      "thread_ts": thread_ts, "alt_txt": upload["alt_txt"]}
             self._files.append(record)
             del self._uploads[file_id]
             shared.append(self._file_json(record))
@@ -931,7 +952,30 @@ class FakeSlack:
         upload = self._uploads.get(str(file_id))
         if upload is None or upload["content"] is None:
             raise ApiError("file_not_found")
+        content = upload["content"]
+        if len(content) > self.max_file_bytes:
+            raise ApiError("file_upload_size_restricted")
+        if str(upload["filename"]).lower().endswith(".png") and not content.startswith(
+                PNG_SIGNATURE):
+            raise ApiError("file_type_not_allowed")
         return str(file_id), upload
+
+    def _files_delete(self, p: Params) -> dict[str, Any]:
+        file_id = str(p.get("file") or "")
+        record = next((f for f in self._files if f["id"] == file_id), None)
+        if record is None:
+            raise ApiError("file_deleted" if file_id in self._deleted_files else "file_not_found")
+        if record["user"] != self.bot_user_id:
+            raise ApiError("cant_delete_file")
+        self._files.remove(record)
+        self._deleted_files.add(file_id)
+        for messages in self._messages.values():
+            for message in [m for m in messages if any(
+                    f["id"] == file_id for f in m.get("files") or [])]:
+                message["files"] = [f for f in message["files"] if f["id"] != file_id]
+                if not message["files"] and not message["text"]:
+                    self._remove_message(message)
+        return {}
 
     def _file_json(self, record: dict[str, Any]) -> dict[str, Any]:
         return {"id": record["id"], "name": record["filename"], "title": record["title"],
