@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.debrief.builders.chart import chart_alt_text, chart_digest, summary_chart
 from bot.debrief.builders.summary import (
     debrief_summary_message,
     decision_announcement,
@@ -18,17 +20,20 @@ from bot.debrief.builders.summary import (
 from bot.debrief.service import (
     DebriefSummary,
     SummaryStep,
+    chart_place,
     claim_summary,
     debrief_holder_id,
     decision_announced,
     forget_summary,
     posted_summary,
     release_summary_claim,
+    store_chart,
     store_summary_ts,
 )
 from bot.errors import UserError
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.interviews import load_live_interview, record_posted
+from bot.people import PeopleUnavailable
 from bot.plan.builders.plan import deleted_message
 from bot.services import Services
 from bot.slack.blocks import Message
@@ -91,6 +96,7 @@ def publish_summary(services: Services, interview_id: int,
             # Someone deleted the summary in Slack: forget it and post a new one.
             forget_summary(services, interview_id, place.ts)
             return publish_summary(services, interview_id, actor_id)
+        refresh_summary_chart(services, interview_id)
         return SummaryPost(place.channel, place.ts, updated=True)
     try:
         response = services.client.chat_postMessage(
@@ -101,6 +107,7 @@ def publish_summary(services: Services, interview_id: int,
         raise
     ts = str(response["ts"])
     store_summary_ts(services, interview_id, actor_id, ts)
+    refresh_summary_chart(services, interview_id)
     return SummaryPost(place.channel, ts, updated=False)
 
 
@@ -109,6 +116,7 @@ def refresh_summary(services: Services, interview_id: int) -> None:
     scorecard); never posts a new one. Sent again when it changed during the update, like
     the plan (bot/plan/publish.py `refresh_plan_message`). Slack errors are raised."""
     update_until_current(services.client, lambda: _summary_now(services, interview_id))
+    refresh_summary_chart(services, interview_id)
 
 
 def _summary_now(services: Services, interview_id: int) -> Target | None:
@@ -122,6 +130,80 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
         return posted.channel, posted.ts, deleted_message(translator(posted.language),
                                                           interview_id)
     return posted.channel, posted.ts, summary_message(posted.summary)
+
+
+# ---------------------------------------------------------------------------- the dot plot
+
+
+def refresh_summary_chart(services: Services, interview_id: int) -> None:
+    """The dot plot next to the summary, as the summary reads now: uploaded into its thread,
+    replaced when its figures changed (the old file deleted), deleted when there is nothing
+    to show. Never raises: whatever happens to the picture, the summary stands (the next
+    refresh tries again)."""
+    try:
+        _sync_chart(services, interview_id)
+    except Exception:
+        log.warning("interview %s: the summary's chart was not updated", interview_id,
+                    exc_info=True)
+
+
+def _sync_chart(services: Services, interview_id: int) -> None:
+    place = chart_place(services, interview_id)
+    if place is None:
+        return
+    summary = place.summary
+    t = translator(summary.language if summary else services.settings.default_language)
+    name = _chart_names(services, t, summary) if summary else str
+    png = None
+    if summary is not None:
+        digest = chart_digest(t, summary, name)
+        if place.file_id and digest == place.digest:
+            return  # the plot there shows these figures
+        png = summary_chart(t, summary, name)
+    if png is None or summary is None:
+        if place.file_id:
+            _delete_files(services, store_chart(services, interview_id, None, None))
+        return
+    uploaded = services.client.files_upload_v2(
+        channel=place.channel, thread_ts=place.thread_ts,
+        file_uploads=[{"content": png, "filename": f"debrief-{summary.interview_id}.png",
+                       "title": t._("Category scores per panelist"),
+                       "alt_txt": chart_alt_text(t, summary, name)}])
+    file_id = str(uploaded["files"][0]["id"])
+    _delete_files(services, store_chart(services, interview_id, file_id, digest))
+
+
+def _delete_files(services: Services, file_ids: list[str]) -> None:
+    for file_id in file_ids:
+        try:
+            services.client.files_delete(file=file_id)
+        except SlackApiError as error:
+            if error.response.get("error") not in ("file_not_found", "file_deleted"):
+                raise  # someone deleted it by hand: that is what we wanted
+
+
+def _chart_names(services: Services, t: Translator, summary: DebriefSummary
+                 ) -> Callable[[str], str]:
+    """Plain names for the plot's legend (Slack renders no mentions in a picture): each
+    rater's display name, with the round in a loop."""
+    cache: dict[str, str] = {}
+
+    def person(user_id: str) -> str:
+        if user_id not in cache:
+            try:
+                found = services.users.get(user_id)
+            except PeopleUnavailable:
+                found = None
+            cache[user_id] = found.name if found and found.name else user_id
+        return cache[user_id]
+
+    def name(key: str) -> str:
+        seat = summary.raters.get(key)
+        if seat is None:
+            return person(key)
+        return t._("{user} (round {n})", user=person(seat[0]), n=seat[1])
+
+    return name
 
 
 def refresh_posted_summary(services: Services, payload: dict[str, Any]) -> None:

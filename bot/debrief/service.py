@@ -512,6 +512,56 @@ def posted_summary(services: Services, interview_id: int) -> PostedSummary | Non
                              _current_summary(session, debrief.holder))
 
 
+@dataclass(frozen=True)
+class ChartPlace:
+    """Where the summary's dot plot goes (the summary's thread), the one there now, and the
+    summary it should show (None: nothing to show any more: not posted, deleted, or the
+    loop's debrief moved to a later round)."""
+
+    channel: str
+    thread_ts: str | None
+    file_id: str | None
+    digest: str | None
+    summary: DebriefSummary | None
+
+
+def chart_place(services: Services, interview_id: int) -> ChartPlace | None:
+    """The chart's place for bot/debrief/publish.py (None: no such interview)."""
+    with reading(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        if interview is None:
+            return None
+        summary = None
+        if interview.summary_ts and interview.deleted_at is None:
+            debrief = debrief_of(session, interview)
+            if debrief.holder.id == interview.id:
+                summary = debrief_summary(session, debrief)
+        return ChartPlace(interview.channel_id, interview.plan_ts or interview.summary_ts,
+                          interview.summary_chart_file_id, interview.summary_chart_digest,
+                          summary)
+
+
+def store_chart(services: Services, interview_id: int, file_id: str | None,
+                digest: str | None) -> list[str]:
+    """The summary's chart is now `file_id` (None: none). Returns the files to delete from
+    Slack: the one it replaces, and `file_id` itself when the candidate's data was deleted
+    meanwhile. Under the interview's lock, so of two refreshes at once the later one's file
+    stays and the other's is deleted."""
+    with transaction(services.db) as session:
+        interview = session.scalars(select(Interview).where(Interview.id == interview_id)
+                                    .with_for_update()).first()
+        if interview is None:
+            return [file_id] if file_id else []
+        previous = interview.summary_chart_file_id
+        gone = interview.deleted_at is not None  # nothing of the candidate's stays in Slack
+        interview.summary_chart_file_id = None if gone else file_id
+        interview.summary_chart_digest = None if gone else digest
+        doomed = [previous] if previous != file_id else []
+        if gone:
+            doomed.append(file_id)
+        return [f for f in dict.fromkeys(doomed) if f]
+
+
 def debrief_holder_id(services: Services, interview_id: int) -> int | None:
     """The round holding the debrief that covers this one (None: deleted)."""
     with reading(services.db) as session:

@@ -866,7 +866,7 @@ class Play:
                      lambda: self.slack.click(LAURI.id, "start_debrief", channel=CHANNEL_ID,
                                               ts=self.debrief_plan_ts))
         summary = self.wait("the debrief summary in the plan's thread",
-                            lambda: self.fake.thread(CHANNEL_ID, self.debrief_plan_ts))[0]
+                            lambda: self.said_in_thread())[0]
         self.summary_ts = summary["ts"]
         self.wait("the interview in debrief",
                   lambda: self.interview().status == InterviewStatus.DEBRIEF)
@@ -881,6 +881,10 @@ class Play:
                    f"leads the agenda; “{self.category_name('customer-service')}” is in "
                    "consensus")
 
+    def said_in_thread(self) -> list[dict[str, Any]]:
+        """The messages in the debrief's thread, not counting shared pictures."""
+        return self.fake.thread(CHANNEL_ID, self.debrief_plan_ts, shares=False)
+
     def record_decision(self) -> None:
         edits = self.plan_edits()
         view = self.open_modal(LAURI, "record_decision",
@@ -890,7 +894,7 @@ class Play:
                                                         ts=self.summary_ts))
         self.submit(LAURI, view, {"outcome": "hire", "reason": self.typed.reason}, show=True)
         self.wait("the decision in the plan's thread",
-                  lambda: len(self.fake.thread(CHANNEL_ID, self.debrief_plan_ts)) >= 2)
+                  lambda: len(self.said_in_thread()) >= 2)
         self.wait("the interview decided",
                   lambda: self.interview().status == InterviewStatus.DECIDED)
         self.wait("the plan showing the outcome", lambda: self.plan_edits() > edits)

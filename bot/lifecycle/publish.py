@@ -91,8 +91,8 @@ def removed_from_panel(services: Services, payload: dict[str, Any]) -> None:
 
 
 def erase_messages(services: Services, payload: dict[str, Any]) -> None:
-    """Each message edited to "deleted" (one that cannot be is counted, not retried: it
-    may be gone already); then the person who deleted is told."""
+    """Each message edited to "deleted" and each file deleted (one that cannot be is
+    counted, not retried: it may be gone already); then the person who deleted is told."""
     with reading(services.db) as session:
         interview = session.get(Interview, payload["interview_id"])
         language = interview.language if interview else services.settings.default_language
@@ -109,6 +109,15 @@ def erase_messages(services: Services, payload: dict[str, Any]) -> None:
             log.warning("message %s in %s not updated: %s", ts, channel,
                         error.response.get("error"))
             failed += 1
+    for file_id in payload.get("files") or []:
+        try:
+            services.client.files_delete(file=file_id)
+        except SlackApiError as error:
+            if not isinstance(classify(error), PermanentError):
+                raise
+            if error.response.get("error") not in ("file_not_found", "file_deleted"):
+                log.warning("file %s not deleted: %s", file_id, error.response.get("error"))
+                failed += 1
     if payload.get("reply_to"):
         answer = t._("The candidate's data of interview {id} is deleted.",
                      id=payload["interview_id"])

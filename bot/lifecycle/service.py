@@ -438,8 +438,9 @@ def erase_candidate(services: Services, candidate_id: int, actor_id: str | None,
     decision reasons, all scorecard versions with their texts and ratings, drafts,
     reminders and the rounds' event logs (each keeps one event: deleted, by whom, when).
     The channel messages (plans, summaries, kits, and any message whose ts the event log
-    recorded) are edited to say "deleted". The frozen question sets, the panels' user ids
-    and the times stay: they are not about the candidate."""
+    recorded) are edited to say "deleted"; the summary's dot plot is deleted. The frozen
+    question sets, the panels' user ids and the times stay: they are not about the
+    candidate."""
     with transaction(services.db) as session:
         query = select(Candidate).where(Candidate.id == candidate_id)
         if session.get_bind().dialect.name == "postgresql":
@@ -456,14 +457,18 @@ def erase_candidate(services: Services, candidate_id: int, actor_id: str | None,
             return Deleted(asked, language, False)
         now = services.clock()
         messages: list[tuple[str, str]] = []
+        files: list[str] = []
         for interview in rounds:
             messages += _messages_of(session, interview)
+            if interview.summary_chart_file_id:  # the summary's dot plot
+                files.append(interview.summary_chart_file_id)
+            interview.summary_chart_file_id = interview.summary_chart_digest = None
             _erase(session, interview, now, actor_id)
             log_event(session, interview, actor_id, DELETED_KIND, reason=reason)
         candidate.name, candidate.role, candidate.link = DELETED_NAME, "", None
         candidate.deleted_at, candidate.deleted_by = now, actor_id
         effects.erase_messages(session, services, asked, list(dict.fromkeys(messages)),
-                               reply_to)
+                               reply_to, files=files)
         effects.refresh_homes(session, services, candidate.team_id, people_of(rounds),
                               interview_id=asked)
         result = Deleted(asked, rounds[-1].language, True, tuple(dict.fromkeys(messages)),

@@ -159,12 +159,15 @@ def removed_from_panel(session: Session, services: Services, interview_id: int,
 
 
 def erase_messages(session: Session, services: Services, interview_id: int,
-                   messages: Iterable[tuple[str, str]], reply_to: ReplyTo | None) -> None:
-    """Every message known to show the candidate edited to "deleted"; then, with
-    `reply_to`, the person who deleted is told (and how many could not be changed)."""
+                   messages: Iterable[tuple[str, str]], reply_to: ReplyTo | None, *,
+                   files: Iterable[str] = ()) -> None:
+    """Every message known to show the candidate edited to "deleted" and the `files`
+    (Slack file ids) deleted; then, with `reply_to`, the person who deleted is told (and
+    how many could not be changed)."""
     _add(session, services, ERASE_MESSAGES,
          {"interview_id": interview_id, "messages": [list(m) for m in messages],
-          "reply_to": dict(reply_to) if reply_to else None}, interview_id=interview_id)
+          "files": list(files), "reply_to": dict(reply_to) if reply_to else None},
+         interview_id=interview_id)
 
 
 def notice(session: Session, services: Services, reply_to: ReplyTo, notice: str,

@@ -26,6 +26,7 @@ from bot.debrief.builders.summary import decision_announcement
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.i18n import translator
 from bot.interviews import get_interview
+from bot.lifecycle.service import erase_candidate
 from bot.scorecards.service import scorecard_locked
 from bot.services import Services
 from models import (
@@ -200,7 +201,7 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
     interview_id = worked_example(services, plan_ts=plan_ts)
 
     debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
-    thread = world.fake.thread(CHANNEL, plan_ts)
+    thread = world.fake.thread(CHANNEL, plan_ts, shares=False)
     assert len(thread) == 1
     summary_ts = thread[0]["ts"]
     row = interview_row(services, interview_id)
@@ -209,11 +210,57 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
 
     add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="strong_hire")
     debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
-    thread = world.fake.thread(CHANNEL, plan_ts)
+    thread = world.fake.thread(CHANNEL, plan_ts, shares=False)
     assert [m["ts"] for m in thread] == [summary_ts]
     assert thread[0]["edits"], "updated in place"
     assert "Strong hire 2" in str(thread[0]["blocks"])
     assert len(world.fake.messages(CHANNEL)) == 1  # only the plan at the top level
+
+
+def chart_file_id(services: Services, interview_id: int) -> str | None:
+    return interview_row(services, interview_id).summary_chart_file_id
+
+
+def test_the_dot_plot_goes_next_to_the_summary_and_is_replaced_when_the_figures_change(
+        world: World) -> None:
+    services, fake = world.services, world.fake
+    plan_ts = post_plan(world)
+    interview_id = worked_example(services, plan_ts=plan_ts)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    [chart] = fake.files(CHANNEL)
+    assert chart["content"].startswith(b"\x89PNG") and chart["thread_ts"] == plan_ts
+    assert chart["title"] == "Category scores per panelist"
+    assert chart["alt_txt"].startswith(
+        "Each panelist's category score on the 1–5 scale. Behavioural questions: pia 4.5, "
+        "peeter 1.5, mari 3.0 (mean 3.0); Situational questions: ")  # their display names
+    assert chart_file_id(services, interview_id) == chart["id"]
+
+    # The same figures keep the plot; a changed score replaces it, the old file deleted.
+    debrief_publish.refresh_summary(services, interview_id)
+    assert [f["id"] for f in fake.files(CHANNEL)] == [chart["id"]]
+    add_scorecard(services, interview_id, MARI, {**MARI_SCORES, "hardest-case": 5})
+    debrief_publish.refresh_summary(services, interview_id)
+    [replaced] = fake.files(CHANNEL)
+    assert replaced["id"] != chart["id"] == fake.calls("files.delete")[0]["params"]["file"]
+    assert chart_file_id(services, interview_id) == replaced["id"]
+
+    # Deleting the candidate's data deletes the plot too.
+    erase_candidate(services, interview_row(services, interview_id).candidate_id, LEAD)
+    perform_side_effects(services)
+    assert fake.files(CHANNEL) == [] and chart_file_id(services, interview_id) is None
+
+
+def test_a_failed_upload_leaves_the_summary_out_and_the_next_refresh_tries_again(
+        world: World) -> None:
+    services, fake = world.services, world.fake
+    interview_id = worked_example(services)
+    fake.fail_next("files.getUploadURLExternal", "file_uploads_disabled", status=200)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    assert interview_row(services, interview_id).summary_ts == fake.messages(CHANNEL)[0]["ts"]
+    assert fake.files(CHANNEL) == [] and chart_file_id(services, interview_id) is None
+    debrief_publish.refresh_summary(services, interview_id)
+    [chart] = fake.files(CHANNEL)
+    assert chart["thread_ts"] == fake.messages(CHANNEL)[0]["ts"]  # no plan: the summary's thread
 
 
 def test_without_a_plan_message_the_summary_goes_in_the_channel(world: World) -> None:
@@ -244,7 +291,7 @@ def test_timer_and_button_at_once_give_one_summary(world: World) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert not errors
-    assert len(world.fake.thread(CHANNEL, plan_ts)) == 1
+    assert len(world.fake.thread(CHANNEL, plan_ts, shares=False)) == 1
     assert len(summary_posts(world)) == 1
     assert len(events(services, interview_id, "debrief_posted")) == 1
 
@@ -380,7 +427,7 @@ def test_recording_a_decision(world: World) -> None:
     assert reminder_statuses(services, interview_id) == [ReminderStatus.SENT]  # pending gone
     assert [e.detail["outcome"] for e in events(services, interview_id, "decided")] == ["hire"]
 
-    thread = world.fake.thread(CHANNEL, plan_ts)
+    thread = world.fake.thread(CHANNEL, plan_ts, shares=False)
     summary, announcement = thread
     assert "Decision recorded" in announcement["blocks"][0]["text"]["text"]
     assert "*Hire*" in announcement["blocks"][0]["text"]["text"]

@@ -126,10 +126,10 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
 
     # The hiring lead starts the debrief from the plan; pressing twice gives one summary.
     slack.click(LEAD, "start_debrief", channel=CHANNEL, ts=plan_ts)
-    summary = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts))[0]
+    summary = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts, shares=False))[0]
     slack.click(LEAD, "start_debrief", channel=CHANNEL, ts=plan_ts)
     fake.wait_for(lambda: fake.message(CHANNEL, summary["ts"])["edits"])
-    assert [m["ts"] for m in fake.thread(CHANNEL, plan_ts)] == [summary["ts"]]
+    assert [m["ts"] for m in fake.thread(CHANNEL, plan_ts, shares=False)] == [summary["ts"]]
     assert interview_row(world, interview_id).status == InterviewStatus.DEBRIEF
 
     texts = section_texts(fake.message(CHANNEL, summary["ts"])["blocks"])
@@ -188,7 +188,7 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
     assert response.status == 200 and response.json() is None
     assert send_again(world, RECRUITER, modal, values, retry_num=1).status == 200
 
-    announcement = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts)[1:])[0]
+    announcement = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts, shares=False)[1:])[0]
     said = json.dumps(announcement["blocks"], ensure_ascii=False)
     assert "Decision recorded by <@URECRUITER>: *Hire*." in said
     assert all(f"<@{u}>" in said for u in (PIA, PEETER, MARI))
@@ -223,8 +223,8 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
     assert reply["errors"] == {
         "against_numbers": "The numbers say Hire. Say here why you decide otherwise."}
     slack.submit(LEAD, modal["id"], {**values, "against_numbers": "Both references said no."})
-    fake.wait_for(lambda: len(fake.thread(CHANNEL, plan_ts)) == 3)
-    change = json.dumps(fake.thread(CHANNEL, plan_ts)[2]["blocks"])
+    fake.wait_for(lambda: len(fake.thread(CHANNEL, plan_ts, shares=False)) == 3)
+    change = json.dumps(fake.thread(CHANNEL, plan_ts, shares=False)[2]["blocks"])
     assert "Decision changed by <@ULEAD>: *No hire* (was Hire)" in change
     assert "This goes against the numbers, which said Hire. Why: Both references said no." \
         in change
@@ -233,7 +233,8 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
     with transaction(services.db) as session:
         history = list(session.scalars(select(Decision.outcome).order_by(Decision.id)))
     assert history == [DecisionOutcome.HIRE, DecisionOutcome.NO_HIRE]
-    assert len(fake.thread(CHANNEL, plan_ts)) == 3  # summary, decision, change: no second summary
+    # summary, decision, change: no second summary
+    assert len(fake.thread(CHANNEL, plan_ts, shares=False)) == 3
 
 
 # --- the commands --------------------------------------------------------------------------

@@ -349,7 +349,7 @@ def debrief(run: Run) -> None:
     score(run, PEETER, "3", from_channel=PEETER)  # from the reminder's own button
     run.move_clock_to(row.debrief_at + timedelta(minutes=1))
     run.remind("debrief", "debrief_lead")
-    run.summary_ts = fake.wait_for(lambda: fake.thread(CHANNEL, run.plan_ts))[0]["ts"]
+    run.summary_ts = fake.wait_for(lambda: fake.thread(CHANNEL, run.plan_ts, shares=False))[0]["ts"]
     run.answer("start_debrief", slack.click(LEAD, "start_debrief", channel=CHANNEL,
                                             ts=run.plan_ts))
     fake.wait_for(lambda: fake.message(CHANNEL, run.summary_ts)["edits"])
@@ -376,7 +376,7 @@ def read_and_decide(run: Run) -> None:
     assert errors["response_action"] == "errors"
     assert run.answer("the decision modal", slack.submit(
         RECRUITER, modal["id"], {"outcome": "hire", "reason": REASON})) is None
-    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts)) >= 2)
+    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts, shares=False)) >= 2)
     fake.wait_for(lambda: "decision" in {b.get("block_id") for b in fake.message(
         CHANNEL, run.summary_ts)["blocks"]})
 
@@ -393,7 +393,7 @@ def read_and_decide(run: Run) -> None:
     change = run.top_view(LEAD, "record_decision", before)
     assert run.answer("the change modal", slack.submit(
         LEAD, change["id"], {"outcome": "hold", "reason": CHANGED_REASON})) is None
-    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts)) >= 3)
+    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts, shares=False)) >= 3)
 
 
 def run_interview(world: World, language: str) -> Run:
@@ -437,7 +437,7 @@ def expectations(run: Run, t: Translator) -> list[tuple[str, list[str], list[str
     reminders_to_peeter = texts_of_messages(fake.dms(PEETER))
     to_lead = texts_of_messages(fake.dms(LEAD))
     summary = texts_of_messages([fake.message(CHANNEL, run.summary_ts)])
-    thread = texts_of_messages(fake.thread(CHANNEL, run.plan_ts)[1:])
+    thread = texts_of_messages(fake.thread(CHANNEL, run.plan_ts, shares=False)[1:])
     decision_modal = texts_in(run.views["record_decision"])
     return [
         ("plan", [t._("Score candidate"), t._("Start debrief"),

@@ -367,10 +367,14 @@ class FakeSlack:
             found = [m for m in self._messages.get(channel_id, []) if m["thread_ts"] is None]
             return copied(found)
 
-    def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+    def thread(self, channel: str, thread_ts: str, *, shares: bool = True
+               ) -> list[dict[str, Any]]:
+        """The replies in a thread; `shares` False leaves out the messages that only share
+        files (an uploaded picture), to look at what was said."""
         with self._lock:
             channel_id = self._lookup_id(channel)
-            found = [m for m in self._messages.get(channel_id, []) if m["thread_ts"] == thread_ts]
+            found = [m for m in self._messages.get(channel_id, []) if m["thread_ts"] == thread_ts
+                     and (shares or m["text"] or not m.get("files"))]
             return copied(found)
 
     def message(self, channel: str, ts: str) -> dict[str, Any]:
