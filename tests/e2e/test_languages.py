@@ -74,7 +74,9 @@ WORKER = "language-test"
 EXPECTED_SLACK_ERRORS = frozenset({"not_in_channel"})
 # Calls that carry text the app shows to people.
 TEXT_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open",
-                          "views.push", "views.update", "views.publish", "response_url"})
+                          "views.push", "views.update", "views.publish", "response_url",
+                          # an upload's alt text and title (the summary's dot plot)
+                          "files.getUploadURLExternal", "files.completeUploadExternal"})
 # Workspace-level surfaces (DEFAULT_LANGUAGE), not part of any interview: these modals, and
 # App Home (views of type "home").
 WORKSPACE_CALLBACKS = frozenset({"new_interview"})
@@ -91,7 +93,7 @@ def texts_in(node: Any) -> list[str]:
     found: list[str] = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("text", "alt_text") and isinstance(value, str):
+            if key in ("text", "alt_text", "alt_txt", "title") and isinstance(value, str):
                 found.append(value)
             elif key == "errors" and isinstance(value, dict):
                 found += [v for v in value.values() if isinstance(v, str)]
@@ -503,6 +505,7 @@ def test_an_interview_speaks_its_sets_language_end_to_end(world: World, language
 
     said = said_through_the_api(world) + run.acks
     assert len(said) > 100  # every surface was collected
+    assert any(where.startswith("files.") for where, _ in said)  # the dot plot's words too
     english = english_in(said, language)
     if language == "en":
         # The control: the same check finds the catalog's English in an English interview.
