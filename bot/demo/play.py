@@ -23,6 +23,7 @@ simply waited would find the row due at that moment) and waits for the DM.
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import tempfile
@@ -334,7 +335,8 @@ class Sent:
 
 
 SHOWN_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "chat.delete",
-                 "views.open", "views.push", "views.update", "response_url")
+                 "views.open", "views.push", "views.update", "response_url",
+                 "files.completeUploadExternal", "files.delete")
 
 
 class Transcript:
@@ -402,6 +404,8 @@ class Transcript:
                      else f"only {who} sees it (ephemeral)")
             return Sent(method, where, params.get("text", ""), params.get("blocks") or [],
                         actor.tz if actor else "UTC")
+        if method.startswith("files."):
+            return self._file(method, params, response)
         if method == "chat.postEphemeral":
             user = str(params.get("user", ""))
             return Sent(method, f"only {self._person(user)} sees it, in "
@@ -426,6 +430,22 @@ class Transcript:
                         changed=bool(changed))
         self.latest[(channel, ts)] = blocks
         return Sent(method, where, text, blocks, tz)
+
+    def _file(self, method: str, params: dict[str, Any], response: dict[str, Any]) -> Sent:
+        """An upload or a deletion, in one line: a picture cannot be printed, its alt text
+        can."""
+        if method == "files.delete":
+            return Sent(method, "deletes the earlier picture", str(params.get("file", "")),
+                        changed=False)
+        channel = str(params.get("channel_id") or params.get("channels") or "")
+        where = self._channel(channel) + (", in the thread" if params.get("thread_ts") else "")
+        uploaded = {f["id"]: f for f in self.fake.files()}
+        shown = []
+        for item in response.get("files") or []:
+            found = uploaded.get(item.get("id"), {})
+            shown.append(f"“{item.get('title')}” ({len(found.get('content') or b'') // 1024} KB"
+                         f", alt text: {found.get('alt_txt') or 'none'})")
+        return Sent(method, f"uploads a picture to {where}", "; ".join(shown), changed=False)
 
     def _show(self, item: Sent, full: bool) -> None:
         if self.quiet:
@@ -872,14 +892,19 @@ class Play:
                   lambda: self.interview().status == InterviewStatus.DEBRIEF)
         self.wait("the plan showing the debrief", lambda: self.plan_edits() > edits)
         self.shown(LAURI)
+        self.wait("the dot plot next to the summary", lambda: self.fake.files(CHANNEL_ID))
         agenda = [b["block_id"].split(":", 1)[1] for b in summary["blocks"]
                   if str(b.get("block_id", "")).startswith("agenda:")]
         if not agenda or agenda[0] != "behavioural" or "customer-service" not in agenda:
             raise StepFailed(f"the agenda does not lead with the split category: {agenda}")
+        evidence = self.typed.evidence[PIA.id]["behavioural"]
+        if evidence not in json.dumps(summary["blocks"], ensure_ascii=False):
+            raise StepFailed(f"{PIA.first}'s evidence for her 5s is not under the split")
         self.check(f"the summary is in the plan's thread; the split category "
                    f"(“{self.category_name('behavioural')}”: {PIA.first} 5, {PEETER.first} 2) "
-                   f"leads the agenda; “{self.category_name('customer-service')}” is in "
-                   "consensus")
+                   f"leads the agenda, with {PIA.first}'s evidence for her 5s; "
+                   f"“{self.category_name('customer-service')}” is in consensus; the numbers "
+                   "before the talk are on top, the dot plot in the thread")
 
     def said_in_thread(self) -> list[dict[str, Any]]:
         """The messages in the debrief's thread, not counting shared pictures."""
