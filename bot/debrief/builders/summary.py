@@ -272,7 +272,7 @@ def evidence_blocks(t: Translator, summary: DebriefSummary, category: CategoryCo
             scores=", ".join(str(score) for score in item.scores),
             note=escape(clip(" ".join(item.note.split()), EVIDENCE_NOTE_IN_SUMMARY)))
         for item in found]
-    return [context(*chunk_lines(lines, 2000))]
+    return [context(*chunk_lines(lines, 2000), block_id=f"evidence:{category.category_id}")]
 
 
 # ---------------------------------------------------------------------------- agenda
