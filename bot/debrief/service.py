@@ -549,7 +549,7 @@ def store_chart(services: Services, interview_id: int, file_id: str | None,
     stays and the other's is deleted."""
     with transaction(services.db) as session:
         interview = session.scalars(select(Interview).where(Interview.id == interview_id)
-                                    .with_for_update()).first()
+                                    .with_for_update(of=Interview)).first()
         if interview is None:
             return [file_id] if file_id else []
         previous = interview.summary_chart_file_id
