@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 ALT_TEXT_LIMIT = 1000  # Slack's limit for an upload's alt text
 MARKERS = "osD^vP*Xph<>"  # with the colours, twelve panelists stay apart in grey print too
 ROW_SPREAD = 0.5  # the part of a row's height the dots of one category spread over
+CATEGORY_LABEL_WRAP = 24  # characters a line, so long names leave room for the scale
+SCALE_LABEL_WRAP = 10
 
 
 class DotPoint(NamedTuple):
@@ -54,7 +57,7 @@ def draw_dot_plot(points: Sequence[DotPoint], *, categories: Sequence[str],
     its dots as a vertical tick."""
     people = list(dict.fromkeys(p.person for p in points))
     rows = {name: len(categories) - 1 - i for i, name in enumerate(categories)}
-    figure = Figure(figsize=(8, 1.6 + 0.55 * len(categories)), dpi=100)
+    figure = Figure(figsize=(9, 1.8 + 0.6 * len(categories)), dpi=100)
     axes = figure.add_subplot()
     for n, person in enumerate(people):
         offset = (0.5 - (n + 0.5) / len(people)) * ROW_SPREAD  # the legend's order, top down
@@ -72,9 +75,11 @@ def draw_dot_plot(points: Sequence[DotPoint], *, categories: Sequence[str],
             labelled = True
     values = [v for v, _ in scale]
     axes.set_xlim(min(values) - 0.3, max(values) + 0.3)
-    axes.set_xticks(values, [f"{v}\n{label}" for v, label in scale])
+    axes.set_xticks(values, [f"{v}\n{textwrap.fill(label, SCALE_LABEL_WRAP)}"
+                             for v, label in scale], fontsize="small")
     axes.set_ylim(-0.6, len(categories) - 0.4)
-    axes.set_yticks(list(rows.values()), list(rows))
+    axes.set_yticks(list(rows.values()),
+                    [textwrap.fill(name, CATEGORY_LABEL_WRAP) for name in rows])
     axes.grid(axis="x", linestyle=":", linewidth=0.8)
     axes.set_xlabel(text.axis)
     axes.set_title(text.title)
