@@ -16,17 +16,22 @@ from sqlalchemy.orm.interfaces import ORMOption
 from bot.core.question_sets import QuestionSet
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_, Translator, translator
+from bot.outbox import effects
+from bot.services import Services
 from models import (
     Candidate,
     Event,
     Interview,
     InterviewStatus,
     Panelist,
+    PostedKind,
+    PostedMessage,
     Rating,
     Reminder,
     ReminderStatus,
     Scorecard,
     ScorecardVersion,
+    transaction,
     utcnow,
 )
 
@@ -177,15 +182,31 @@ def log_event(session: Session, interview: Interview | None, actor_id: str | Non
     return event
 
 
-def record_posted(db: sessionmaker[Session], interview_id: int, kind: str,
-                  response: Any) -> None:
-    """Log where a message that shows candidate text landed (`channel`, `ts`): deleting the
-    candidate's data edits every message the log knows of."""
-    with db.begin() as session:
-        interview = session.get(Interview, interview_id)
-        if interview is not None:
-            log_event(session, interview, None, kind, channel=str(response["channel"]),
-                      ts=str(response["ts"]))
+def record_posted(session: Session, services: Services, interview_id: int, kind: PostedKind,
+                  channel: str, *, ts: str | None = None, file_id: str | None = None) -> None:
+    """Record a message (`channel`, `ts`) or file (`file_id`) the bot posted about the
+    interview's candidate, in the transaction of whatever else the publish step stores:
+    deleting the candidate's data erases every message and file recorded. One posted after
+    the candidate was deleted (a side effect that raced the deletion) is erased at once."""
+    interview = session.get(Interview, interview_id)
+    if interview is None:
+        return
+    where = (PostedMessage.file_id == file_id if file_id else
+             and_(PostedMessage.channel_id == channel, PostedMessage.ts == ts))
+    if session.scalar(select(PostedMessage.id).where(where)) is None:
+        session.add(PostedMessage(candidate_id=interview.candidate_id, interview_id=interview.id,
+                                  kind=kind, channel_id=channel, ts=ts, file_id=file_id,
+                                  posted_at=services.clock()))
+    if interview.candidate.deleted_at is not None:
+        effects.erase_posted(session, services, interview.id, interview.candidate_id)
+
+
+def store_posted(services: Services, interview_id: int, kind: PostedKind, channel: str, *,
+                 ts: str | None = None, file_id: str | None = None) -> None:
+    """record_posted in a transaction of its own: for a publish step that stores nothing
+    else."""
+    with transaction(services.db) as session:
+        record_posted(session, services, interview_id, kind, channel, ts=ts, file_id=file_id)
 
 
 def load_live_interview(db: sessionmaker[Session], interview_id: int) -> Interview | None:

@@ -30,3 +30,16 @@ class People(Protocol):
 
     def tz(self, user_id: str, default: str = "UTC") -> str:
         """Their time zone name. Raises PeopleUnavailable."""
+
+
+def display_names(people: People, user_ids: list[str]) -> dict[str, str]:
+    """Each person's name for files people read outside Slack (exports, reports); "" where
+    the directory does not know them or cannot answer now."""
+    names = {}
+    for user_id in user_ids:
+        try:
+            found = people.get(user_id)
+        except PeopleUnavailable:
+            found = None
+        names[user_id] = found.name if found else ""
+    return names

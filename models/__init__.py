@@ -6,6 +6,7 @@ from models.candidate import Candidate
 from models.event import Event
 from models.interview import Decision, DecisionOutcome, Interview, InterviewStatus, Panelist
 from models.outbox import OutboxMessage, OutboxStatus
+from models.posted import PostedKind, PostedMessage
 from models.reminder import Reminder, ReminderStatus
 from models.scorecard import Rating, Scorecard, ScorecardDraft, ScorecardVersion
 from models.session import create_db_engine, make_session_factory, reading, transaction
@@ -23,6 +24,8 @@ __all__ = [
     "OutboxStatus",
     "Panelist",
     "PanelistStats",
+    "PostedKind",
+    "PostedMessage",
     "Rating",
     "Reminder",
     "ReminderStatus",

@@ -56,10 +56,12 @@ class Interview(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     plan_ts: Mapped[str | None] = mapped_column(String(32))
     summary_ts: Mapped[str | None] = mapped_column(String(32))
-    # The dot plot uploaded next to the summary, and a digest of what it shows: a refresh
-    # that changes the figures replaces it (bot/debrief/publish.py).
-    summary_chart_file_id: Mapped[str | None] = mapped_column(String(32))
+    # A digest of what the dot plot next to the summary shows (the file is recorded in
+    # posted_messages): a refresh that changes the figures replaces it (bot/debrief/publish.py).
     summary_chart_digest: Mapped[str | None] = mapped_column(String(64))
+    # When the debrief covering this round first posted its summary (the app's clock): the
+    # ratings in place then are the panel's "before", versions saved later its "after".
+    debrief_started_at: Mapped[datetime | None]
     # Indexed: App Home and /interview list look interviews up by the person.
     recruiter_id: Mapped[str] = mapped_column(String(32), index=True)
     hiring_lead_id: Mapped[str] = mapped_column(String(32), index=True)
@@ -112,6 +114,10 @@ class Panelist(Base):
     # Where this panelist's interview kit was sent, so a reschedule can update it in place.
     kit_channel: Mapped[str | None] = mapped_column(String(32))
     kit_ts: Mapped[str | None] = mapped_column(String(32))
+    # The first moment they could see the others' ratings (panel feedback, the summary, or
+    # the summary posted in a channel they are in): versions saved from then on are not
+    # independent and do not count toward the agreement figures (bot/independence.py).
+    saw_panel_at: Mapped[datetime | None]
 
     interview: Mapped[Interview] = relationship(back_populates="panelists")
     scorecard: Mapped[Scorecard | None] = relationship(

@@ -50,6 +50,9 @@ class ScorecardVersion(Base):
     takeaways: Mapped[str] = mapped_column(Text)
     private_note: Mapped[str | None] = mapped_column(Text)
     category_notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # category id -> why the panelist's category score moved 2 points or more from the one in
+    # place when the debrief started (a re-rating after the discussion); None before 0008.
+    shift_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The modal submission it came from: a retried submission stores no second version.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.question_sets import Category, Competency, Question, QuestionSet, ScalePoint
 from bot.debrief import service as debrief
-from bot.interviews import current_ratings, get_interview
+from bot.interviews import debrief_of, get_interview
 from bot.scorecards.service import Answers, ScorecardForm
 from bot.services import Services
 from models import (
@@ -98,6 +98,7 @@ def add_scorecard(
     takeaways: str = "Clear examples.",
     private_note: str | None = None,
     category_notes: Mapping[str, str] | None = None,
+    shift_reasons: Mapping[str, str] | None = None,
 ) -> None:
     """A submitted scorecard: `scores` maps question id -> score (None = not assessed)."""
     with transaction(services.db) as session:
@@ -115,7 +116,7 @@ def add_scorecard(
         version = ScorecardVersion(
             number=number, recommendation=recommendation, takeaways=takeaways,
             private_note=private_note, category_notes=dict(category_notes or {}),
-            created_at=now)
+            shift_reasons=dict(shift_reasons or {}), created_at=now)
         scorecard.updated_at = now
         for question_id, score in scores.items():
             category, _ = qs.question(question_id)
@@ -165,8 +166,8 @@ def worked_example(services: Services, **kwargs: Any) -> int:
 
 def summary_of(services: Services, interview_id: int) -> debrief.DebriefSummary:
     with transaction(services.db) as session:
-        return debrief.build_summary(get_interview(session, TEAM, interview_id),
-                                     current_ratings(session, interview_id))
+        return debrief.debrief_summary(session, debrief_of(session, get_interview(
+            session, TEAM, interview_id)))
 
 
 def add_pending_reminders(services: Services, interview_id: int) -> None:

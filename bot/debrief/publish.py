@@ -19,7 +19,9 @@ from bot.debrief.builders.summary import (
 )
 from bot.debrief.service import (
     DebriefSummary,
+    StaleChart,
     SummaryStep,
+    chart_deleted,
     chart_place,
     claim_summary,
     debrief_holder_id,
@@ -32,14 +34,15 @@ from bot.debrief.service import (
 )
 from bot.errors import UserError
 from bot.i18n import Translator, translator
-from bot.interviews import load_live_interview, record_posted
-from bot.people import PeopleUnavailable
+from bot.interviews import load_live_interview, store_posted
+from bot.people import display_names
 from bot.plan.builders.plan import deleted_message
 from bot.services import Services
 from bot.slack.blocks import Message
 from bot.slack.failures import PermanentError, classify
 from bot.slack.messages import Target, update_until_current
 from bot.slack.replies import tell_privately
+from models import PostedKind
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ def publish_summary(services: Services, interview_id: int,
             return publish_summary(services, interview_id, actor_id)
         refresh_summary_chart(services, interview_id)
         return SummaryPost(place.channel, place.ts, updated=True)
+    posted_at = services.clock()  # before it is out: nothing saved later is unseen
     try:
         response = services.client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, text=message.text,
@@ -106,9 +110,28 @@ def publish_summary(services: Services, interview_id: int,
         release_summary_claim(services, interview_id, actor_id, repr(error)[:300])
         raise
     ts = str(response["ts"])
-    store_summary_ts(services, interview_id, actor_id, ts)
+    try:
+        store_summary_ts(services, interview_id, actor_id, place.channel, ts, posted_at,
+                         readers=channel_members(services, place.channel))
+    except UserError:  # deleted meanwhile: the summary just posted is erased too
+        store_posted(services, interview_id, PostedKind.SUMMARY, place.channel, ts=ts)
+        raise
     refresh_summary_chart(services, interview_id)
     return SummaryPost(place.channel, ts, updated=False)
+
+
+def channel_members(services: Services, channel: str) -> set[str] | None:
+    """Who can read the channel now (every page of conversations.members), or None when
+    Slack would not say: then everyone on the panel is taken to have seen the summary."""
+    members: set[str] = set()
+    try:
+        for page in services.client.conversations_members(channel=channel, limit=1000):
+            members.update(str(m) for m in page.get("members") or [])
+    except (SlackApiError, OSError) as error:  # the summary is out: its ts must be stored
+        log.warning("channel %s: could not list its members (%s); everyone on the panel is "
+                    "taken to have seen the summary", channel, error)
+        return None
+    return members
 
 
 def refresh_summary(services: Services, interview_id: int) -> None:
@@ -158,11 +181,14 @@ def _sync_chart(services: Services, interview_id: int) -> None:
     if summary is not None:
         digest = chart_digest(t, summary, name)
         if place.file_id and digest == place.digest:
+            if place.stale:  # an earlier plot's deletion failed: try again
+                _delete_charts(services, store_chart(services, interview_id, place.file_id,
+                                                     digest))
             return  # the plot there shows these figures
         png = summary_chart(t, summary, name)
     if png is None or summary is None:
         if place.file_id:
-            _delete_files(services, store_chart(services, interview_id, None, None))
+            _delete_charts(services, store_chart(services, interview_id, None, None))
         return
     uploaded = services.client.files_upload_v2(
         channel=place.channel, thread_ts=place.thread_ts,
@@ -170,38 +196,39 @@ def _sync_chart(services: Services, interview_id: int) -> None:
                        "title": t._("Category scores per panelist"),
                        "alt_txt": chart_alt_text(t, summary, name)}])
     file_id = str(uploaded["files"][0]["id"])
-    _delete_files(services, store_chart(services, interview_id, file_id, digest))
+    _delete_charts(services, store_chart(services, interview_id, file_id, digest))
 
 
-def _delete_files(services: Services, file_ids: list[str]) -> None:
-    for file_id in file_ids:
+# What Slack answers for a file that is gone already (someone deleted it by hand).
+FILE_GONE = frozenset({"file_not_found", "file_deleted"})
+
+
+def _delete_charts(services: Services, charts: list[StaleChart]) -> None:
+    """Earlier plots deleted from Slack, each one's posted_messages row with it; one that
+    fails stays recorded (the next refresh, or the candidate's deletion, tries again)."""
+    for chart in charts:
         try:
-            services.client.files_delete(file=file_id)
+            services.client.files_delete(file=chart.file_id)
         except SlackApiError as error:
-            if error.response.get("error") not in ("file_not_found", "file_deleted"):
-                raise  # someone deleted it by hand: that is what we wanted
+            if error.response.get("error") not in FILE_GONE:
+                raise
+        chart_deleted(services, chart.posted_id)
 
 
 def _chart_names(services: Services, t: Translator, summary: DebriefSummary
                  ) -> Callable[[str], str]:
     """Plain names for the plot's legend (Slack renders no mentions in a picture): each
-    rater's display name, with the round in a loop."""
-    cache: dict[str, str] = {}
-
-    def person(user_id: str) -> str:
-        if user_id not in cache:
-            try:
-                found = services.users.get(user_id)
-            except PeopleUnavailable:
-                found = None
-            cache[user_id] = found.name if found and found.name else user_id
-        return cache[user_id]
+    rater's display name (their id when the directory does not know them), with the round
+    in a loop."""
+    people = list(dict.fromkeys([*summary.submitted,
+                                 *(user for user, _ in summary.raters.values())]))
+    known = display_names(services.users, people)
 
     def name(key: str) -> str:
         seat = summary.raters.get(key)
         if seat is None:
-            return person(key)
-        return t._("{user} (round {n})", user=person(seat[0]), n=seat[1])
+            return known.get(key) or key
+        return t._("{user} (round {n})", user=known.get(seat[0]) or seat[0], n=seat[1])
 
     return name
 
@@ -242,4 +269,5 @@ def announce_decision(services: Services, payload: dict[str, Any]) -> None:
     posted = services.client.chat_postMessage(channel=result.channel,
                                               thread_ts=result.thread_ts, text=message.text,
                                               blocks=message.blocks)
-    record_posted(services.db, result.interview_id, "decision_announced", posted)
+    store_posted(services, result.interview_id, PostedKind.DECISION, str(posted["channel"]),
+                 ts=str(posted["ts"]))

@@ -13,26 +13,37 @@ message in place. A claim left by a process that died mid-post expires.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core import consensus
 from bot.core.consensus import Speaker
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
+from bot.debrief.rerating import BeforeAfter, RoundHistory, before_after
 from bot.errors import InterviewRefused, NotFound, UserError
 from bot.i18n import N_
+from bot.independence import (
+    PanelHistory,
+    SeatHistory,
+    SeenBy,
+    Side,
+    mark_seen,
+    owes_own_scorecard,
+    panel_history,
+    seats_of,
+    start_debrief_clock,
+)
 from bot.interviews import (
     Debrief,
     Ratings,
     cancel_reminders,
-    current_ratings,
     debrief_of,
     find_interview,
     get_interview,
@@ -41,6 +52,7 @@ from bot.interviews import (
     missing_panelists,
     organises_debrief,
     question_set_of,
+    record_posted,
 )
 from bot.outbox import effects
 from bot.services import Services
@@ -51,6 +63,8 @@ from models import (
     Interview,
     InterviewStatus,
     Panelist,
+    PostedKind,
+    PostedMessage,
     reading,
     transaction,
     utcnow,
@@ -86,6 +100,10 @@ class PanelistTakeaways:
     takeaways: str
     version: int
     round_number: int | None = None  # in a debrief covering several rounds
+    # Saved after its author could see the others' ratings: the figures use `counted_version`
+    # (None: no version of theirs is counted).
+    changed_after_seeing: bool = False
+    counted_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,10 +165,13 @@ class DebriefSummary:
     category_rounds: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)
     # The numbers before the talk: who speaks first (rater keys; the hiring lead last), and
-    # the notes behind ratings at either end of the scale, by category id.
+    # the notes behind ratings at either end of the scale, by category id. Both from the
+    # counted versions, like the figures.
     hiring_lead: str = ""
     speakers: tuple[Speaker, ...] = ()
     evidence: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    # Once the debrief has started: the panel before and after the discussion.
+    before_after: BeforeAfter | None = None
 
     @property
     def combined(self) -> bool:
@@ -159,9 +180,9 @@ class DebriefSummary:
 
 def consensus_ratings(interview: Interview, qs: QuestionSet,
                       ratings: Mapping[int, Ratings]) -> list[consensus.Rating]:
-    """The ratings that count: the current version of each active panelist's scorecard
-    (`ratings`: bot/interviews.py `current_ratings`), limited to questions of the frozen set
-    (a rating for anything else cannot be named)."""
+    """The ratings that count, by panelist id (bot/independence.py `PanelHistory.ratings`:
+    the versions saved before each author could see the panel's), of active panelists,
+    limited to questions of the frozen set (a rating for anything else cannot be named)."""
     known = {(c.id, q.id) for c in qs.categories for q in c.questions}
     counted: list[consensus.Rating] = []
     for panelist in interview.active_panelists:
@@ -179,18 +200,16 @@ def scale_of(qs: QuestionSet) -> consensus.Scale:
     return consensus.Scale(minimum=qs.scale_min, maximum=qs.scale_max)
 
 
-def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> DebriefSummary:
-    """The summary of a loaded interview (get_interview) with its current ratings
-    (current_ratings)."""
+def build_summary(interview: Interview, history: PanelHistory) -> DebriefSummary:
+    """The summary of a loaded interview (get_interview) with its scorecards' history
+    (bot/independence.py `panel_history`): the figures from the counted versions."""
     qs = question_set_of(interview)
     submitted = [p for p in interview.active_panelists if p.scorecard is not None]
-    recommendations = {p.user_id: p.scorecard.current.recommendation
-                       for p in submitted if p.scorecard is not None}
-    counted = consensus_ratings(interview, qs, ratings)
+    recommendations = history.recommendations(Side.COUNTED)
+    counted = consensus_ratings(interview, qs, history.ratings(Side.COUNTED))
     panel_consensus = consensus.panel_consensus(
         counted, scale_of(qs), [c.id for c in qs.categories], recommendations,
         RECOMMENDATION_KEYS, weights=qs.weights)
-    submitted_ids = [p.user_id for p in submitted]
     return DebriefSummary(
         interview_id=interview.id,
         candidate_name=interview.candidate.name,
@@ -202,26 +221,22 @@ def build_summary(interview: Interview, ratings: Mapping[int, Ratings]) -> Debri
         submitted=tuple(p.user_id for p in submitted),
         missing=tuple(p.user_id for p in missing_panelists(interview)),
         consensus=panel_consensus,
-        panelists=tuple(_takeaways(p) for p in submitted),
+        panelists=tuple(_takeaways(p, seat=history.seats.get(p.id)) for p in submitted),
         decision=_decision_view(interview),
         hiring_lead=interview.hiring_lead_id,
-        speakers=consensus.speaking_order(panel_consensus.categories, submitted_ids,
+        speakers=consensus.speaking_order(panel_consensus.categories,
+                                          [p.user_id for p in submitted],
                                           interview.hiring_lead_id),
-        evidence=extreme_evidence(qs, counted, {p.user_id: _notes(p) for p in submitted}),
+        evidence=extreme_evidence(qs, counted, history.notes(Side.COUNTED)),
+        before_after=_before_after([(interview, qs, history, str)], qs),
     )
-
-
-def _notes(panelist: Panelist) -> Mapping[str, str]:
-    """The category notes of the panelist's current scorecard version."""
-    assert panelist.scorecard is not None
-    notes = panelist.scorecard.current.category_notes or {}
-    return {str(k): str(v) for k, v in notes.items() if v}
 
 
 def extreme_evidence(qs: QuestionSet, ratings: Sequence[consensus.Rating],
                      notes: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[Evidence, ...]]:
     """For each category, the notes of the raters who rated it at an end of the scale
-    (`notes`: rater key -> category id -> note), in the order of `ratings`."""
+    (`notes`: rater key -> category id -> note, of the same versions as `ratings`), in the
+    order of `ratings`."""
     extremes: dict[tuple[str, str], set[int]] = {}
     for rating in ratings:
         if rating.score is not None and qs.is_extreme(rating.score):
@@ -244,12 +259,26 @@ def loop_speaking_order(categories: Sequence[consensus.CategoryConsensus],
     return tuple(s for s in order if keys.get(s.rater, ("",))[0] != lead) + leads
 
 
-def _takeaways(panelist: Panelist, round_number: int | None = None) -> PanelistTakeaways:
+def _takeaways(panelist: Panelist, round_number: int | None = None,
+               seat: SeatHistory | None = None) -> PanelistTakeaways:
     assert panelist.scorecard is not None
     version = panelist.scorecard.current
     return PanelistTakeaways(user_id=panelist.user_id, recommendation=version.recommendation,
                              takeaways=version.takeaways, version=version.number,
-                             round_number=round_number)
+                             round_number=round_number,
+                             changed_after_seeing=seat is not None and seat.changed_after_seeing,
+                             counted_version=seat.counted.number if seat and seat.counted
+                             else None)
+
+
+def _before_after(rounds: list[RoundHistory], qs: QuestionSet,
+                  order: list[str] | None = None,
+                  names: Mapping[str, str] | None = None) -> BeforeAfter | None:
+    """The panel before and after the discussion (bot/debrief/rerating.py), in the
+    summary's category order, named in `qs` (or `names`, for another round's category)."""
+    order = order or [c.id for c in qs.categories]
+    known = {c.id: c.name for c in qs.categories}
+    return before_after(rounds, qs, order, {**(names or {}), **known}, consensus_ratings)
 
 
 def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
@@ -258,16 +287,19 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
     language, and each rating keeps its round."""
     holder = debrief.holder
     if not debrief.combined:
-        return build_summary(holder, current_ratings(session, holder.id))
+        return build_summary(holder, panel_history(session, holder))
     qs = question_set_of(holder)
     scale = scale_of(qs)
     counted: list[consensus.Rating] = []
     recommendations: dict[str, str] = {}
     notes: dict[str, Mapping[str, str]] = {}
     raters: dict[str, tuple[str, int]] = {}
+    seated: list[str] = []  # rater keys of the submitted scorecards, panel order
     category_rounds: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     parts: list[RoundPart] = []
+    histories: list[RoundHistory] = []
+    seats: dict[int, SeatHistory] = {}
     for round_ in debrief.rounds:
         round_qs = question_set_of(round_)
         same_scale = scale_of(round_qs) == scale
@@ -277,8 +309,10 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         for category in round_qs.categories:
             category_rounds.setdefault(category.id, []).append(round_.round_number)
             names.setdefault(category.id, category.name)
-        ratings = current_ratings(session, round_.id)
-        for rating in consensus_ratings(round_, round_qs, ratings):
+        history = panel_history(session, round_)
+        seats.update(history.seats)
+        histories.append((round_, round_qs, history, _round_key(round_.round_number)))
+        for rating in consensus_ratings(round_, round_qs, history.ratings(Side.COUNTED)):
             key = f"{rating.rater}@{round_.round_number}"
             raters[key] = (rating.rater, round_.round_number)
             counted.append(replace(rating, rater=key))
@@ -286,8 +320,11 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
             if panelist.scorecard is not None:
                 key = f"{panelist.user_id}@{round_.round_number}"
                 raters[key] = (panelist.user_id, round_.round_number)
-                recommendations[key] = panelist.scorecard.current.recommendation
-                notes[key] = _notes(panelist)
+                seated.append(key)
+        for user_id, recommendation in history.recommendations(Side.COUNTED).items():
+            recommendations[f"{user_id}@{round_.round_number}"] = recommendation
+        for user_id, round_notes in history.notes(Side.COUNTED).items():
+            notes[f"{user_id}@{round_.round_number}"] = round_notes
     order = [c.id for c in qs.categories] + [c for c in category_rounds
                                               if c not in {x.id for x in qs.categories}]
     own = {c.id for c in qs.categories}
@@ -304,7 +341,7 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         submitted=tuple(u for part in parts for u in part.submitted),
         missing=tuple(u for part in parts for u in part.missing),
         consensus=loop_consensus,
-        panelists=tuple(_takeaways(p, r.round_number) for r in debrief.rounds
+        panelists=tuple(_takeaways(p, r.round_number, seats.get(p.id)) for r in debrief.rounds
                         for p in r.active_panelists if p.scorecard is not None),
         decision=_decision_view(holder),
         rounds=tuple(parts),
@@ -312,10 +349,16 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         category_rounds={c: tuple(n) for c, n in category_rounds.items()},
         category_names={c: n for c, n in names.items() if c not in own},
         hiring_lead=holder.hiring_lead_id,
-        speakers=loop_speaking_order(loop_consensus.categories, list(recommendations), raters,
+        speakers=loop_speaking_order(loop_consensus.categories, seated, raters,
                                      holder.hiring_lead_id),
         evidence=extreme_evidence(qs, counted, notes),
+        before_after=_before_after(histories, qs, order, names),
     )
+
+
+def _round_key(round_number: int) -> Callable[[str], str]:
+    """How a loop's summary keys a rater: who, and in which round."""
+    return lambda user_id: f"{user_id}@{round_number}"
 
 
 def _round_part(interview: Interview, qs: QuestionSet, combined: bool) -> RoundPart:
@@ -336,19 +379,20 @@ def _decision_view(interview: Interview) -> DecisionView | None:
 
 
 def can_view_summary(debrief: Debrief, user_id: str) -> bool:
-    """Organisers of the debrief always; a panelist once their own scorecard is in, in
-    every round of it they are on (independent ratings)."""
-    if organises_debrief(debrief, user_id):
-        return True
-    seats = [p for r in debrief.rounds if (p := r.panelist_for(user_id)) is not None]
-    return bool(seats) and all(p.scorecard is not None for p in seats)
+    """A panelist once their own scorecard is in, in every round of it they are on
+    (independent ratings), the organisers of the debrief among them; organisers not on
+    the panel always."""
+    if seats_of(debrief.rounds, user_id):
+        return owes_own_scorecard(debrief.rounds, user_id) is None
+    return organises_debrief(debrief, user_id)
 
 
 def summary_for(services: Services, team_id: str, interview_id: int | str,
                 user_id: str) -> tuple[DebriefSummary, bool]:
-    """The summary for `/interview summary`, and whether the reader is an organiser.
-    Raises NotFound, or InterviewRefused for anyone else."""
-    with reading(services.db) as session:
+    """The summary for `/interview summary`, and whether the reader is an organiser; a
+    reader on the panel has seen it from now (bot/independence.py). Raises NotFound, or
+    InterviewRefused for anyone else."""
+    with transaction(services.db) as session:
         debrief = debrief_of(session, get_interview(session, team_id, interview_id))
         interview = debrief.holder
         if not can_view_summary(debrief, user_id):
@@ -360,6 +404,7 @@ def summary_for(services: Services, team_id: str, interview_id: int | str,
                                     "have submitted their scorecard can see the summary of "
                                     "interview {id}."),
                                  language=interview.language, id=interview.id)
+        mark_seen(session, seats_of(debrief.rounds, user_id), services.clock(), SeenBy.SUMMARY)
         return debrief_summary(session, debrief), organises_debrief(debrief, user_id)
 
 
@@ -408,7 +453,14 @@ def claim_summary(services: Services, interview_id: int,
         log_event(session, interview, actor_id, CLAIMED)
         return SummaryPlace(SummaryStep.POST, interview.id, interview.channel_id,
                             thread_ts=interview.plan_ts,
-                            summary=_current_summary(session, interview))
+                            summary=_as_posted(_current_summary(session, interview)))
+
+
+def _as_posted(summary: DebriefSummary) -> DebriefSummary:
+    """The summary as it reads once posted: posting it opens the debrief."""
+    if summary.status is InterviewStatus.SCHEDULED:
+        return replace(summary, status=InterviewStatus.DEBRIEF)
+    return summary
 
 
 def _open_debrief(debrief: Debrief) -> None:
@@ -423,14 +475,24 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
-                     ts: str) -> None:
-    """The summary is posted: its ts, the status (debrief now), and the plan and App
-    Homes that show the status, refreshed."""
+                     channel: str, ts: str, posted_at: datetime | None = None,
+                     readers: Collection[str] | None = None) -> None:
+    """The summary is posted (at `posted_at`, taken just before the post; default now) and
+    recorded as posted about the candidate: its ts, the status (debrief now), the debrief's
+    start (the "before" of a re-rating), who on the panel could see it from then (the
+    channel's members, `readers`; None: unknown, so everyone), and the plan and App Homes
+    that show the status, refreshed."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
         interview.summary_ts = ts
+        record_posted(session, services, interview.id, PostedKind.SUMMARY, channel, ts=ts)
         _open_debrief(debrief)
+        now = posted_at or services.clock()
+        start_debrief_clock(debrief.rounds, now)
+        mark_seen(session, [p for r in debrief.rounds for p in r.active_panelists
+                            if readers is None or p.user_id in readers],
+                  now, SeenBy.SUMMARY_POSTED)
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
         for round_ in debrief.rounds:
@@ -514,15 +576,25 @@ def posted_summary(services: Services, interview_id: int) -> PostedSummary | Non
 
 @dataclass(frozen=True)
 class ChartPlace:
-    """Where the summary's dot plot goes (the summary's thread), the one there now, and the
-    summary it should show (None: nothing to show any more: not posted, deleted, or the
-    loop's debrief moved to a later round)."""
+    """Where the summary's dot plot goes (the summary's thread), the one there now (the
+    latest recorded in posted_messages) and the digest of its figures, and the summary it
+    should show (None: nothing to show any more: not posted, deleted, or the loop's debrief
+    moved to a later round)."""
 
     channel: str
     thread_ts: str | None
     file_id: str | None
     digest: str | None
     summary: DebriefSummary | None
+    stale: bool = False  # an earlier plot whose deletion failed is still recorded
+
+
+@dataclass(frozen=True)
+class StaleChart:
+    """A plot to delete from Slack, and its row in posted_messages (None: never recorded)."""
+
+    file_id: str
+    posted_id: int | None
 
 
 def chart_place(services: Services, interview_id: int) -> ChartPlace | None:
@@ -536,30 +608,50 @@ def chart_place(services: Services, interview_id: int) -> ChartPlace | None:
             debrief = debrief_of(session, interview)
             if debrief.holder.id == interview.id:
                 summary = debrief_summary(session, debrief)
+        charts = _charts(session, interview.id)
         return ChartPlace(interview.channel_id, interview.plan_ts or interview.summary_ts,
-                          interview.summary_chart_file_id, interview.summary_chart_digest,
-                          summary)
+                          charts[-1].file_id if charts else None,
+                          interview.summary_chart_digest, summary, stale=len(charts) > 1)
+
+
+def _charts(session: Session, interview_id: int) -> list[PostedMessage]:
+    """The interview's plots recorded in posted_messages, oldest first: the last one is the
+    summary's, any other one is left to delete."""
+    return list(session.scalars(select(PostedMessage).where(
+        PostedMessage.interview_id == interview_id, PostedMessage.kind == PostedKind.CHART,
+        PostedMessage.erase_error.is_(None)).order_by(PostedMessage.id)))
 
 
 def store_chart(services: Services, interview_id: int, file_id: str | None,
-                digest: str | None) -> list[str]:
-    """The summary's chart is now `file_id` (None: none). Returns the files to delete from
-    Slack: the one it replaces, and `file_id` itself when the candidate's data was deleted
-    meanwhile. Under the interview's lock, so of two refreshes at once the later one's file
-    stays and the other's is deleted."""
+                digest: str | None) -> list[StaleChart]:
+    """The summary's chart is now `file_id` (None: none), recorded in posted_messages like
+    every file about the candidate. Returns the plots to delete from Slack: every earlier
+    one of the interview. Under the interview's lock, so of two refreshes at once the later
+    one's file stays and the other's is deleted. When the candidate's data was deleted
+    meanwhile, the deletion's erase (bot/lifecycle) takes the file along, and nothing is
+    returned."""
     with transaction(services.db) as session:
         interview = session.scalars(select(Interview).where(Interview.id == interview_id)
                                     .with_for_update(of=Interview)).first()
         if interview is None:
-            return [file_id] if file_id else []
-        previous = interview.summary_chart_file_id
-        gone = interview.deleted_at is not None  # nothing of the candidate's stays in Slack
-        interview.summary_chart_file_id = None if gone else file_id
-        interview.summary_chart_digest = None if gone else digest
-        doomed = [previous] if previous != file_id else []
-        if gone:
-            doomed.append(file_id)
-        return [f for f in dict.fromkeys(doomed) if f]
+            return [StaleChart(file_id, None)] if file_id else []
+        if file_id:
+            record_posted(session, services, interview.id, PostedKind.CHART,
+                          interview.channel_id, file_id=file_id)
+        if interview.candidate.deleted_at is not None:
+            return []
+        interview.summary_chart_digest = digest if file_id else None
+        return [StaleChart(str(row.file_id), row.id) for row in _charts(session, interview.id)
+                if row.file_id and row.file_id != file_id]
+
+
+def chart_deleted(services: Services, posted_id: int | None) -> None:
+    """An earlier plot is gone from Slack: nothing of it is left to erase."""
+    if posted_id is None:
+        return
+    with transaction(services.db) as session:
+        session.execute(delete(PostedMessage).where(PostedMessage.id == posted_id,
+                                                    PostedMessage.kind == PostedKind.CHART))
 
 
 def debrief_holder_id(services: Services, interview_id: int) -> int | None:
@@ -575,14 +667,20 @@ def debrief_holder_id(services: Services, interview_id: int) -> int | None:
 class DebriefTarget:
     interview_id: int
     language: str  # the interview's: every answer about it is in this language
+    # Not started: the organiser asking is on the panel and this round of theirs has no
+    # scorecard yet (they are asked to confirm; see start_debrief).
+    own_scorecard_missing: int | None = None
 
 
 def start_debrief(services: Services, team_id: str, interview_id: int | str, user_id: str,
-                  reply_to: Mapping[str, Any], response_url: str | None = None
-                  ) -> DebriefTarget:
+                  reply_to: Mapping[str, Any], response_url: str | None = None, *,
+                  confirmed: bool = False) -> DebriefTarget:
     """"Start debrief" / `/interview debrief <id>`: the hiring lead or the recruiter asks
-    for the summary now (posted, or refreshed in place; bot/performers.py). Raises NotFound
-    / InterviewRefused."""
+    for the summary now (posted, or refreshed in place; bot/performers.py). An organiser
+    who sits on the panel and whose own scorecard is not in gets `own_scorecard_missing`
+    back and nothing is posted, unless `confirmed`: once the summary is out they can see
+    the others' ratings, and a scorecard of theirs saved after that does not count in the
+    figures. Raises NotFound / InterviewRefused."""
     with transaction(services.db) as session:
         debrief = debrief_of(session, find_interview(session, team_id, interview_id))
         interview = debrief.holder
@@ -590,6 +688,10 @@ def start_debrief(services: Services, team_id: str, interview_id: int | str, use
         if interview.status == InterviewStatus.CANCELLED:
             raise InterviewRefused(N_("Interview {id} was cancelled: there is no debrief."),
                                    language=interview.language, id=interview.id)
+        owed = owes_own_scorecard(debrief.rounds, user_id)
+        if owed is not None and not confirmed and not interview.summary_ts:
+            return DebriefTarget(interview.id, interview.language,
+                                 own_scorecard_missing=owed.interview_id)
         effects.post_summary(session, services, interview.id, user_id, reply_to, response_url)
         return DebriefTarget(interview.id, interview.language)
 
@@ -619,6 +721,8 @@ class DecisionForm:
     # The numbers before the talk, to decide beside (the set names their side).
     mechanical: consensus.MechanicalRecommendation | None = None
     question_set: QuestionSet | None = None
+    # Once the debrief has started: the panel before and after the discussion.
+    before_after: BeforeAfter | None = None
 
 
 class AgainstTheNumbers(UserError):
@@ -684,7 +788,8 @@ def decision_form(services: Services, team_id: str, interview_id: int | str,
                             role=interview.candidate.role, language=interview.language,
                             current=_decision_view(interview), history=history,
                             mechanical=summary.consensus.mechanical,
-                            question_set=summary.question_set)
+                            question_set=summary.question_set,
+                            before_after=summary.before_after)
 
 
 def check_decision_submission(services: Services, team_id: str, interview_id: int,
@@ -836,6 +941,10 @@ class FullScorecard:
     # In a debrief covering several rounds: which round, and that round's set.
     round_number: int | None = None
     question_set: QuestionSet | None = None
+    # Saved after its author could see the others' ratings (bot/independence.py): the
+    # figures use `counted_version` (None: none of theirs).
+    changed_after_seeing: bool = False
+    counted_version: int | None = None
 
     @property
     def key(self) -> str:
@@ -861,10 +970,15 @@ class FullScorecards:
 
 def full_scorecards(services: Services, team_id: str, interview_id: int | str,
                     user_id: str) -> FullScorecards:
-    """Every active panelist's current scorecard, private notes included: organisers only."""
-    with reading(services.db) as session:
+    """Every active panelist's current scorecard, private notes included: organisers only,
+    and one on the panel once their own scorecard is in (they have seen the panel from
+    now). Raises NotFound / InterviewRefused."""
+    with transaction(services.db) as session:
         debrief = debrief_of(session, get_interview(session, team_id, interview_id))
         _require_organiser(debrief, user_id)
+        _require_own_scorecard(debrief, user_id)
+        mark_seen(session, seats_of(debrief.rounds, user_id), services.clock(),
+                  SeenBy.FULL_SCORECARDS)
         interview = debrief.holder
         cards = [card for round_ in debrief.rounds
                  for card in _full_cards(session, round_, debrief.combined)]
@@ -875,13 +989,23 @@ def full_scorecards(services: Services, team_id: str, interview_id: int | str,
             missing=tuple(p.user_id for r in debrief.rounds for p in missing_panelists(r)))
 
 
+def _require_own_scorecard(debrief: Debrief, user_id: str) -> None:
+    """An organiser on the panel is held to the panelists' rule."""
+    if owes_own_scorecard(debrief.rounds, user_id) is not None:
+        raise InterviewRefused(N_("Submit your own scorecard first: panelists rate "
+                                  "independently, so the others' feedback opens once yours "
+                                  "is in."), language=debrief.holder.language)
+
+
 def _full_cards(session: Session, interview: Interview, combined: bool) -> list[FullScorecard]:
-    ratings = current_ratings(session, interview.id)
+    history = panel_history(session, interview)
+    ratings = history.ratings(Side.AFTER)
     cards = []
     for panelist in interview.active_panelists:
         if panelist.scorecard is None:
             continue
         version = panelist.scorecard.current
+        seat = history.seats.get(panelist.id)
         cards.append(FullScorecard(
             user_id=panelist.user_id, recommendation=version.recommendation,
             takeaways=version.takeaways, private_note=version.private_note,
@@ -889,5 +1013,7 @@ def _full_cards(session: Session, interview: Interview, combined: bool) -> list[
             ratings={q: score for q, (_, score) in ratings.get(panelist.id, {}).items()},
             version=version.number,
             round_number=interview.round_number if combined else None,
-            question_set=question_set_of(interview) if combined else None))
+            question_set=question_set_of(interview) if combined else None,
+            changed_after_seeing=seat is not None and seat.changed_after_seeing,
+            counted_version=seat.counted.number if seat and seat.counted else None))
     return cards

@@ -7,8 +7,9 @@ a free port, upgrades a database (a temporary SQLite file unless --database-url 
 otherwise) and starts the real reminder scheduler. Then it plays the interview the way
 Slack would, with signed requests to the app's real /slack/events endpoint
 (bot.demo.slack_fake.SlackSimulator): the recruiter runs `/interview new`, three panelists in
-three time zones score, a reminder fires, the hiring lead starts the debrief and records
-the decision.
+three time zones score, a reminder fires, the hiring lead starts the debrief, a panelist
+re-rates after the discussion (a move of 2 points, with its reason) and the hiring lead
+records the decision.
 
 Every step checks what it expects at the stand-in (the message posted, the modal opened)
 and in the database, and the demo stops at the first step that fails, saying which, with
@@ -113,6 +114,7 @@ class Typed:
     reason: str
     # The category notes a 1 or a 5 needs (the shipped set asks for the evidence).
     evidence: Mapping[str, Mapping[str, str]]
+    rerate_reason: str  # Peeter's, for moving behavioural from 2 to 4 after the discussion
 
 
 TYPED: Mapping[str, Typed] = {
@@ -131,6 +133,7 @@ TYPED: Mapping[str, Typed] = {
             AIKO.id: {"personal": "Handled the stress question with a real example from her "
                                   "last job and what she changed afterwards."},
         },
+        rerate_reason="Pia's billing-outage story was the concrete STAR example I had missed.",
     ),
     "et": Typed(
         role="Klienditeenindaja",
@@ -148,6 +151,8 @@ TYPED: Mapping[str, Typed] = {
             AIKO.id: {"personal": "Vastas stressiküsimusele päris näitega eelmiselt "
                                   "töökohalt ja rääkis, mida ta pärast muutis."},
         },
+        rerate_reason="Pia arveldustõrke lugu oli konkreetne STAR-näide, mis mul kahe silma "
+                      "vahele jäi.",
     ),
     "fi": Typed(
         role="Asiakaspalvelija",
@@ -165,6 +170,8 @@ TYPED: Mapping[str, Typed] = {
             AIKO.id: {"personal": "Vastasi stressikysymykseen oikealla esimerkillä edellisestä "
                                   "työstään ja kertoi, mitä muutti sen jälkeen."},
         },
+        rerate_reason="Pian laskutuskatkotarina oli se konkreettinen STAR-esimerkki, jonka "
+                      "olin ohittanut.",
     ),
 }
 
@@ -538,6 +545,8 @@ class Play:
              self.aiko_scores),
             (f"{LAURI.first} ({LAURI.job}, {LAURI.city}) starts the debrief from the plan",
              self.start_debrief),
+            (f"After the discussion {PEETER.first} re-rates from the summary",
+             self.peeter_rerates),
             (f"{LAURI.first} records the decision from the summary", self.record_decision),
         ]
         if options.second_round:
@@ -909,6 +918,37 @@ class Play:
     def said_in_thread(self) -> list[dict[str, Any]]:
         """The messages in the debrief's thread, not counting shared pictures."""
         return self.fake.thread(CHANNEL_ID, self.debrief_plan_ts, shares=False)
+
+    def peeter_rerates(self) -> None:
+        """Peeter moves behavioural from 2 to 4: the modal asks why, he says why, and the
+        summary shows before → after with his reason."""
+        self.stage.clock.move_to(self.stage.clock() + timedelta(minutes=30))
+        self.say("   ⏱ the panel talks the behavioural split through; half an hour later:")
+        view = self.open_modal(PEETER, "scorecard",
+                               f"{PEETER.first} clicks “Re-rate after the discussion”",
+                               lambda: self.slack.click(PEETER.id, "rerate",
+                                                        channel=CHANNEL_ID,
+                                                        ts=self.summary_ts))
+        behavioural = self.question_set.category("behavioural")
+        values: dict[str, Any] = {f"q:{q.id}": "4" for q in behavioural.questions}
+        self.say(f"   {PEETER.first} moves every “{behavioural.name}” question from 2 to 4 and "
+                 "submits")
+        response = self.request(PEETER, f"view_submission “scorecard” from {PEETER.first}",
+                                lambda: self.slack.submit(PEETER.id, view["id"], values))
+        errors = (response.json() or {}).get("errors") or {}
+        if "shift:behavioural" not in errors:
+            raise StepFailed(f"a move of 2 points was taken without a reason: {errors}")
+        self.say(f"   ↳ the modal stays open, next to the reason field: "
+                 f"“{errors['shift:behavioural']}”")
+        values["shift:behavioural"] = self.typed.rerate_reason
+        self.say(f"   {PEETER.first} writes: “{self.typed.rerate_reason}”")
+        self.submit(PEETER, view, values, show=False)
+        self.wait("the summary showing before → after", lambda: self.typed.rerate_reason in str(
+            self.fake.message(CHANNEL_ID, self.summary_ts)["blocks"]))
+        self.shown(PEETER, full=lambda item: item.method == "chat.update")  # not his receipt
+        self.check(f"{PEETER.first}'s re-rating is in with its reason; the summary shows "
+                   f"“{behavioural.name}” before → after (2.0 → 4.0); the agenda's figures "
+                   "stay those of the independent ratings")
 
     def record_decision(self) -> None:
         edits = self.plan_edits()

@@ -226,14 +226,15 @@ class Renderer:
             return ZoneInfo("UTC")
 
     def text(self, obj: Any, *, styled: bool = True) -> str:
-        """A text object (plain_text as is, mrkdwn simplified); a str counts as plain."""
+        """A text object (plain_text with its three entities shown as characters, mrkdwn
+        simplified); a str counts as plain."""
         if obj is None:
             return ""
         if isinstance(obj, str):
             return obj
         if obj.get("type") == "mrkdwn":
             return self.mrkdwn(obj.get("text", ""), styled=styled)
-        return str(obj.get("text", ""))
+        return _unescape(str(obj.get("text", "")))
 
     def paragraphs(self, text: str, width: int, *, mrkdwn: bool = True,
                    dim: bool = False) -> list[str]:

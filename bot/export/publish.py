@@ -1,4 +1,5 @@
-"""An interview's files (CSV and JSON) in the requester's DM."""
+"""An interview's files (CSV and JSON) in the requester's DM, each recorded as posted about
+the candidate so that deleting the candidate deletes the files too."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserError
-from bot.export.service import export_for, upload_export
+from bot.export.service import ExportFiles, export_for
 from bot.i18n import translator
+from bot.interviews import record_posted
 from bot.services import Services
 from bot.slack.failures import PermanentError, classify
 from bot.slack.replies import tell_privately
+from models import PostedKind, transaction
 
 
 def send_export(services: Services, payload: dict[str, Any]) -> None:
@@ -30,3 +33,31 @@ def send_export(services: Services, payload: dict[str, Any]) -> None:
         tell_privately(services.client, payload, t._(
             "Slack did not take the files ({error}); try again in a moment.",
             error=error.response.get("error") or "error"))
+
+
+def upload_export(services: Services, user_id: str, files: ExportFiles) -> str:
+    """Both files in the requester's DM (files go to a conversation id, not a user id),
+    recorded as posted about the candidate; the DM channel id."""
+    client = services.client
+    channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+    t = translator(files.language)
+    uploaded = client.files_upload_v2(
+        channel=channel,
+        initial_comment=t.ngettext(
+            "Interview {ids}: the ratings as CSV (one row per rating) and the whole interview "
+            "as JSON. They hold candidate data: keep them safe.",
+            "Interviews {ids}, every round of the candidate: the ratings as CSV (one row per "
+            "rating) and the whole loop as JSON. They hold candidate data: keep them safe.",
+            len(files.interview_ids), ids=", ".join(str(i) for i in files.interview_ids)),
+        file_uploads=[
+            {"content": files.csv.encode("utf-8"), "filename": files.filename("csv"),
+             "title": files.filename("csv")},
+            {"content": files.json.encode("utf-8"), "filename": files.filename("json"),
+             "title": files.filename("json")},
+        ],
+    )
+    with transaction(services.db) as session:
+        for file in uploaded.get("files") or []:
+            record_posted(session, services, files.interview_ids[-1], PostedKind.EXPORT_FILE,
+                          channel, file_id=str(file["id"]))
+    return channel

@@ -5,7 +5,7 @@ for archives and other tools.
 
 The builders are pure (the rounds loaded with their children, and the names to show);
 `export_for` checks who asks (the hiring lead and the recruiter only) and
-`upload_export` sends both files to the requester's DM with files_upload_v2.
+bot/export/publish.py sends both files to the requester's DM with files_upload_v2.
 
 Text a person typed that a spreadsheet would run as a formula (starting with = + - @, tab
 or carriage return) is prefixed with an apostrophe in the CSV (OWASP's advice against CSV
@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.core.question_sets import QuestionSet
 from bot.errors import NotFound
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.interviews import get_interview, log_event, question_set_of, require_organiser
 from bot.outbox import effects
-from bot.people import PeopleUnavailable
+from bot.people import display_names
 from bot.services import Services
 from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, transaction
 
@@ -272,44 +272,11 @@ def export_for(services: Services, team_id: str, interview_id: int | str,
             raise NotFound(N_("There is no interview {id} in this workspace."), id=number)
         require_organiser(asked, user_id)
     # Everything is loaded: build outside the transaction, names from the (cached) directory.
-    names = _names(services, list(dict.fromkeys(
+    names = display_names(services.users, list(dict.fromkeys(
         p.user_id for r in rounds for p in r.interview.panelists)))
     return build_files(rounds, names)
 
 
-def _names(services: Services, user_ids: list[str]) -> dict[str, str]:
-    names = {}
-    for user_id in user_ids:
-        try:
-            found = services.users.get(user_id)
-        except PeopleUnavailable:
-            found = None
-        names[user_id] = found.name if found else ""
-    return names
-
-
-def upload_export(services: Services, user_id: str, files: ExportFiles) -> str:
-    """Both files in the requester's DM (files go to a conversation id, not a user id);
-    the DM channel id."""
-    client = services.client
-    channel = str(client.conversations_open(users=user_id)["channel"]["id"])
-    t = translator(files.language)
-    client.files_upload_v2(
-        channel=channel,
-        initial_comment=t.ngettext(
-            "Interview {ids}: the ratings as CSV (one row per rating) and the whole interview "
-            "as JSON. They hold candidate data: keep them safe.",
-            "Interviews {ids}, every round of the candidate: the ratings as CSV (one row per "
-            "rating) and the whole loop as JSON. They hold candidate data: keep them safe.",
-            len(files.interview_ids), ids=", ".join(str(i) for i in files.interview_ids)),
-        file_uploads=[
-            {"content": files.csv.encode("utf-8"), "filename": files.filename("csv"),
-             "title": files.filename("csv")},
-            {"content": files.json.encode("utf-8"), "filename": files.filename("json"),
-             "title": files.filename("json")},
-        ],
-    )
-    return channel
 
 
 EXPORT_REQUESTED = "export_requested"

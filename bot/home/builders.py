@@ -4,8 +4,8 @@ Workspace-level text (DEFAULT_LANGUAGE): the page mixes interviews of several la
 A candidate with two or more rounds in a section gets their name once, above the rounds.
 Budget: each section is a header, at most `rows` lines (one block each, a button beside
 the ones that need a click), at most rows/2 candidate names, an "and N more" line and a
-divider. The home shows 14 rows a section (4 x 24 + 2 <= 100 blocks), the list message 6
-(4 x 12 - 1 <= 50).
+divider. The home shows 13 rows a section and "How you rate" (4 x 22 + 2 + 3 <= 100
+blocks), the list message 6 (4 x 12 - 1 <= 50).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ButtonElement
 from slack_sdk.models.views import View
 
-from bot.home.service import HomeData, InterviewRow, Section
+from bot.core.calibration import MIN_INTERVIEWS, ON_TIME_HOURS
+from bot.home.service import HomeData, InterviewRow, OwnFigures, Section
 from bot.i18n import Translator
 from bot.plan.builders.plan import DECISION_WORDS, STATUS_WORDS
 from bot.slack.blocks import Message, context, divider, header, section, to_dicts
@@ -41,7 +42,9 @@ def home_view(t: Translator, data: HomeData, tz: str) -> dict[str, Any]:
                     "`/interview help` lists every command.")),
         *_sections(t, data, tz),
     ]
-    return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS]).to_dict()
+    own = own_section(t, data.own) if data.own else []
+    return View(type="home",
+                blocks=blocks[:MAX_HOME_BLOCKS - len(own)] + own).to_dict()
 
 
 def list_message(t: Translator, data: HomeData, tz: str) -> Message:
@@ -164,3 +167,48 @@ def _created_line(t: Translator, row: InterviewRow, tz: str, grouped: bool) -> s
     return _who(t, row, grouped) + "\n" + t._("{when} · {progress} · {status}",
                                      when=_when(t, row.starts_at, tz),
                                      progress=_progress(t, row), status=_status(t, row))
+
+
+def own_section(t: Translator, figures: OwnFigures) -> list[Block]:
+    """How the person rates compared with their co-panelists, and how soon their
+    scorecards come in: only they see their App Home."""
+    return [
+        # Translators: header of an App Home section
+        header(t._("How you rate")),
+        section(f"{_own_leniency(t, figures)}\n{_own_timeliness(t, figures)}"),
+        context(t._("Only you see this. Knowing how your ratings compare with your peers' "
+                    "narrows the differences between raters.")),
+    ]
+
+
+def _own_leniency(t: Translator, figures: OwnFigures) -> str:
+    found = figures.leniency
+    if found.mean is None or found.low is None or found.high is None:
+        return t._("Your ratings are compared with your co-panelists' from {min} interviews "
+                   "on; you have {n} so far.", min=MIN_INTERVIEWS, n=found.interviews)
+    points = t.number(abs(found.mean))
+    if round(found.mean, 1) == 0:
+        text = t._("You rate like your co-panelists on the same questions, over {n} "
+                   "interviews", n=found.interviews)
+    elif found.mean > 0:
+        text = t._("You rate {points} points above your co-panelists on the same questions, "
+                   "over {n} interviews", points=points, n=found.interviews)
+    else:
+        text = t._("You rate {points} points below your co-panelists on the same questions, "
+                   "over {n} interviews", points=points, n=found.interviews)
+    # Translators: {text} is "You rate 0.6 points above your co-panelists ..."
+    return t._("{text} (95% interval {low} to {high}).", text=text,
+               low=_signed(t, found.low), high=_signed(t, found.high))
+
+
+def _signed(t: Translator, value: float) -> str:
+    return ("+" if value > 0.005 else "") + t.number(value)
+
+
+def _own_timeliness(t: Translator, figures: OwnFigures) -> str:
+    found = figures.timeliness
+    if found.median_hours is None or found.on_time_share is None:
+        return t._("None of your scorecards is in yet.")
+    return t._("Your scorecards come in a median {hours} hours after the interview; "
+               "{share}% within {limit} hours.", hours=t.number(found.median_hours),
+               share=round(found.on_time_share * 100), limit=round(ON_TIME_HOURS))

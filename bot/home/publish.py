@@ -12,7 +12,7 @@ from bot.services import Services
 
 def publish_home(services: Services, user_id: str, *, team_id: str | None = None) -> None:
     """Build and publish one person's App Home. Slack errors are raised."""
-    data = load_home(services, user_id, team_id=team_id)
+    data = load_home(services, user_id, team_id=team_id, own=True)
     t = translator(services.settings.default_language)
     view = home_view(t, data, services.users.tz(user_id))
     services.client.views_publish(user_id=user_id, view=view)

@@ -8,7 +8,9 @@ rows, so "and N more" costs nothing extra), whatever the number of interviews:
 - debriefs I lead: I am the hiring lead of the round holding a debrief (a loop debriefed
   together has one, on its latest round) and no decision is recorded yet, with the
   progress of every round it covers;
-- interviews I created (recruiters): every interview I set up, open ones first.
+- interviews I created (recruiters): every interview I set up, open ones first;
+and, for someone who has sat on panels, how they rate: their leniency and timeliness over
+the last OWN_FIGURES_DAYS (bot/core/calibration.py), which only they see.
 Deleted interviews never show. Each row says which candidate and round it is; the
 builders group a candidate's rounds under one name.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from bot.core import calibration
 from bot.services import Services
 from models import (
     Candidate,
@@ -46,6 +49,7 @@ from models import (
     Interview,
     InterviewStatus,
     Panelist,
+    PanelistStats,
     Scorecard,
     reading,
 )
@@ -56,8 +60,9 @@ log = logging.getLogger(__name__)
 OPEN_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.DEBRIEF)
 # The App Home holds 100 blocks, a message 50: each section shows at most this many rows
 # (bot/home/builders.py adds a candidate's name above two or more of their rounds).
-HOME_ROWS = 14
+HOME_ROWS = 13
 LIST_ROWS = 6
+OWN_FIGURES_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -94,21 +99,53 @@ class Section:
 
 
 @dataclass(frozen=True)
+class OwnFigures:
+    """How one interviewer rates, for their eyes only."""
+
+    leniency: calibration.Leniency
+    timeliness: calibration.Timeliness
+
+
+@dataclass(frozen=True)
 class HomeData:
     user_id: str
     owed: Section = field(default_factory=Section)
     upcoming: Section = field(default_factory=Section)
     leading: Section = field(default_factory=Section)
     created: Section = field(default_factory=Section)
+    own: OwnFigures | None = None  # None: never on a panel in the period
 
 
 def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | None = None,
-              rows: int = HOME_ROWS) -> HomeData:
-    """The four sections for one person (four queries in all)."""
+              rows: int = HOME_ROWS, own: bool = False) -> HomeData:
+    """The four sections for one person (four queries in all), and with `own` their
+    figures (a fifth)."""
     params = {"user_id": user_id, "now": now, "team_id": team_id, "rows": rows}
     statements = _home_statements(team_id is not None)
-    return HomeData(user_id, **{name: _section(session, statement, params)
-                                for name, statement in statements.items()})
+    sections = {name: _section(session, statement, params)
+                for name, statement in statements.items()}
+    figures = (own_figures(session, user_id, now - timedelta(days=OWN_FIGURES_DAYS), now,
+                           team_id=team_id) if own else None)
+    return HomeData(user_id, **sections, own=figures)
+
+
+def own_figures(session: Session, user_id: str, since: datetime, until: datetime, *,
+                team_id: str | None = None) -> OwnFigures | None:
+    """The interviewer's leniency and timeliness over the interviews that ended in
+    [since, until); None when they sat on no panel then."""
+    query = (select(PanelistStats.leniency, PanelistStats.hours_to_scorecard)
+             .join(Interview, Interview.id == PanelistStats.interview_id)
+             .where(PanelistStats.user_id == user_id, PanelistStats.ended_at >= since,
+                    PanelistStats.ended_at < until, Interview.deleted_at.is_(None)))
+    if team_id is not None:
+        query = query.where(PanelistStats.team_id == team_id)
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    return OwnFigures(
+        calibration.leniency([r.leniency for r in rows if r.leniency is not None]),
+        calibration.timeliness([r.hours_to_scorecard for r in rows
+                                if r.hours_to_scorecard is not None]))
 
 
 @lru_cache(maxsize=2)
@@ -232,9 +269,10 @@ def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Se
 
 
 def load_home(services: Services, user_id: str, *, team_id: str | None = None,
-              rows: int = HOME_ROWS) -> HomeData:
+              rows: int = HOME_ROWS, own: bool = False) -> HomeData:
     with reading(services.db) as session:
-        return home_data(session, user_id, services.clock(), team_id=team_id, rows=rows)
+        return home_data(session, user_id, services.clock(), team_id=team_id, rows=rows,
+                         own=own)
 
 
 # ---------------------------------------------------------------------------- publishing

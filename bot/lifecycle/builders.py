@@ -169,10 +169,14 @@ def delete_modal(t: Translator, info: InterviewInfo, meta: ModalMetadata) -> dic
     blocks = [
         section(question),
         section(t._("The name, role, link and note, every scorecard with its ratings and "
-                    "notes, and the decision's reason are removed for good. The plan, the "
-                    "kits and the summary in Slack will say “deleted”. The event log keeps "
-                    "only that you deleted it, and when.")),
-        context(t._("This cannot be undone. Export first if you need a copy: "
+                    "notes, and the decision's reason are removed for good. Every message "
+                    "I posted about the candidate is changed to say “deleted” or removed, "
+                    "and the files I exported are deleted. What stays says nothing about "
+                    "the candidate: one event saying that you deleted it and when, the "
+                    "panel's user ids, the times and the question set.")),
+        section(outside_reach(t)),
+        context(t._("This cannot be undone. Need a copy? Export first and download the "
+                    "files, since the exported files in Slack are deleted too: "
                     "`/interview export {id}`.", id=info.interview_id)),
     ]
     # Translators: modal title, max 24 characters
@@ -181,6 +185,25 @@ def delete_modal(t: Translator, info: InterviewInfo, meta: ModalMetadata) -> dic
                   t._("Delete for good"),
                   # Translators: modal button, max 24 characters
                   t._("Keep it"), meta, blocks)
+
+
+def outside_reach(t: Translator) -> str:
+    """What a deletion cannot touch, said before and after it."""
+    return t._("*Out of my reach:* files people downloaded, messages they copied, forwarded "
+               "or quoted, screenshots, and whatever Slack itself keeps under your "
+               "workspace's retention settings and in its exports.")
+
+
+def deleted_answer(t: Translator, interview_id: int, refused: int) -> str:
+    """Told to whoever deleted, once every message and file is erased: what is gone, what
+    Slack refused (to delete by hand) and what was never within reach."""
+    answer = t._("The candidate's data of interview {id} is deleted, and every message and "
+                 "file I posted about them is changed to say so or removed.", id=interview_id)
+    if refused:
+        answer += " " + t.ngettext(
+            "{n} Slack message could not be changed; delete it by hand.",
+            "{n} Slack messages could not be changed; delete them by hand.", refused)
+    return answer + "\n" + outside_reach(t)
 
 
 def add_panelist_modal(t: Translator, info: InterviewInfo,

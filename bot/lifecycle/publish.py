@@ -10,16 +10,18 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.core.backoff import backoff
 from bot.i18n import Translator, translator
-from bot.interviews import load_live_interview, translator_for
+from bot.interviews import load_live_interview, store_posted, translator_for
 from bot.lifecycle import builders as blocks
+from bot.lifecycle import service as lifecycle
 from bot.lifecycle.service import Action, person_name, prepare
 from bot.plan.builders.plan import deleted_message
 from bot.services import Services
 from bot.slack.blocks import Message
-from bot.slack.failures import PermanentError, classify
+from bot.slack.failures import TransientError, classify
 from bot.slack.replies import tell_user
-from models import Interview, reading
+from models import Interview, PostedKind, reading
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +63,11 @@ def thread_note(services: Services, payload: dict[str, Any]) -> None:
     if interview is None or not interview.plan_ts:
         return
     note = NOTES[payload["note"]](services, interview, payload, translator_for(interview))
-    services.client.chat_postMessage(channel=interview.channel_id, thread_ts=interview.plan_ts,
-                                     text=note.text, blocks=note.blocks)
+    posted = services.client.chat_postMessage(channel=interview.channel_id,
+                                              thread_ts=interview.plan_ts, text=note.text,
+                                              blocks=note.blocks)
+    store_posted(services, interview.id, PostedKind.THREAD_NOTE, str(posted["channel"]),
+                 ts=str(posted["ts"]))
 
 
 # Short answers to the person who acted, by name: (translator, interview id) -> text.
@@ -91,38 +96,75 @@ def removed_from_panel(services: Services, payload: dict[str, Any]) -> None:
 
 
 def erase_messages(services: Services, payload: dict[str, Any]) -> None:
-    """Each message edited to "deleted" and each file deleted (one that cannot be is
-    counted, not retried: it may be gone already); then the person who deleted is told."""
+    """Every message and file recorded about the deleted candidate, erased at Slack (edited
+    to the deletion notice, deleted, or the file deleted: bot/lifecycle/service.py
+    `ERASE`), each one's row removed once done, so that the next round resumes where this
+    one stopped. One already gone counts as done; one Slack refuses for good is kept with
+    the reason and counted. At most ERASE_BATCH a round, and after a rate limit that
+    came after some progress, the rest go in a new outbox row (later, by Retry-After):
+    steady progress never runs out of attempts. Then the person who deleted is told."""
+    interview_id = payload["interview_id"]
+    candidate_id = payload.get("candidate_id") or lifecycle.candidate_of(services, interview_id)
+    if candidate_id is None:
+        return
     with reading(services.db) as session:
-        interview = session.get(Interview, payload["interview_id"])
+        interview = session.get(Interview, interview_id)
         language = interview.language if interview else services.settings.default_language
     t = translator(language)
-    text = deleted_message(t, payload["interview_id"])
-    failed = 0
-    for channel, ts in payload["messages"]:
+    notice = deleted_message(t, interview_id)
+    done = 0
+    for tried, item in enumerate(lifecycle.posted_to_erase(services, candidate_id)):
+        if tried == ERASE_BATCH:
+            _resume(services, payload, candidate_id, 0.0)
+            return
         try:
-            services.client.chat_update(channel=channel, ts=ts, text=text.text,
-                                        blocks=text.blocks)
+            _erase_one(services, item, notice)
         except SlackApiError as error:
-            if not isinstance(classify(error), PermanentError):
-                raise  # the edits done are done again: harmless
-            log.warning("message %s in %s not updated: %s", ts, channel,
-                        error.response.get("error"))
-            failed += 1
-    for file_id in payload.get("files") or []:
-        try:
-            services.client.files_delete(file=file_id)
-        except SlackApiError as error:
-            if not isinstance(classify(error), PermanentError):
+            failure, code = classify(error), str(error.response.get("error") or "error")
+            if isinstance(failure, TransientError):
+                if not done:
+                    raise  # the outbox tries the row again with backoff
+                _resume(services, payload, candidate_id,
+                        backoff(1, failure.retry_after).total_seconds())
+                return
+            if code not in GONE:
+                log.warning("%s %s in %s not erased: %s", item.how.value,
+                            item.ts or item.file_id, item.channel_id, code)
+                lifecycle.erase_refused(services, item.posted_id, code)
+                continue
+        except OSError:  # the network
+            if not done:
                 raise
-            if error.response.get("error") not in ("file_not_found", "file_deleted"):
-                log.warning("file %s not deleted: %s", file_id, error.response.get("error"))
-                failed += 1
+            _resume(services, payload, candidate_id, backoff(1).total_seconds())
+            return
+        lifecycle.erased(services, item.posted_id)
+        done += 1
     if payload.get("reply_to"):
-        answer = t._("The candidate's data of interview {id} is deleted.",
-                     id=payload["interview_id"])
-        if failed:
-            answer += " " + t.ngettext(
-                "{n} Slack message could not be changed; delete it by hand.",
-                "{n} Slack messages could not be changed; delete them by hand.", failed)
-        tell_user(services.client, payload["reply_to"], answer)
+        tell_user(services.client, payload["reply_to"], blocks.deleted_answer(
+            t, interview_id, lifecycle.erase_refusals(services, candidate_id)))
+
+
+# Erased in one performance at most: well within the outbox's claim on the row, and the
+# other side effects get their turn in between.
+ERASE_BATCH = 40
+
+# What Slack answers for a message or file that is gone already: nothing left to erase.
+GONE = frozenset({"message_not_found", "file_not_found", "file_deleted"})
+
+
+def _erase_one(services: Services, item: lifecycle.ToErase, notice: Message) -> None:
+    client = services.client
+    if item.how is lifecycle.Erase.DELETE_FILE:
+        client.files_delete(file=item.file_id or "")
+    elif item.how is lifecycle.Erase.DELETE:
+        client.chat_delete(channel=item.channel_id, ts=item.ts or "")
+    else:
+        client.chat_update(channel=item.channel_id, ts=item.ts or "", text=notice.text,
+                           blocks=notice.blocks)
+
+
+def _resume(services: Services, payload: dict[str, Any], candidate_id: int,
+            after_seconds: float) -> None:
+    log.info("erasing candidate %s: the rest in %.0f s", candidate_id, after_seconds)
+    lifecycle.resume_erasing(services, payload["interview_id"], candidate_id,
+                             payload.get("reply_to"), after_seconds)

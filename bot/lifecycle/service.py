@@ -56,11 +56,14 @@ from models import (
     InterviewStatus,
     Panelist,
     PanelistStats,
+    PostedKind,
+    PostedMessage,
     Rating,
     Reminder,
     Scorecard,
     ScorecardDraft,
     ScorecardVersion,
+    reading,
     transaction,
 )
 
@@ -392,7 +395,6 @@ class Deleted:
     interview_id: int  # the round it was asked on
     language: str
     changed: bool  # False: it was deleted already (a retried submission)
-    messages: tuple[tuple[str, str], ...] = ()  # (channel, ts) to edit to "deleted"
     rounds: tuple[int, ...] = ()  # every round deleted with the candidate
 
 
@@ -437,10 +439,9 @@ def erase_candidate(services: Services, candidate_id: int, actor_id: str | None,
     """Remove every trace of the candidate from every round: name, role, link, notes,
     decision reasons, all scorecard versions with their texts and ratings, drafts,
     reminders and the rounds' event logs (each keeps one event: deleted, by whom, when).
-    The channel messages (plans, summaries, kits, and any message whose ts the event log
-    recorded) are edited to say "deleted"; the summary's dot plot is deleted. The frozen
-    question sets, the panels' user ids and the times stay: they are not about the
-    candidate."""
+    Every message and file the bot posted about them (models/posted.py) is then erased at
+    Slack (`ERASE`). The frozen question sets, the panels' user ids and the times stay:
+    they are not about the candidate."""
     with transaction(services.db) as session:
         query = select(Candidate).where(Candidate.id == candidate_id)
         if session.get_bind().dialect.name == "postgresql":
@@ -456,45 +457,101 @@ def erase_candidate(services: Services, candidate_id: int, actor_id: str | None,
             language = rounds[-1].language if rounds else services.settings.default_language
             return Deleted(asked, language, False)
         now = services.clock()
-        messages: list[tuple[str, str]] = []
-        files: list[str] = []
         for interview in rounds:
-            messages += _messages_of(session, interview)
-            if interview.summary_chart_file_id:  # the summary's dot plot
-                files.append(interview.summary_chart_file_id)
-            interview.summary_chart_file_id = interview.summary_chart_digest = None
             _erase(session, interview, now, actor_id)
             log_event(session, interview, actor_id, DELETED_KIND, reason=reason)
         candidate.name, candidate.role, candidate.link = DELETED_NAME, "", None
         candidate.deleted_at, candidate.deleted_by = now, actor_id
-        effects.erase_messages(session, services, asked, list(dict.fromkeys(messages)),
-                               reply_to, files=files)
+        effects.erase_posted(session, services, asked, candidate.id, reply_to)
         effects.refresh_homes(session, services, candidate.team_id, people_of(rounds),
                               interview_id=asked)
-        result = Deleted(asked, rounds[-1].language, True, tuple(dict.fromkeys(messages)),
-                         tuple(r.id for r in rounds))
+        result = Deleted(asked, rounds[-1].language, True, tuple(r.id for r in rounds))
     services.reminders_changed()
     return result
 
 
-def _messages_of(session: Session, interview: Interview) -> list[tuple[str, str]]:
-    """Every bot message known to show the candidate: the plan, the summary, the kits, and
-    any message the event log holds a ts of (in the interview's channel unless the event
-    names another)."""
-    found: list[tuple[str, str]] = []
-    if interview.plan_ts:
-        found.append((interview.channel_id, interview.plan_ts))
-    if interview.summary_ts:
-        found.append((interview.channel_id, interview.summary_ts))
-    found += [(p.kit_channel, p.kit_ts) for p in interview.panelists
-              if p.kit_channel and p.kit_ts]
-    details = session.scalars(select(Event.detail).where(Event.interview_id == interview.id))
-    for detail in details:
-        if isinstance(detail, dict) and isinstance(detail.get("ts"), str):
-            channel = detail.get("channel")
-            found.append((channel if isinstance(channel, str) and channel
-                          else interview.channel_id, detail["ts"]))
-    return list(dict.fromkeys(found))
+class Erase(enum.Enum):
+    """How a posted message or file goes when its candidate is deleted."""
+
+    EDIT = "edit"  # chat.update to the deletion notice
+    DELETE = "delete"  # chat.delete
+    DELETE_FILE = "delete_file"  # files.delete
+
+
+# Edited: what people looked at, linked to, reacted to or replied under (the plan, the
+# summary, the decision, a kit, a panelist's own scorecard as they submitted it): the
+# notice tells them what became of it. Deleted: what only makes sense beside a message
+# that now says "deleted" (the kit's question pages in its thread, notes in the plan's
+# thread) and nudges to act on something that no longer exists (reminders): a notice in
+# their place would only be noise. Files: deleted, there is nothing to edit.
+ERASE: dict[PostedKind, Erase] = {
+    PostedKind.PLAN: Erase.EDIT,
+    PostedKind.SUMMARY: Erase.EDIT,
+    PostedKind.DECISION: Erase.EDIT,
+    PostedKind.KIT: Erase.EDIT,
+    PostedKind.CONFIRMATION: Erase.EDIT,
+    PostedKind.MESSAGE: Erase.EDIT,
+    PostedKind.THREAD_NOTE: Erase.DELETE,
+    PostedKind.KIT_PAGE: Erase.DELETE,
+    PostedKind.REMINDER: Erase.DELETE,
+    PostedKind.EXPORT_FILE: Erase.DELETE_FILE,
+    PostedKind.CHART: Erase.DELETE_FILE,
+}
+
+
+@dataclass(frozen=True)
+class ToErase:
+    posted_id: int
+    how: Erase
+    channel_id: str
+    ts: str | None
+    file_id: str | None
+
+
+def posted_to_erase(services: Services, candidate_id: int) -> list[ToErase]:
+    """What is left to erase of a deleted candidate, in the order it was posted (not what
+    Slack refused for good)."""
+    with reading(services.db) as session:
+        rows = session.scalars(select(PostedMessage).where(
+            PostedMessage.candidate_id == candidate_id, PostedMessage.erase_error.is_(None))
+            .order_by(PostedMessage.id)).all()
+        return [ToErase(r.id, ERASE[r.kind], r.channel_id, r.ts, r.file_id) for r in rows]
+
+
+def erased(services: Services, posted_id: int) -> None:
+    """Gone from Slack (or showing the notice): nothing is left to record."""
+    with transaction(services.db) as session:
+        session.execute(delete(PostedMessage).where(PostedMessage.id == posted_id))
+
+
+def erase_refused(services: Services, posted_id: int, error: str) -> None:
+    """Slack refused for good: kept with the reason, for someone to delete by hand."""
+    with transaction(services.db) as session:
+        posted = session.get(PostedMessage, posted_id)
+        if posted is not None:
+            posted.erase_error = error[:2000]
+
+
+def erase_refusals(services: Services, candidate_id: int) -> int:
+    with reading(services.db) as session:
+        return session.scalar(select(func.count()).select_from(PostedMessage).where(
+            PostedMessage.candidate_id == candidate_id,
+            PostedMessage.erase_error.is_not(None))) or 0
+
+
+def resume_erasing(services: Services, interview_id: int, candidate_id: int,
+                   reply_to: ReplyTo | None, after_seconds: float) -> None:
+    """Slack asked to slow down after some were erased: the rest later, where it stopped
+    (a new outbox row, so steady progress never runs out of attempts)."""
+    with transaction(services.db) as session:
+        effects.erase_posted(session, services, interview_id, candidate_id, reply_to,
+                             delay=after_seconds)
+
+
+def candidate_of(services: Services, interview_id: int) -> int | None:
+    with reading(services.db) as session:
+        return session.scalar(select(Interview.candidate_id)
+                              .where(Interview.id == interview_id))
 
 
 def _erase(session: Session, interview: Interview, now: datetime,
@@ -518,6 +575,7 @@ def _erase(session: Session, interview: Interview, now: datetime,
         decision.reason = ""
     interview.note = None
     interview.decision_reason = None
+    interview.summary_chart_digest = None  # the plot itself is erased with the others
     interview.deleted_at = now
     interview.deleted_by = actor_id
     session.flush()

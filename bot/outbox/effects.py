@@ -158,16 +158,16 @@ def removed_from_panel(session: Session, services: Services, interview_id: int,
          interview_id=interview_id)
 
 
-def erase_messages(session: Session, services: Services, interview_id: int,
-                   messages: Iterable[tuple[str, str]], reply_to: ReplyTo | None, *,
-                   files: Iterable[str] = ()) -> None:
-    """Every message known to show the candidate edited to "deleted" and the `files`
-    (Slack file ids) deleted; then, with `reply_to`, the person who deleted is told (and
-    how many could not be changed)."""
-    _add(session, services, ERASE_MESSAGES,
-         {"interview_id": interview_id, "messages": [list(m) for m in messages],
-          "files": list(files), "reply_to": dict(reply_to) if reply_to else None},
-         interview_id=interview_id)
+def erase_posted(session: Session, services: Services, interview_id: int, candidate_id: int,
+                 reply_to: ReplyTo | None = None, *, delay: float = 0.0) -> None:
+    """Every message and file recorded about the candidate (models/posted.py) edited to say
+    "deleted" or deleted, at Slack's pace; then, with `reply_to`, the person who deleted
+    is told (and how many Slack refused). `delay`: after a rate limit, resumed this many
+    seconds later where it stopped."""
+    outbox.add(session, ERASE_MESSAGES,
+               {"interview_id": interview_id, "candidate_id": candidate_id,
+                "reply_to": dict(reply_to) if reply_to else None},
+               now=services.clock(), interview_id=interview_id, delay=delay)
 
 
 def notice(session: Session, services: Services, reply_to: ReplyTo, notice: str,

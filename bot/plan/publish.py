@@ -30,6 +30,7 @@ from bot.interviews import (
     log_event,
     question_set_of,
     record_posted,
+    store_posted,
     translator_for,
 )
 from bot.plan.builders.kit import kit_messages
@@ -52,9 +53,8 @@ from bot.slack.blocks import Message
 from bot.slack.failures import PermanentError, TransientError, classify
 from bot.slack.messages import Target, update_until_current
 from bot.slack.replies import tell_user
-from models import Interview, Panelist, reading, transaction
+from models import Interview, Panelist, PostedKind, reading, transaction
 
-# Slack's answers for a channel the bot cannot post in and cannot join by itself.
 log = logging.getLogger(__name__)
 
 # Slack's answers for a channel the bot cannot post in and cannot join by itself.
@@ -113,6 +113,8 @@ def post_interview_plan(services: Services, interview_id: int,
             return PlanResult(PlanStatus.NEEDS_INVITE, interview.id, interview.channel_id,
                               interview.language)
         interview.plan_ts = ts
+        record_posted(session, services, interview.id, PostedKind.PLAN, interview.channel_id,
+                      ts=ts)
         log_event(session, interview, actor_id, "plan_posted", channel=interview.channel_id)
         return PlanResult(PlanStatus.POSTED, interview.id, interview.channel_id,
                           interview.language, ts)
@@ -187,10 +189,12 @@ def send_kit(services: Services, interview_id: int, panelist_user_id: str) -> No
             Panelist.user_id == panelist_user_id)).first()
         if row is not None:
             row.kit_channel, row.kit_ts = kit_channel, kit_ts
+        record_posted(session, services, interview_id, PostedKind.KIT, kit_channel, ts=kit_ts)
     for message in messages[1:]:
         page = client.chat_postMessage(channel=kit_channel, thread_ts=kit_ts,
                                        text=message.text, blocks=message.blocks)
-        record_posted(services.db, interview_id, "kit_page_sent", page)
+        store_posted(services, interview_id, PostedKind.KIT_PAGE, str(page["channel"]),
+                     ts=str(page["ts"]))
 
 
 def publish_new_interview(services: Services, interview_id: int, actor_id: str) -> Published:

@@ -71,7 +71,7 @@ def process_one(services: Services, reminder_id: int, now: datetime, worker: str
         return record_retry(services, reminder_id, now, worker,
                             f"{type(error).__name__}: {error}")
     return record_outcome(services, reminder_id, worker, ReminderStatus.SENT, now, detail,
-                          posted=delivery.posted)
+                          posted=delivery.posted, interview_id=delivery.interview_id)
 
 
 # --- what each kind sends -------------------------------------------------------------
@@ -86,8 +86,7 @@ class Delivery:
     kind: str
     channel: str = ""
     message: Message | None = None
-    # Where the DM landed, kept in the event log so deleting the candidate's data can
-    # edit this message too.
+    # Where the DM landed, recorded as posted about the candidate (models/posted.py).
     posted: dict[str, str] = field(default_factory=dict)
 
     def send(self, services: Services) -> str:

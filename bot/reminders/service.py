@@ -38,6 +38,7 @@ from bot.interviews import (
     live_rounds,
     log_event,
     missing_panelists,
+    record_posted,
 )
 from bot.people import PeopleUnavailable
 from bot.services import Services
@@ -45,6 +46,7 @@ from models import (
     Interview,
     InterviewStatus,
     Panelist,
+    PostedKind,
     Reminder,
     ReminderStatus,
     transaction,
@@ -401,8 +403,15 @@ def _superseded(session: Session, reminder: Reminder, now: datetime) -> bool:
 
 
 def record_outcome(services: Services, reminder_id: int, worker: str, status: ReminderStatus,
-            now: datetime, detail: str, posted: dict[str, str] | None = None) -> Outcome:
+                   now: datetime, detail: str, posted: dict[str, str] | None = None,
+                   interview_id: int | None = None) -> Outcome:
+    """The reminder's outcome, and the DM it posted (`posted`: channel and ts) recorded as
+    posted about interview `interview_id`'s candidate, even when the row is gone (deleted
+    with the candidate meanwhile) or its claim lost."""
     with transaction(services.db) as session:
+        if posted and interview_id is not None:
+            record_posted(session, services, interview_id, PostedKind.REMINDER,
+                          posted["channel"], ts=posted["ts"])
         reminder = session.get(Reminder, reminder_id)
         if reminder is None or reminder.claimed_by != worker or (
             reminder.status != ReminderStatus.PENDING
@@ -422,7 +431,7 @@ def record_outcome(services: Services, reminder_id: int, worker: str, status: Re
         interview = session.get(Interview, reminder.interview_id)
         log_event(session, interview, None, f"reminder_{status.value}",
                   reminder=reminder.kind, recipient=reminder.recipient_id,
-                  **({"error": detail} if status != ReminderStatus.SENT else posted or {}))
+                  **({"error": detail} if status != ReminderStatus.SENT else {}))
         return Outcome(reminder_id, reminder.kind, reminder.recipient_id, status.value, detail)
 
 

@@ -1,5 +1,4 @@
-"""The calibration report: the message, its chart (PNG) and its CSV; and the interviewer's
-own line in App Home.
+"""The calibration report: the message, its chart (PNG) and its CSV.
 
 The chart is drawn with matplotlib's object API (a Figure and its Agg canvas, no pyplot:
 pyplot keeps global state, and reports are drawn in several threads at once).
@@ -12,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from slack_sdk.models.blocks import Block
 
-from bot.core.calibration import MIN_INTERVIEWS, ON_TIME_HOURS
+from bot.core.calibration import MIN_INTERVIEWS, ON_TIME_HOURS, Timeliness
 from bot.i18n import Translator
 from bot.slack.blocks import Message, context, header, section, to_dicts
 from bot.slack.mrkdwn import user
@@ -36,29 +34,20 @@ def signed(t: Translator, value: float) -> str:
     return ("+" if value > 0.005 else "") + t.number(value)
 
 
-def leniency_text(t: Translator, figures: InterviewerFigures, *, own: bool = False) -> str:
-    """"0.6 points above their co-panelists (0.2 to 1.0), over 7 interviews", or why there
-    is no figure yet."""
+def leniency_text(t: Translator, figures: InterviewerFigures) -> str:
+    """"+0.6 points from co-panelists (95% interval +0.2 to +1.0), over 7 interviews", or
+    why there is no figure yet."""
     found = figures.leniency
     if found.mean is None or found.low is None or found.high is None:
-        if own:
-            return t._("Your rating compared with your co-panelists' shows from {min} "
-                       "interviews on; you have {n} so far.", min=MIN_INTERVIEWS,
-                       n=found.interviews)
         return t._("not enough interviews yet ({n} of {min})", n=found.interviews,
                    min=MIN_INTERVIEWS)
     interval = t._("95% interval {low} to {high}", low=signed(t, found.low),
                    high=signed(t, found.high))
-    if own:
-        return t._("You rate {points} points from your co-panelists on the same questions "
-                   "({interval}), over {n} interviews.", points=signed(t, found.mean),
-                   interval=interval, n=found.interviews)
     return t._("{points} points from co-panelists ({interval}), over {n} interviews",
                points=signed(t, found.mean), interval=interval, n=found.interviews)
 
 
-def timeliness_text(t: Translator, figures: InterviewerFigures) -> str:
-    found = figures.timeliness
+def timeliness_text(t: Translator, found: Timeliness) -> str:
     if found.median_hours is None or found.on_time_share is None:
         return t._("no scorecards in yet")
     return t._("median {hours} h to the scorecard; {share}% within {limit} h",
@@ -80,7 +69,7 @@ def report_message(t: Translator, report: Report, days: int) -> Message:
     shown = report.interviewers[:MAX_INTERVIEWERS_SHOWN]
     for figures in shown:
         blocks.append(section(f"{user(figures.user_id)} · {leniency_text(t, figures)}\n"
-                              f"{timeliness_text(t, figures)}"))
+                              f"{timeliness_text(t, figures.timeliness)}"))
     if not shown:
         blocks.append(section(t._("No interviews of yours ended in this period.")))
     if len(report.interviewers) > len(shown):
@@ -172,14 +161,3 @@ def chart_alt_text(t: Translator, report: Report, names: dict[str, str]) -> str:
 
 def _label(names: dict[str, str], user_id: str) -> str:
     return names.get(user_id) or user_id
-
-
-def own_section(t: Translator, figures: InterviewerFigures) -> Sequence[Block]:
-    """App Home: the interviewer's own figures, which only they see."""
-    return [
-        # Translators: header of an App Home section
-        header(t._("How you rate")),
-        section(f"{leniency_text(t, figures, own=True)}\n{timeliness_text(t, figures)}"),
-        context(t._("Only you see this. Comparing with your peers narrows the differences "
-                    "between raters.")),
-    ]

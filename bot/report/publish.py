@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.people import PeopleUnavailable
+from bot.people import display_names
 from bot.report.builders import (
     chart_alt_text,
     report_chart,
@@ -55,7 +55,7 @@ def post_report(services: Services, user_id: str, report: Report, days: int) -> 
     channel = str(client.conversations_open(users=user_id)["channel"]["id"])
     message = report_message(t, report, days)
     client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
-    names = _names(services, [f.user_id for f in report.interviewers])
+    names = display_names(services.users, [f.user_id for f in report.interviewers])
     uploads: list[dict[str, Any]] = [
         {"content": report_csv(report, names).encode("utf-8"),
          "filename": f"calibration-{days}-days.csv", "title": t._("Calibration (CSV)")}]
@@ -65,17 +65,6 @@ def post_report(services: Services, user_id: str, report: Report, days: int) -> 
                            "title": t._("Interviewer leniency"),
                            "alt_txt": chart_alt_text(t, report, names)})
     client.files_upload_v2(channel=channel, file_uploads=uploads)
-
-
-def _names(services: Services, user_ids: list[str]) -> dict[str, str]:
-    names = {}
-    for user_id in user_ids:
-        try:
-            found = services.users.get(user_id)
-        except PeopleUnavailable:
-            found = None
-        names[user_id] = found.name if found and found.name else ""
-    return names
 
 
 def report_from_database(database_url: str, since: datetime, team_id: str | None,

@@ -116,18 +116,6 @@ class Report:
         return self.complete_debriefs / self.debriefs if self.debriefs else None
 
 
-def own_figures(session: Session, team_id: str, user_id: str, since: datetime,
-                until: datetime) -> InterviewerFigures:
-    """An interviewer's own figures (App Home: only they see these)."""
-    rows = session.execute(
-        select(PanelistStats.leniency, PanelistStats.hours_to_scorecard)
-        .join(Interview, Interview.id == PanelistStats.interview_id)
-        .where(PanelistStats.team_id == team_id, PanelistStats.user_id == user_id,
-               PanelistStats.ended_at >= since, PanelistStats.ended_at < until,
-               Interview.deleted_at.is_(None))).all()
-    return _figures(user_id, [r.leniency for r in rows], [r.hours_to_scorecard for r in rows])
-
-
 def report(session: Session, team_id: str, since: datetime, until: datetime | None,
            organiser_id: str | None) -> Report:
     """Every interviewer's figures over the interviews that ended in [since, until) (no

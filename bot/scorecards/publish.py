@@ -8,10 +8,11 @@ from typing import Any
 
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.interviews import record_posted
+from bot.interviews import store_posted
 from bot.scorecards.builders.views import scorecard_confirmation
 from bot.scorecards.service import Answers, stored_version, submit_scorecard
 from bot.services import Services
+from models import PostedKind
 
 
 def confirm_scorecard(services: Services, payload: dict[str, Any]) -> None:
@@ -22,7 +23,8 @@ def confirm_scorecard(services: Services, payload: dict[str, Any]) -> None:
     message = scorecard_confirmation(translator(result.language), result)
     posted = services.client.chat_postMessage(channel=payload["user_id"], text=message.text,
                                               blocks=message.blocks)
-    record_posted(services.db, result.interview_id, "scorecard_confirmed", posted)
+    store_posted(services, result.interview_id, PostedKind.CONFIRMATION, str(posted["channel"]),
+                 ts=str(posted["ts"]))
 
 
 def store_acked_scorecard(services: Services, payload: dict[str, Any]) -> None:

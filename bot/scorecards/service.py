@@ -3,9 +3,14 @@ checks a submission must pass, saving a new version (history kept), the drafts o
 modal, and who may see whose scorecard.
 
 Panelists rate independently: no one sees another's ratings, notes or recommendation before
-their own scorecard is in (independent ratings, combined mechanically, predict best). The
-hiring lead and the recruiter see everything, private notes included; nobody else ever sees
-a private note but its author.
+their own scorecard is in (independent ratings, combined mechanically, predict best), the
+hiring lead and the recruiter included when they sit on the panel. The hiring lead and the
+recruiter see everything, private notes included; nobody else ever sees a private note but
+its author.
+
+Once the debrief has started, a scorecard saved is a re-rating after the discussion: a
+category moved 2 points or more from the panelist's score when the debrief started asks for
+a one-line reason (bot/independence.py has which version is which).
 """
 
 from __future__ import annotations
@@ -23,9 +28,17 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from bot.core.question_sets import RECOMMENDATION_KEYS, Category, QuestionSet
 from bot.errors import InterviewRefused
 from bot.i18n import N_, Translator
+from bot.independence import (
+    SeenBy,
+    category_means,
+    mark_seen,
+    ratings_before_debrief,
+    seats_of,
+)
 from bot.interviews import (
     Ratings,
     current_ratings,
+    debrief_of,
     find_interview,
     get_interview,
     interview_number,
@@ -57,6 +70,9 @@ RECOMMENDATION_BLOCK = "recommendation"
 TAKEAWAYS_BLOCK = "takeaways"
 PRIVATE_NOTE_BLOCK = "private_note"
 TEXT_MAX_LENGTH = 3000  # Slack's plain_text_input maximum
+SHIFT_REASON_MAX_LENGTH = 300  # one line
+# A re-rating that moves a category's score this much or more asks why.
+SHIFT_NEEDING_REASON = 2.0
 
 
 def rating_block_id(question_id: str) -> str:
@@ -65,6 +81,10 @@ def rating_block_id(question_id: str) -> str:
 
 def category_note_block_id(category_id: str) -> str:
     return f"note:{category_id}"
+
+
+def shift_reason_block_id(category_id: str) -> str:
+    return f"shift:{category_id}"
 
 
 
@@ -87,6 +107,8 @@ class Answers:
     recommendation: str | None = None
     takeaways: str = ""
     private_note: str = ""
+    # category id -> why a re-rating moved it 2 points or more
+    shift_reasons: Mapping[str, str] = field(default_factory=dict)
 
     def apply(self, patch: Mapping[str, Any]) -> Answers:
         """These answers with a page's (or a draft's) answers laid over them."""
@@ -102,6 +124,12 @@ class Answers:
                 notes[str(category_id)] = str(text)
             else:
                 notes.pop(str(category_id), None)
+        reasons = dict(self.shift_reasons)
+        for category_id, text in (patch.get("shift_reasons") or {}).items():
+            if text and str(text).strip():
+                reasons[str(category_id)] = str(text)
+            else:
+                reasons.pop(str(category_id), None)
         recommendation = self.recommendation
         if "recommendation" in patch:
             recommendation = str(patch["recommendation"] or "") or None
@@ -113,12 +141,17 @@ class Answers:
             else self.takeaways,
             private_note=str(patch.get("private_note") or "") if "private_note" in patch
             else self.private_note,
+            shift_reasons=reasons,
         )
 
     def score(self, question_id: str) -> int | None:
         """The score given, or None for "not assessed", unanswered or not a number."""
         value = self.ratings.get(question_id)
         return int(value) if value is not None and value.isdigit() else None
+
+    def category_mean(self, category: Category) -> float | None:
+        scores = [s for q in category.questions if (s := self.score(q.id)) is not None]
+        return sum(scores) / len(scores) if scores else None
 
     @classmethod
     def of_version(cls, version: ScorecardVersion, ratings: Ratings) -> Answers:
@@ -130,13 +163,14 @@ class Answers:
             recommendation=version.recommendation,
             takeaways=version.takeaways,
             private_note=version.private_note or "",
+            shift_reasons={k: str(v) for k, v in (version.shift_reasons or {}).items() if v},
         )
 
 
 def merge_patches(older: Mapping[str, Any], newer: Mapping[str, Any]) -> Patch:
     """One patch saying what both say, the newer winning (a draft collecting pages)."""
     merged: Patch = {**older, **newer}
-    for key in ("ratings", "category_notes"):
+    for key in ("ratings", "category_notes", "shift_reasons"):
         merged[key] = {**(older.get(key) or {}), **(newer.get(key) or {})}
     return merged
 
@@ -154,6 +188,13 @@ class ScorecardForm:
     focus: tuple[str, ...]  # the panelist's focus category ids, in the set's order
     answers: Answers  # the last submitted version with any unsent draft over it
     version: int  # the current version number; 0 = not submitted yet
+    # Once the debrief has started, for a panelist whose scorecard was in by then: their
+    # category scores at that moment (category id -> mean). Saving now is a re-rating.
+    before: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def rerating(self) -> bool:
+        return bool(self.before)
 
     @property
     def categories(self) -> list[Category]:
@@ -172,11 +213,12 @@ def scorecard_locked(interview: Interview) -> bool:
 
 
 def can_view_panel_feedback(interview: Interview, user_id: str) -> bool:
-    """Organisers always; a panelist once their own scorecard is in; nobody else."""
-    if is_organiser(interview, user_id):
-        return True
+    """A panelist once their own scorecard is in (an organiser on the panel too);
+    organisers not on the panel always; nobody else."""
     panelist = interview.panelist_for(user_id)
-    return panelist is not None and panelist.scorecard is not None
+    if panelist is not None:
+        return panelist.scorecard is not None
+    return is_organiser(interview, user_id)
 
 
 def can_view_private_notes(interview: Interview, user_id: str) -> bool:
@@ -220,6 +262,7 @@ def answer_problems(form: ScorecardForm, answers: Answers, *, categories: Sequen
                                              "at least one of its questions."),
                                 {"category": category.name}))
     problems += extreme_note_problems(qs, answers, categories)
+    problems += shift_problems(form, answers, on_page=on_page, final=final)
     if final:
         if answers.recommendation not in RECOMMENDATION_KEYS:
             problems.append(Problem(RECOMMENDATION_BLOCK,
@@ -262,11 +305,37 @@ def _shortened(text: str) -> str:
     return text if len(text) <= QUESTION_IN_ERROR else text[:QUESTION_IN_ERROR - 1] + "…"
 
 
+def shift_problems(form: ScorecardForm, answers: Answers, *, on_page: set[str],
+                   final: bool) -> list[Problem]:
+    """A re-rating that moves a category (on the page; on the final page, any) 2 points or
+    more from the panelist's score when the debrief started, with no reason given."""
+    problems: list[Problem] = []
+    for category in form.question_set.categories:
+        before = form.before.get(category.id)
+        after = answers.category_mean(category)
+        if before is None or after is None or not (final or category.id in on_page):
+            continue
+        if abs(after - before) < SHIFT_NEEDING_REASON - 1e-9:
+            continue
+        if answers.shift_reasons.get(category.id, "").strip():
+            continue
+        block_id = (shift_reason_block_id(category.id) if category.id in on_page
+                    else RECOMMENDATION_BLOCK)
+        problems.append(Problem(block_id, N_("You moved “{category}” from {before} to "
+                                             "{after}: say why in one line."),
+                                {"category": category.name, "before": before,
+                                 "after": after}))
+    return problems
+
+
 def render_problems(t: Translator, problems: Iterable[Problem]) -> dict[str, str]:
-    """Slack's `errors` map: one message per block, several joined."""
+    """Slack's `errors` map: one message per block, several joined; numbers in the
+    language's own way."""
     errors: dict[str, str] = {}
     for problem in problems:
-        text = t._(problem.message, **problem.values)
+        values = {k: t.number(v) if isinstance(v, float) else v
+                  for k, v in problem.values.items()}
+        text = t._(problem.message, **values)
         errors[problem.block_id] = f"{errors[problem.block_id]} {text}" \
             if problem.block_id in errors else text
     return errors
@@ -355,11 +424,29 @@ def _form(session: Session, interview: Interview, panelist: Panelist,
     if draft is not None:
         answers = answers.apply(draft.data or {})
     focus = tuple(c.id for c in qs.categories if c.id in (panelist.focus_categories or []))
+    before = ratings_before_debrief(session, interview, panelist)
     return ScorecardForm(
         interview_id=interview.id, user_id=panelist.user_id,
         candidate_name=interview.candidate.name, role=interview.candidate.role,
         language=interview.language, question_set=qs, focus=focus, answers=answers,
-        version=version)
+        version=version, before=category_means(before) if before else {})
+
+
+def rerate_round(services: Services, team_id: str, interview_id: int | str,
+                 user_id: str) -> int:
+    """"Re-rate after the discussion" on a debrief's summary: the round of it whose
+    scorecard the user re-rates (the summary's own, else their latest). Raises NotFound, or
+    InterviewRefused for anyone not on its panel."""
+    with reading(services.db) as session:
+        interview = find_interview(session, team_id, interview_id)
+        debrief = debrief_of(session, interview)
+        seats = seats_of(debrief.rounds, user_id)
+        if not seats:
+            raise InterviewRefused(N_("Only the panel of interview {id} re-rates after the "
+                                      "discussion: you are not on it."),
+                                   language=interview.language, id=interview.id)
+        own = next((p for p in seats if p.interview_id == interview.id), seats[-1])
+        return own.interview_id
 
 
 def load_form(services: Services, team_id: str, interview_id: int | str, user_id: str,
@@ -508,6 +595,7 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
         private_note=answers.private_note.strip()[:TEXT_MAX_LENGTH] or None,
         category_notes={c.id: answers.category_notes[c.id].strip()[:TEXT_MAX_LENGTH]
                         for c in qs.categories if answers.category_notes.get(c.id, "").strip()},
+        shift_reasons=_shift_reasons(form, answers),
         created_at=now, source_view_id=source_view_id)
     scorecard.versions.append(version)
     scorecard.current_version = number
@@ -527,6 +615,17 @@ def _store(services: Services, session: Session, team_id: str, interview_id: int
              "score": score} for question_id, (category_id, score) in ratings.items()])
     _after_submission(session, services, interview, user_id, number)
     return _result(interview, panelist, ratings, stored=True)
+
+
+def _shift_reasons(form: ScorecardForm, answers: Answers) -> dict[str, str]:
+    """The re-rating's reasons, one line each, for categories it rates (and only in a
+    re-rating: a form with no "before" shows no reason fields)."""
+    if not form.rerating:
+        return {}
+    return {c.id: " ".join(text.split())[:SHIFT_REASON_MAX_LENGTH]
+            for c in form.question_set.categories
+            if (text := answers.shift_reasons.get(c.id, "")).strip()
+            and answers.category_mean(c) is not None}
 
 
 def _after_submission(session: Session, services: Services, interview: Interview,
@@ -598,7 +697,9 @@ class PanelFeedback:
 
 def panel_feedback(services: Services, team_id: str, interview_id: int | str,
                    user_id: str) -> PanelFeedback:
-    with reading(services.db) as session:
+    """What the reader may see; a panelist has seen the panel from now
+    (bot/independence.py). Raises NotFound / InterviewRefused."""
+    with transaction(services.db) as session:
         interview = get_interview(session, team_id, interview_id)
         if not can_view_panel_feedback(interview, user_id):
             if interview.panelist_for(user_id) is None:
@@ -607,6 +708,8 @@ def panel_feedback(services: Services, team_id: str, interview_id: int | str,
             raise InterviewRefused(N_("Submit your own scorecard first: panelists rate "
                                       "independently, so the others' feedback opens once "
                                       "yours is in."), language=interview.language)
+        mark_seen(session, seats_of([interview], user_id), services.clock(),
+                  SeenBy.PANEL_FEEDBACK)
         organiser = is_organiser(interview, user_id)
         private = can_view_private_notes(interview, user_id)
         ratings = current_ratings(session, interview.id)

@@ -18,6 +18,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack.mrkdwn import escape
+
 SECTION_TEXT_LIMIT = 3000
 HEADER_LIMIT = 150
 BUTTON_TEXT_LIMIT = 75
@@ -61,7 +63,8 @@ def chunk_lines(lines: Sequence[str], limit: int = SECTION_TEXT_LIMIT) -> list[s
 
 
 def header(text: str) -> Block:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, HEADER_LIMIT), emoji=True))
+    """A header of plain `text`, escaped here like every plain text (`plain`)."""
+    return HeaderBlock(text=plain(text, HEADER_LIMIT))
 
 
 def section(text: str, block_id: str | None = None, accessory: Any = None) -> Block:
@@ -85,7 +88,7 @@ def divider() -> Block:
 
 def button(text: str, action_id: str, value: str | None = None, style: str | None = None,
            url: str | None = None) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=clip(text, BUTTON_TEXT_LIMIT), emoji=True),
+    return ButtonElement(text=plain(text, BUTTON_TEXT_LIMIT),
                          action_id=action_id, value=value, style=style, url=url)
 
 
@@ -98,4 +101,7 @@ def to_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
 
 
 def plain(text: str, limit: int = 75) -> PlainTextObject:
-    return PlainTextObject(text=clip(text, limit), emoji=True)
+    """A plain_text object: `text` as given (unescaped, a name as typed), escaped here and
+    clipped to `limit`. Slack reads &, < and > as control characters in every text
+    object and shows the three entities as the characters, so a name shows as typed."""
+    return PlainTextObject(text=clip(escape(text), limit), emoji=True)

@@ -44,3 +44,13 @@ def view_panel_feedback_button(t: Translator, interview_id: int) -> ButtonElemen
 def add_round_button(t: Translator, interview_id: int) -> ButtonElement:
     # Translators: button, max 30 characters
     return button(t._("Add a round"), "add_round", str(interview_id))
+
+
+def rerate_button(t: Translator, interview_id: int) -> ButtonElement:
+    # Translators: button, max 30 characters
+    return button(t._("Re-rate after the discussion"), "rerate", str(interview_id))
+
+
+def start_debrief_anyway_button(t: Translator, interview_id: int) -> ButtonElement:
+    # Translators: button, max 30 characters
+    return button(t._("Start debrief anyway"), "start_debrief_anyway", str(interview_id))

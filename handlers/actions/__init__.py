@@ -13,9 +13,11 @@ from handlers.actions import (
     plan_menu,
     post_plan,
     record_decision,
+    rerate,
     score_candidate,
     scorecard_page,
     start_debrief,
+    start_debrief_anyway,
     view_panel_feedback,
 )
 
@@ -28,7 +30,9 @@ def register(app: App) -> None:
     app.action("plan_menu")(plan_menu.plan_menu)
     app.action("post_plan")(post_plan.post_plan)
     app.action("record_decision")(record_decision.record_decision)
+    app.action("rerate")(rerate.rerate)
     app.action("score_candidate")(score_candidate.score_candidate)
     app.action("scorecard_page")(scorecard_page.scorecard_page)
     app.action("start_debrief")(start_debrief.start_debrief)
+    app.action("start_debrief_anyway")(start_debrief_anyway.start_debrief_anyway)
     app.action("view_panel_feedback")(view_panel_feedback.view_panel_feedback)

@@ -27,15 +27,17 @@ def panelist_names(services: Services, user_ids: list[str]) -> dict[str, str]:
 
 
 def full_scorecards(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
-    ack()
     user_id = body["user"]["id"]
     team_id = team_id_of(body)
     value = action_value(body)
     try:
+        # Stored before the ack: an organiser on the panel has seen it from now.
         data = debrief.full_scorecards(services, team_id, value, user_id)
     except UserError as err:
+        ack()
         tell_user(client, body, err.render_in(services.settings.default_language))
         return
+    ack()
     t = translator(data.language)
     # Names only label the page select; a modal that fits at once looks up nobody
     # (the trigger lives 3 seconds).

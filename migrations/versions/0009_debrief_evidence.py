@@ -1,8 +1,10 @@
 """debrief evidence: a decision against the numbers is recorded with its reason; the
-summary's dot plot is remembered so a refresh can replace it
+digest of the summary's dot plot is remembered so a refresh can tell when to replace it
+(the plot's file itself is recorded in posted_messages, kind "chart": a new value of a
+VARCHAR column, no schema change)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-06 10:00:00
 """
 
@@ -12,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -24,16 +26,16 @@ def upgrade() -> None:
                                       server_default=sa.false()))
         batch_op.add_column(sa.Column("against_reason", sa.Text(), nullable=True))
     with op.batch_alter_table("interviews", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("summary_chart_file_id", sa.String(length=32),
-                                      nullable=True))
         batch_op.add_column(sa.Column("summary_chart_digest", sa.String(length=64),
                                       nullable=True))
 
 
 def downgrade() -> None:
+    # The app at 0008 knows no "chart" kind; as a file it is erased like an export's.
+    posted = sa.table("posted_messages", sa.column("kind", sa.String))
+    op.execute(posted.update().where(posted.c.kind == "chart").values(kind="export_file"))
     with op.batch_alter_table("interviews", schema=None) as batch_op:
         batch_op.drop_column("summary_chart_digest")
-        batch_op.drop_column("summary_chart_file_id")
     with op.batch_alter_table("decisions", schema=None) as batch_op:
         batch_op.drop_column("against_reason")
         batch_op.drop_column("against_mechanical")

@@ -35,6 +35,8 @@ from models import (
     Event,
     Interview,
     InterviewStatus,
+    PostedKind,
+    PostedMessage,
     Reminder,
     ReminderStatus,
     transaction,
@@ -218,36 +220,70 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
 
 
 def chart_file_id(services: Services, interview_id: int) -> str | None:
-    return interview_row(services, interview_id).summary_chart_file_id
+    """The plot recorded as posted about the candidate (None: none; two: an error)."""
+    with transaction(services.db) as session:
+        return session.scalars(select(PostedMessage.file_id).where(
+            PostedMessage.interview_id == interview_id,
+            PostedMessage.kind == PostedKind.CHART)).one_or_none()
 
 
 def test_the_dot_plot_goes_next_to_the_summary_and_is_replaced_when_the_figures_change(
         world: World) -> None:
     services, fake = world.services, world.fake
+    # Mari is not in #hiring: the posted summary is not hers to see, so her late scorecard
+    # counts and changes the figures.
+    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD, PIA, PEETER])
     plan_ts = post_plan(world)
-    interview_id = worked_example(services, plan_ts=plan_ts)
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI), plan_ts=plan_ts)
+    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire")
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire")
     debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
     [chart] = fake.files(CHANNEL)
     assert chart["content"].startswith(b"\x89PNG") and chart["thread_ts"] == plan_ts
     assert chart["title"] == "Category scores per panelist"
     assert chart["alt_txt"].startswith(
         "Each panelist's category score on the 1–5 scale. Behavioural questions: pia 4.5, "
-        "peeter 1.5, mari 3.0 (mean 3.0); Situational questions: ")  # their display names
+        "peeter 1.5 (mean 3.0); Situational questions: ")  # their display names
     assert chart_file_id(services, interview_id) == chart["id"]
 
-    # The same figures keep the plot; a changed score replaces it, the old file deleted.
+    # The same figures keep the plot; changed ones replace it, the old file deleted.
     debrief_publish.refresh_summary(services, interview_id)
     assert [f["id"] for f in fake.files(CHANNEL)] == [chart["id"]]
-    add_scorecard(services, interview_id, MARI, {**MARI_SCORES, "hardest-case": 5})
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire")
     debrief_publish.refresh_summary(services, interview_id)
     [replaced] = fake.files(CHANNEL)
     assert replaced["id"] != chart["id"] == fake.calls("files.delete")[0]["params"]["file"]
-    assert chart_file_id(services, interview_id) == replaced["id"]
+    assert "peeter 1.5, mari 3.0 (mean 3.0)" in replaced["alt_txt"]
+    assert chart_file_id(services, interview_id) == replaced["id"]  # the old row went too
 
-    # Deleting the candidate's data deletes the plot too.
+    # Deleting the candidate's data deletes the plot too, through the posted messages.
     erase_candidate(services, interview_row(services, interview_id).candidate_id, LEAD)
     perform_side_effects(services)
     assert fake.files(CHANNEL) == [] and chart_file_id(services, interview_id) is None
+    assert [c["params"]["file"] for c in fake.calls("files.delete")] == [chart["id"],
+                                                                        replaced["id"]]
+
+
+def test_a_plot_whose_deletion_failed_is_deleted_by_the_next_refresh(world: World) -> None:
+    services, fake = world.services, world.fake
+    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD, PIA, PEETER])
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire")
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire")
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    [chart] = fake.files(CHANNEL)
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire")
+    fake.fail_next("files.delete", "fatal_error", status=200)
+    debrief_publish.refresh_summary(services, interview_id)  # the new plot is up, the old stays
+    assert len(fake.files(CHANNEL)) == 2
+    with transaction(services.db) as session:
+        recorded = session.scalars(select(PostedMessage.file_id).where(
+            PostedMessage.kind == PostedKind.CHART).order_by(PostedMessage.id)).all()
+    assert recorded[0] == chart["id"] and len(recorded) == 2  # the candidate's delete finds it
+
+    debrief_publish.refresh_summary(services, interview_id)
+    assert [f["id"] for f in fake.files(CHANNEL)] == [recorded[1]]
+    assert chart_file_id(services, interview_id) == recorded[1]
 
 
 def test_a_failed_upload_leaves_the_summary_out_and_the_next_refresh_tries_again(

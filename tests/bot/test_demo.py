@@ -24,7 +24,7 @@ from models import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-STEPS = [f"━━ {n}/8 " for n in range(1, 9)]
+STEPS = [f"━━ {n}/9 " for n in range(1, 10)]
 
 
 def test_the_command_plays_the_whole_interview_on_a_fresh_machine(tmp_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_the_command_plays_the_whole_interview_on_a_fresh_machine(tmp_path: Path
 
     positions = [out.index(step) for step in STEPS]
     assert positions == sorted(positions)  # every step, in order
-    assert out.count("   ✓ ") == 8
+    assert out.count("   ✓ ") == 9
     assert "\x1b[" not in out  # not a terminal: plain text
 
     # What the app sent, rendered: the modal, the plan, a kit, the reminder, the summary...
@@ -57,6 +57,8 @@ def test_the_command_plays_the_whole_interview_on_a_fresh_machine(tmp_path: Path
     assert ("Customer service questions", "Consensus") in [(a[1], a[2]) for a in agenda]
     assert "1 of 2 rated high: @Pia Põld 5.0 · 1 of 2 rated low: @Peeter Park 2.0" in out
     assert "Across all questions, the panel does not agree on where the candidate" in out
+    assert "“You moved “Behavioural questions” from 2.0 to 4.0: say why in one line.”" in out
+    assert "@Peeter Park 2.0 → 4.0 (“Pia's billing-outage story was the concrete STAR" in out
     assert "│ Decision recorded by @Lauri Lepik: Hire." in out
     assert out.rstrip().splitlines()[-1].startswith("Demo finished: every step succeeded.")
 
@@ -103,8 +105,8 @@ def test_a_failing_step_stops_the_demo_with_exit_1_and_names_the_step() -> None:
     assert run_demo(options, out, prepare=break_the_plan) == 1
     text = out.getvalue()
     assert "✗ Slack refused chat.postMessage: is_archived" in text
-    assert "Demo failed at step 2/8 (Rita fills in the form" in text
-    assert "━━ 3/8" not in text and "Demo finished" not in text
+    assert "Demo failed at step 2/9 (Rita fills in the form" in text
+    assert "━━ 3/9" not in text and "Demo finished" not in text
     assert "┌─" not in text and "┏━" not in text  # quiet: steps and checks only
 
 
@@ -121,8 +123,8 @@ def test_a_second_round_joins_the_loop_and_one_debrief_covers_both(tmp_path: Pat
     assert run_demo(DemoOptions(quiet=True, second_round=True, database_url=url), out) == 0, (
         out.getvalue())
     text = out.getvalue()
-    assert text.count("   ✓ ") == 10
-    assert "━━ 7/10 Lauri wants a work sample too" in text
+    assert text.count("   ✓ ") == 11
+    assert "━━ 7/11 Lauri wants a work sample too" in text
     engine = create_db_engine(url)
     try:
         with transaction(make_session_factory(engine)) as session:

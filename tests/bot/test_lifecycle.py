@@ -15,6 +15,8 @@ from bot.core.focus import assign_focus
 from bot.debrief.publish import post_debrief_summary
 from bot.debrief.service import record_decision
 from bot.errors import InterviewRefused, NotFound
+from bot.interviews import store_posted
+from bot.lifecycle import publish as lifecycle_publish
 from bot.lifecycle import service as lifecycle
 from bot.lifecycle.service import Action
 from bot.plan.publish import post_interview_plan, send_kits
@@ -26,7 +28,10 @@ from models import (
     Event,
     Interview,
     InterviewStatus,
+    OutboxMessage,
     Panelist,
+    PostedKind,
+    PostedMessage,
     Reminder,
     ReminderStatus,
     Scorecard,
@@ -34,7 +39,13 @@ from models import (
     transaction,
 )
 from tests.conftest import CHANNEL, LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
-from tests.factories import add_scorecard, make_interview, perform_side_effects, shipped_set
+from tests.factories import (
+    add_scorecard,
+    generated_set,
+    make_interview,
+    perform_side_effects,
+    shipped_set,
+)
 
 QUESTION = "define-customer-service"
 
@@ -365,6 +376,70 @@ def test_delete_edits_plan_kits_and_summary(world: World) -> None:
         current = json.dumps({"text": message["text"], "blocks": message["blocks"]})
         assert "deleted" in current
         assert not [s for s in SECRETS.values() if s in current]
+
+
+def test_delete_erases_every_recorded_message_and_resumes_after_a_rate_limit(
+        world: World) -> None:
+    """The plan and the kits are edited to the notice, the kits' question pages deleted;
+    a message Slack refuses for good is counted, not retried; a rate limit halfway
+    leaves the rest for later, where it stopped, and the one who deleted is told once."""
+    fake, services = world.fake, world.services
+    interview_id = set_up(world, question_set=generated_set(), panel=(PIA, PEETER))
+    kit = kit_of(world, PIA)
+    assert fake.thread(kit["channel"], kit["ts"])  # the kit's question pages
+    reply_to = {"user": {"id": RECRUITER}, "channel": {"id": CHANNEL}}
+    fake.fail_next("chat.update", "cant_update_message", status=200)  # the plan's edit
+    fake.fail_next("chat.delete", retry_after=40)  # the first page
+
+    lifecycle.delete_candidate_data(services, TEAM, str(interview_id), RECRUITER, reply_to)
+    perform_side_effects(services)
+    assert "deleted" in fake.message(kit["channel"], kit["ts"])["text"]
+    assert fake.thread(kit["channel"], kit["ts"])  # not yet: Slack asked to wait 40 s
+    assert "deleted" not in plan_of(world, interview_id)["text"]  # refused for good
+    assert fake.ephemerals(RECRUITER) == []
+    with transaction(services.db) as session:
+        (waiting,) = session.scalars(select(OutboxMessage)).all()
+        assert waiting.due_at > services.clock() + timedelta(seconds=39)
+
+    world.clock.advance(seconds=41)
+    perform_side_effects(services)
+    for user in (PIA, PEETER):
+        head = kit_of(world, user)
+        assert "deleted" in head["text"] and fake.thread(head["channel"], head["ts"]) == []
+    (told,) = [e["text"] for e in fake.ephemerals(RECRUITER)]
+    assert "1 Slack message could not be changed; delete it by hand." in told
+    with transaction(services.db) as session:
+        (refused,) = session.scalars(select(PostedMessage)).all()
+        assert (refused.kind, refused.erase_error) == (PostedKind.PLAN, "cant_update_message")
+        assert session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_big_erase_goes_in_rounds_and_tells_once(world: World,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lifecycle_publish, "ERASE_BATCH", 2)  # the plan and 3 kits: 2 rounds
+    services = world.services
+    interview_id = set_up(world)
+    reply_to = {"user": {"id": RECRUITER}, "channel": {"id": CHANNEL}}
+    lifecycle.delete_candidate_data(services, TEAM, str(interview_id), RECRUITER, reply_to)
+    perform_side_effects(services)
+    assert "deleted" in plan_of(world, interview_id)["text"]
+    assert all("deleted" in kit_of(world, user)["text"] for user in (PIA, PEETER, MARI))
+    assert len(world.fake.ephemerals(RECRUITER)) == 1
+    assert len(world.fake.calls("chat.update")) == 4
+
+
+def test_a_message_posted_after_the_delete_is_erased_too(world: World) -> None:
+    """A side effect that raced the deletion (a confirmation DM rendered before it, posted
+    after): recorded as posted, and erased at once."""
+    services = world.services
+    interview_id = set_up(world)
+    lifecycle.delete_candidate_data(services, TEAM, str(interview_id), LEAD)
+    perform_side_effects(services)
+    late = services.client.chat_postMessage(channel=PIA, text="Your scorecard for Mari is in")
+    store_posted(services, interview_id, PostedKind.CONFIRMATION, late["channel"],
+                 ts=late["ts"])
+    perform_side_effects(services)
+    assert "deleted" in world.fake.message(late["channel"], late["ts"])["text"]
 
 
 def test_delete_checks_who_and_which(world: World) -> None:

@@ -16,16 +16,12 @@ from bot.cli import main
 from bot.core import calibration
 from bot.debrief.publish import post_debrief_summary
 from bot.errors import UserError
+from bot.home.publish import publish_home
+from bot.home.service import OwnFigures, own_figures
 from bot.i18n import translator
 from bot.lifecycle.service import delete_candidate_data
-from bot.report.builders import leniency_text, report_message
-from bot.report.service import (
-    InterviewerFigures,
-    own_figures,
-    refresh_stats,
-    report,
-    request_report,
-)
+from bot.report.builders import report_message
+from bot.report.service import refresh_stats, report, request_report
 from bot.scorecards.service import Answers, submit_scorecard
 from models import DebriefStats, PanelistStats, transaction
 from tests.conftest import LEAD, MARI, OUTSIDER, PEETER, PIA, RECRUITER, TEAM, World
@@ -97,25 +93,39 @@ def refresh(world: World, interview_id: int) -> None:
     refresh_stats(world.services, interview_id)
 
 
-def figures_of(world: World, user_id: str) -> InterviewerFigures:
+def figures_of(world: World, user_id: str) -> OwnFigures:
     now = world.clock()
     with transaction(world.services.db) as session:
-        return own_figures(session, TEAM, user_id, now - timedelta(days=365),
-                           now + timedelta(days=1))
+        found = own_figures(session, user_id, now - timedelta(days=365),
+                            now + timedelta(days=1), team_id=TEAM)
+    assert found is not None
+    return found
 
 
-def test_an_interviewers_own_figures_come_from_their_scorecards(world: World) -> None:
+def home_text(world: World, user_id: str) -> str:
+    publish_home(world.services, user_id, team_id=TEAM)
+    return json.dumps(world.fake.home(user_id), ensure_ascii=False)
+
+
+def test_an_interviewers_own_figures_show_in_their_app_home_only(world: World) -> None:
     panels(world, 4)
     early = figures_of(world, PIA)
     assert (early.leniency.interviews, early.leniency.mean) == (4, None)
-    assert "you have 4 so far" in leniency_text(T, early, own=True)
+    assert "from 5 interviews on; you have 4 so far" in home_text(world, PIA)
     panels(world, 1)
     pia = figures_of(world, PIA)
     assert (pia.leniency.interviews, pia.leniency.mean) == (5, 1.0)
-    assert "You rate +1.0 points from your co-panelists" in leniency_text(T, pia, own=True)
+    home = home_text(world, PIA)
+    assert "You rate 1.0 points above your co-panelists on the same questions, over 5 " \
+        "interviews (95% interval +1.0 to +1.0)." in home
+    assert "Only you see this." in home
     peeter = figures_of(world, PEETER)
     assert peeter.leniency.mean == pytest.approx(-0.5)
     assert peeter.timeliness.median_hours == pytest.approx(3.0, abs=0.01)  # ended 1 h ago, +2
+    assert "0.5 points below your co-panelists" in home_text(world, PEETER)
+    assert "median 3.0 hours after the interview; 100% within 24 hours" in home_text(
+        world, PEETER)
+    assert "How you rate" not in home_text(world, RECRUITER)  # never on a panel
 
 
 def test_a_scorecard_refreshes_the_figures_through_the_outbox(world: World) -> None:

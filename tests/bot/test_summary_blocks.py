@@ -22,7 +22,7 @@ from bot.debrief.builders.summary import (
 )
 from bot.i18n import translator
 from bot.slack.mrkdwn import escape
-from models import DecisionOutcome
+from models import DecisionOutcome, Interview, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM, World
 from tests.factories import (
     LARGE_PANEL,
@@ -32,6 +32,7 @@ from tests.factories import (
     PIA_SCORES,
     add_scorecard,
     largest_interview,
+    largest_set,
     make_interview,
     shipped_set,
     summary_of,
@@ -140,6 +141,43 @@ def test_decision_modal_with_a_long_history_fits(world: World) -> None:
     summary = summary_of(services, interview_id)
     posted = post(world, debrief_summary_message(translator("en"), summary))
     assert "Changed 7 times" in text_of(posted["blocks"])
+
+
+def test_the_largest_panel_re_rated_after_the_debrief_still_fits(world: World) -> None:
+    """All 12 panelists saw the summary and then moved every category, each with a long
+    reason: the summary (numbers, evidence, before → after) stays within a message's 50
+    blocks, the decision modal (numbers, before → after, history) within a modal's 100."""
+    services = world.services
+    interview_id = largest_interview(services)
+    with transaction(services.db) as session:
+        interview = session.get_one(Interview, interview_id)
+        interview.debrief_started_at = services.clock()
+        for panelist in interview.panelists:
+            panelist.saw_panel_at = services.clock()
+    world.clock.advance(minutes=5)
+    qs = largest_set()
+    for i, user_id in enumerate(LARGE_PANEL):
+        add_scorecard(services, interview_id, user_id,
+                      {q.id: 5 if i % 2 else 1 for c in qs.categories for q in c.questions},
+                      takeaways=(NASTY + " ") * 100,
+                      category_notes={c.id: "Note " * 500 for c in qs.categories},
+                      shift_reasons={c.id: (NASTY + " ") * 20 for c in qs.categories})
+    summary = summary_of(services, interview_id)
+    assert summary.before_after is not None and len(summary.before_after.rerated) == 12
+    message = debrief_summary_message(translator("en"), summary)
+    assert len(message.blocks) <= 50
+    posted = text_of(post(world, message)["blocks"])
+    assert "*After the discussion* (re-rated by" in posted and "Before the talk" in posted
+    assert "(“&lt;!channel&gt;" in posted  # the reasons, shortened to fit
+
+    for n in range(8):
+        debrief.record_decision(services, TEAM, interview_id, LEAD,
+                                list(DecisionOutcome)[n % 3], (NASTY + " ") * 90, f"V{n}")
+    form = debrief.decision_form(services, TEAM, interview_id, LEAD)
+    view = open_modal(world, LEAD, decision_modal(translator("en"), form))
+    assert len(view["blocks"]) <= 100
+    shown = text_of(view["blocks"])
+    assert "before → after the discussion" in shown and "Before the talk" in shown
 
 
 # --- the worked example, in words -----------------------------------------------------------

@@ -163,7 +163,8 @@ def test_a_two_round_loop_from_setup_to_deletion(world: World) -> None:
     confirm = top_view(world, RECRUITER, "delete_interview")
     assert f"in all 2 rounds: interviews {first}, {second}" in shown(confirm)
     slack.submit(RECRUITER, confirm["id"])
-    fake.wait_for(lambda: all("deleted" in plan(world, i)["text"] for i in (first, second)))
+    fake.wait_for(lambda: all("deleted" in plan(world, i)["text"] for i in (first, second))
+                  and "deleted" in fake.message(CHANNEL, summary_ts)["text"])
     for message in (plan(world, first), plan(world, second),
                     fake.message(CHANNEL, summary_ts)):
         assert "Ada" not in shown(message)

@@ -514,9 +514,10 @@ def test_typed_text_is_shown_as_typed_and_pings_nobody(world: World) -> None:
     assert "&lt;https://evil.example|x&gt;" in said
     for ping in ("<!channel>", "<!here>", "<@ULEAD> ", "<b>", "<https://evil"):
         assert ping not in said
-    # Headers are plain text (never parsed): there the name is simply as typed.
+    # Plain text too: Slack reads &, < and > as control characters in every text object
+    # and shows the three entities as the characters typed.
     assert plan["blocks"][0]["text"] == {"type": "plain_text", "emoji": True,
-                                         "text": "Interview plan: <!channel> & <b>"}
+                                         "text": "Interview plan: &lt;!channel&gt; &amp; &lt;b&gt;"}
 
 
 # --- the largest set a team may write ------------------------------------------------------

@@ -24,7 +24,10 @@ from models import (
     DebriefStats,
     Interview,
     OutboxMessage,
+    Panelist,
     PanelistStats,
+    PostedKind,
+    PostedMessage,
     ScorecardVersion,
     transaction,
 )
@@ -327,17 +330,172 @@ def test_the_calibration_figures_of_past_interviews_are_filled_in(
         services.engine.dispose()
 
 
-def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come(
+def test_past_debriefs_get_their_start_and_their_panels_have_seen_them(
         fake: FakeSlack, empty_database: str) -> None:
-    """0009 adds a decision's stand against the numbers and the summary's chart: every
-    earlier row keeps its values; an old decision went against nothing, an old summary has
-    no chart."""
+    """0007: a loop's two rounds, debriefed as one on round 2 (posted at 15:00): both rounds'
+    debriefs started then, and both panels saw the summary then; a per-round candidate
+    never debriefed keeps none; old versions have no reasons."""
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
         with services.engine.connect() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "0006")
+            connection.commit()
+        tables = MetaData()
+        tables.reflect(services.engine)
+        end = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        posted = end + timedelta(hours=5)
+        snapshot = {"id": "customer-service", "language": "en", "categories": []}
+        interview = {"team_id": TEAM, "note": None, "question_set_id": "customer-service",
+                     "language": "en", "question_set": snapshot, "channel_id": "C1",
+                     "plan_ts": None, "summary_ts": None, "recruiter_id": "UREC",
+                     "hiring_lead_id": "ULEAD", "starts_at": end - timedelta(hours=1),
+                     "ends_at": end, "debrief_at": end + timedelta(days=1),
+                     "status": "debrief", "decision": None, "decided_by": None,
+                     "decided_at": None, "decision_reason": None, "created_at": end,
+                     "deleted_at": None, "deleted_by": None, "source_view_id": None}
+        candidate = {"team_id": TEAM, "name": "Mari", "role": "Agent", "link": None,
+                     "recruiter_id": "UREC", "created_at": end, "deleted_at": None,
+                     "deleted_by": None}
+        rows: list[tuple[str, dict[str, object]]] = [
+            ("candidates", {**candidate, "id": 1, "debrief_per_round": False}),
+            ("candidates", {**candidate, "id": 2, "debrief_per_round": True}),
+            ("interviews", {**interview, "id": 1, "candidate_id": 1, "round_number": 1}),
+            ("interviews", {**interview, "id": 2, "candidate_id": 1, "round_number": 2,
+                            "summary_ts": "1.2"}),
+            ("interviews", {**interview, "id": 3, "candidate_id": 2, "round_number": 1,
+                            "status": "scheduled"}),
+            ("events", {"team_id": TEAM, "interview_id": 2, "actor_id": None,
+                        "kind": "debrief_posted", "detail": {}, "created_at": posted}),
+        ]
+        for n, (interview_id, user) in enumerate(((1, PIA), (2, PEETER), (3, PIA)), start=1):
+            rows += [
+                ("panelists", {"id": n, "interview_id": interview_id, "user_id": user,
+                               "position": 0, "focus_categories": [], "added_at": end,
+                               "removed_at": None, "kit_channel": None, "kit_ts": None}),
+                ("scorecards", {"id": n, "interview_id": interview_id, "panelist_id": n,
+                                "current_version": 1, "updated_at": end, "submitted_at": end}),
+                ("scorecard_versions", {"id": n, "scorecard_id": n, "number": 1,
+                                        "recommendation": "hire", "takeaways": "-",
+                                        "private_note": None, "category_notes": {},
+                                        "created_at": end, "source_view_id": None}),
+            ]
+        with services.engine.begin() as connection:
+            for table, row in rows:
+                connection.execute(tables.tables[table].insert().values(**row))
+        upgrade(services.engine)
+        with transaction(services.db) as session:
+            started = {i.id: i.debrief_started_at for i in session.scalars(select(Interview))}
+            assert started == {1: posted, 2: posted, 3: None}
+            seen = {p.id: p.saw_panel_at for p in session.scalars(select(Panelist))}
+            assert seen == {1: posted, 2: posted, 3: None}
+            assert [v.shift_reasons for v in session.scalars(select(ScorecardVersion))] == [
+                None, None, None]
+    finally:
+        services.engine.dispose()
+
+
+def test_what_the_database_knew_was_posted_becomes_posted_messages(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0008 records the live interviews' plan, summary and kits, and every message the
+    event log holds a ts of; a deletion still waiting in the outbox gets its messages as
+    rows of its candidate and is then performed from them. A deleted interview's messages
+    were edited when it was deleted: they are not carried over."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0007")
+            connection.commit()
+        tables = MetaData()
+        tables.reflect(services.engine)
+        at = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+        snapshot = {"id": "customer-service", "language": "en", "categories": []}
+        candidate = {"team_id": TEAM, "role": "Agent", "link": None, "recruiter_id": "UREC",
+                     "debrief_per_round": False, "created_at": at, "deleted_by": None}
+        interview = {"team_id": TEAM, "round_number": 1, "note": None,
+                     "question_set_id": "customer-service", "language": "en",
+                     "question_set": snapshot, "channel_id": "C0001", "recruiter_id": "UREC",
+                     "hiring_lead_id": "ULEAD", "starts_at": at, "ends_at": at,
+                     "debrief_at": at, "status": "debrief", "decision": None,
+                     "decided_by": None, "decided_at": None, "decision_reason": None,
+                     "created_at": at, "deleted_by": None, "source_view_id": None}
+        rows: list[tuple[str, dict[str, object]]] = [
+            ("candidates", {**candidate, "id": 1, "name": "Mari", "deleted_at": None}),
+            ("candidates", {**candidate, "id": 2, "name": "[deleted]", "deleted_at": at}),
+            ("interviews", {**interview, "id": 1, "candidate_id": 1, "plan_ts": "1.1",
+                            "summary_ts": "1.2", "deleted_at": None}),
+            ("interviews", {**interview, "id": 2, "candidate_id": 2, "plan_ts": "2.1",
+                            "summary_ts": None, "deleted_at": at}),
+            ("panelists", {"id": 1, "interview_id": 1, "user_id": PIA, "position": 0,
+                           "focus_categories": [], "added_at": at, "removed_at": None,
+                           "kit_channel": "DUPIA", "kit_ts": "1.3"}),
+            ("events", {"team_id": TEAM, "interview_id": 1, "actor_id": None,
+                        "kind": "scorecard_confirmed", "created_at": at,
+                        "detail": {"channel": "DUPIA", "ts": "1.4"}}),
+            ("events", {"team_id": TEAM, "interview_id": 1, "actor_id": None,
+                        "kind": "reminder_sent", "created_at": at,
+                        "detail": {"reminder": "first", "recipient": PEETER,
+                                   "channel": "DUPEETER", "ts": "1.5"}}),
+            ("events", {"team_id": TEAM, "interview_id": 1, "actor_id": None,
+                        "kind": "debrief_posted", "created_at": at,
+                        "detail": {"ts": "1.2", "by": "user"}}),  # the summary, once
+            ("events", {"team_id": TEAM, "interview_id": 1, "actor_id": None,
+                        "kind": "plan_posted", "created_at": at,
+                        "detail": {"channel": "C0001"}}),  # no ts: nothing to record
+            ("outbox", {"kind": "erase_messages", "interview_id": 2, "due_at": at,
+                        "status": "pending", "attempts": 0, "created_at": at,
+                        "payload": {"interview_id": 2, "reply_to": None,
+                                    "messages": [["C0001", "2.1"], ["DUPIA", "2.2"]]}}),
+        ]
+        with services.engine.begin() as connection:
+            for table, row in rows:
+                connection.execute(tables.tables[table].insert().values(**row))
+        upgrade(services.engine)
+        fake.dm_channel(PIA)  # the DM exists; its message does not (any more)
+        with transaction(services.db) as session:
+            posted = session.scalars(select(PostedMessage).order_by(PostedMessage.id)).all()
+            assert [(p.candidate_id, p.interview_id, p.kind, p.channel_id, p.ts)
+                    for p in posted] == [
+                (1, 1, PostedKind.PLAN, "C0001", "1.1"),
+                (1, 1, PostedKind.SUMMARY, "C0001", "1.2"),
+                (1, 1, PostedKind.KIT, "DUPIA", "1.3"),
+                (1, 1, PostedKind.CONFIRMATION, "DUPIA", "1.4"),
+                (1, 1, PostedKind.REMINDER, "DUPEETER", "1.5"),
+                (2, 2, PostedKind.MESSAGE, "C0001", "2.1"),
+                (2, 2, PostedKind.MESSAGE, "DUPIA", "2.2"),
+            ]
+            (erase,) = session.scalars(select(OutboxMessage)).all()
+            assert erase.payload == {"interview_id": 2, "candidate_id": 2, "reply_to": None}
+        with services.engine.connect() as connection:  # and back, as 0007's app reads it
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+            connection.commit()
+            (payload,) = connection.execute(text("SELECT payload FROM outbox")).scalars()
+            payload = json.loads(payload) if isinstance(payload, str) else payload
+            assert payload == {"interview_id": 2, "reply_to": None,
+                               "messages": [["C0001", "2.1"], ["DUPIA", "2.2"]]}
+        upgrade(services.engine)
+        assert perform_side_effects(services) == 1  # both messages are gone from this Slack
+        with transaction(services.db) as session:
+            assert {p.candidate_id for p in session.scalars(select(PostedMessage))} == {1}
+    finally:
+        services.engine.dispose()
+
+
+def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0009 adds a decision's stand against the numbers and the digest of the summary's
+    chart: every earlier row keeps its values; an old decision went against nothing, an old
+    summary has no chart. Back at 0008, a chart is recorded as a file that app erases."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0008")
             connection.commit()
         tables = MetaData()
         tables.reflect(services.engine)
@@ -350,6 +508,7 @@ def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come
                             "note": None, "question_set_id": "customer-service",
                             "language": "en", "question_set": {"id": "customer-service"},
                             "channel_id": "C1", "plan_ts": "1.1", "summary_ts": "1.2",
+                            "debrief_started_at": now,
                             "recruiter_id": "UREC", "hiring_lead_id": "ULEAD",
                             "starts_at": now, "ends_at": now, "debrief_at": now,
                             "status": "decided", "decision": "hire", "decided_by": "ULEAD",
@@ -357,6 +516,9 @@ def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come
                             "deleted_at": None, "deleted_by": None, "source_view_id": None}),
             ("decisions", {"id": 1, "interview_id": 1, "outcome": "hire", "reason": "Strong",
                            "decided_by": "ULEAD", "decided_at": now, "source_view_id": "V1"}),
+            ("posted_messages", {"candidate_id": 1, "interview_id": 1,
+                                 "kind": "summary", "channel_id": "C1", "ts": "1.2",
+                                 "file_id": None, "posted_at": now, "erase_error": None}),
         ]
         with services.engine.begin() as connection:
             for table, row in rows:
@@ -366,7 +528,7 @@ def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come
         after = _all_rows(services.engine)
         added = {"decisions": {"mechanical": None, "against_mechanical": False,
                                "against_reason": None},
-                 "interviews": {"summary_chart_file_id": None, "summary_chart_digest": None}}
+                 "interviews": {"summary_chart_digest": None}}
         for table, found in before.items():
             if table != "alembic_version":
                 assert after[table] == [row | added.get(table, {}) for row in found], table
@@ -374,5 +536,14 @@ def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come
             interview = session.get_one(Interview, 1)
             assert [(d.reason, d.against_mechanical) for d in interview.decisions] == [
                 ("Strong", False)]
+            session.add(PostedMessage(candidate_id=1, interview_id=1, kind=PostedKind.CHART,
+                                      channel_id="C1", file_id="F1", posted_at=now))
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0008")
+            connection.commit()
+            kinds = connection.execute(text(
+                "SELECT kind, file_id FROM posted_messages ORDER BY id")).all()
+            assert [tuple(k) for k in kinds] == [("summary", None), ("export_file", "F1")]
     finally:
         services.engine.dispose()

@@ -397,6 +397,24 @@ def test_files_upload_v2_to_a_user_id_is_rejected(client: WebClient) -> None:
     assert error["error"] == "invalid_arguments"
 
 
+def test_files_delete_removes_the_bots_own_file_and_leaves_a_tombstone(
+        client: WebClient, fake: FakeSlack) -> None:
+    dm = fake.dm_channel(PIA)
+    file_id = client.files_upload_v2(channel=dm, content=b"secret", filename="a.csv",
+                                     initial_comment="Here")["file"]["id"]
+    theirs = fake.add_file(PIA, PIA, filename="cv.pdf")
+
+    assert client.files_delete(file=file_id)["ok"] is True
+
+    assert [f["id"] for f in fake.files(PIA)] == [theirs]
+    [share] = fake.dms(PIA)
+    assert share["files"] == [{"id": file_id, "mode": "tombstone"}]
+    assert error_of(lambda: client.files_delete(file=file_id))["error"] == "file_deleted"
+    assert error_of(lambda: client.files_delete(file="F9999"))["error"] == "file_not_found"
+    assert error_of(lambda: client.files_delete(file=theirs))["error"] == "cant_delete_file"
+    assert [f["id"] for f in fake.files(PIA)] == [theirs]
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32  # the signature is what the fake looks at
 
 
@@ -410,9 +428,9 @@ def test_a_png_in_a_thread_is_shared_and_deleted(client: WebClient, fake: FakeSl
     assert [m.get("files", [{}])[0].get("id") for m in fake.thread("C0001", root)] == [file_id]
 
     client.files_delete(file=file_id)
-    assert fake.files("C0001") == [] and fake.thread("C0001", root) == []
-    assert error_of(lambda: client.files_delete(file=file_id))["error"] == "file_deleted"
-    assert error_of(lambda: client.files_delete(file="F9999"))["error"] == "file_not_found"
+    assert fake.files("C0001") == [] and fake.thread("C0001", root, shares=False) == []
+    [share] = fake.thread("C0001", root)
+    assert share["files"] == [{"id": file_id, "mode": "tombstone"}]
 
 
 def test_an_upload_is_checked(client: WebClient, fake: FakeSlack) -> None:

@@ -14,13 +14,20 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.debrief.builders.summary import mechanical_text, outcome_word
+from bot.debrief.builders.summary import (
+    VERDICT_WORDS,
+    mechanical_text,
+    outcome_word,
+    recommendation_tally_text,
+)
 from bot.i18n import Translator
-from bot.slack.blocks import clip, context, plain, section
+from bot.slack.blocks import chunk_lines, clip, context, plain, section
 from bot.slack.mrkdwn import escape, user
 from models import DecisionOutcome
 
 if TYPE_CHECKING:
+    from bot.core.consensus import CategoryConsensus
+    from bot.debrief.rerating import BeforeAfter
     from bot.debrief.service import DecisionForm
 
 CALLBACK_ID = "record_decision"
@@ -46,6 +53,7 @@ def decision_modal(t: Translator, form: DecisionForm) -> dict[str, Any]:
                          who=user(d.decided_by)) for d in earlier]
             blocks.append(context(t._("Earlier: {decisions}", decisions=" → ".join(lines))))
     blocks += numbers_blocks(t, form)
+    blocks += before_after_blocks(t, form.before_after)
     options = [Option(value=o.value, text=plain(outcome_word(t, o))) for o in DecisionOutcome]
     initial = next((o for o in options if form.current and o.value == form.current.outcome),
                    None)
@@ -97,6 +105,40 @@ def read_against_reason(view: dict[str, Any]) -> str:
     """Why the decision goes against the numbers, as typed ("" when the field is absent)."""
     values = (view.get("state") or {}).get("values") or {}
     return str(((values.get(AGAINST_BLOCK) or {}).get(AGAINST_BLOCK) or {}).get("value") or "")
+
+
+def _reading(t: Translator, category: CategoryConsensus) -> str:
+    verdict = t._(VERDICT_WORDS[category.verdict])
+    if category.mean is None:
+        return verdict
+    return t._("{verdict} (mean {mean})", verdict=verdict, mean=t.number(category.mean))
+
+
+def before_after_blocks(t: Translator, shift: BeforeAfter | None) -> list[Block]:
+    """The panel as it read when the debrief started and as it reads now, per category and
+    in recommendations (nothing before the debrief has started)."""
+    if shift is None:
+        return []
+    if not shift.rerated:
+        lines = [t._("*The panel when the debrief started* (nobody has re-rated since):")]
+        lines += [f"{escape(shift.category_names.get(c.category_id, c.category_id))}: "
+                  f"{_reading(t, c)}" for c in shift.before.categories]
+        lines.append(t._("Recommendations: {tally}",
+                         tally=recommendation_tally_text(shift.before,
+                                                         shift.recommendation_labels)))
+    else:
+        lines = [t._("*The panel before → after the discussion* (re-rated: {n}):",
+                     n=len(shift.rerated))]
+        for before, after in zip(shift.before.categories, shift.after.categories,
+                                 strict=True):
+            name = escape(shift.category_names.get(before.category_id, before.category_id))
+            lines.append(f"{name}: {_reading(t, before)} → {_reading(t, after)}")
+        lines.append(t._("Recommendations: {before} → {after}",
+                         before=recommendation_tally_text(shift.before,
+                                                          shift.recommendation_labels),
+                         after=recommendation_tally_text(shift.after,
+                                                         shift.recommendation_labels)))
+    return [section(chunk) for chunk in chunk_lines(lines)]
 
 
 def read_interview_id(view: dict[str, Any]) -> int | None:

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, Option, StaticSelectEle
 from slack_sdk.models.views import View
 
 from bot.core.question_sets import Category, QuestionSet
-from bot.debrief.builders.summary import recommendation_label, score_with_label
+from bot.debrief.builders.summary import recommendation_label, score_with_label, seen_mark
 from bot.i18n import Translator
 from bot.scorecards.builders.views import score_text
 from bot.slack.blocks import SECTION_TEXT_LIMIT, chunk_lines, clip, context, divider, plain, section
@@ -65,6 +65,7 @@ def _head(t: Translator, qs: QuestionSet, card: FullScorecard) -> list[Block]:
     head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
     if card.version > 1:
         head += " · " + t._("edited (version {n})", n=card.version)
+    head += seen_mark(t, card.changed_after_seeing, card.counted_version)
     return _long_text(head + "\n" + t._("*Key takeaways:*"), card.takeaways)
 
 

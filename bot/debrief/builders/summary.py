@@ -5,7 +5,10 @@ Layout, and why it fits Slack's 50 blocks for the largest set (12 panelists, 10
 categories): header, context, the numbers before the talk, headline, alpha, decision,
 divider, agenda title, one section per category (10) with the evidence for its extreme
 ratings under each split one (10), divider, panel title, one section per panelist (12),
-buttons: 43 blocks.
+buttons: 43 blocks. Once panelists re-rate after the discussion, the before → after part
+follows the agenda (a section per 3000 characters); when it all does not fit, several
+panelists, then several categories share a section, and then the re-ratings' reasons are
+shortened (`REASON_LENGTHS`).
 A loop's debrief may cover several such rounds: then several panelists (and if need be
 several categories) share a section. Takeaways are clipped here; every word of them (and
 every rating) is in "Full scorecards".
@@ -17,7 +20,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.core.consensus import (
     AGREEMENT_MIN_QUESTIONS,
@@ -35,6 +38,7 @@ from bot.core.consensus import (
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.i18n import N_, Translator
 from bot.slack.blocks import (
+    SECTION_TEXT_LIMIT,
     Message,
     actions,
     button,
@@ -49,10 +53,11 @@ from bot.slack.blocks import (
 from bot.slack.buttons import (
     full_scorecards_button,
     record_decision_button,
+    rerate_button,
     view_panel_feedback_button,
 )
 from bot.slack.mrkdwn import escape, user
-from models import DecisionOutcome
+from models import DecisionOutcome, InterviewStatus
 
 if TYPE_CHECKING:
     from bot.debrief.service import DebriefSummary, DecisionResult, DecisionView, PanelistTakeaways
@@ -376,6 +381,7 @@ def panelist_text(t: Translator, qs: QuestionSet, card: PanelistTakeaways) -> st
     head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
     if card.version > 1:
         head += " · " + t._("edited (version {n})", n=card.version)
+    head += seen_mark(t, card.changed_after_seeing, card.counted_version)
     takeaways = card.takeaways.strip()
     if len(takeaways) > TAKEAWAYS_IN_SUMMARY:
         takeaways = takeaways[:TAKEAWAYS_IN_SUMMARY - 1].rstrip() + "…"
@@ -397,18 +403,126 @@ def panelist_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
     return blocks
 
 
+def seen_mark(t: Translator, changed_after_seeing: bool, counted_version: int | None) -> str:
+    """" · changed after seeing the panel ..." for a scorecard saved after its author could
+    see the others' ratings (bot/independence.py), else nothing."""
+    if not changed_after_seeing:
+        return ""
+    if counted_version is None:
+        return " · " + t._("_changed after seeing the panel: not in the figures_")
+    return " · " + t._("_changed after seeing the panel: the figures use version {n}_",
+                       n=counted_version)
+
+
+# ---------------------------------------------------------------------------- before, after
+
+
+def _score_or_dash(t: Translator, value: float | None) -> str:
+    return "–" if value is None else t.number(value)
+
+
+# How much of a re-rating's reason the summary quotes: in full up to the first length,
+# shorter when the before → after part would not fit the blocks left to it (0: none).
+REASON_LENGTHS = (300, 150, 80, 40, 0)
+
+
+def before_after_blocks(t: Translator, summary: DebriefSummary,
+                        max_blocks: int | None = None) -> list[Block]:
+    """Once someone re-rated after the discussion: each category that moved, its verdict
+    and each panelist's score before → after (with the reason for a big move); then the
+    recommendations, and the categories that stayed as they were. Within `max_blocks`
+    sections: the reasons are shortened to fit, and as a last resort the lines cut."""
+    if summary.before_after is None or not summary.before_after.rerated:
+        return []
+    for reason_length in REASON_LENGTHS:
+        chunks = chunk_lines(_before_after_lines(t, summary, reason_length))
+        if max_blocks is None or len(chunks) <= max_blocks:
+            break
+    if max_blocks is not None and len(chunks) > max_blocks:  # even without the reasons
+        chunks = chunks[:max(max_blocks, 1)]
+        chunks[-1] = clip(chunks[-1] + "\n…", SECTION_TEXT_LIMIT)
+    return [section(chunk) for chunk in chunks]
+
+
+def _before_after_lines(t: Translator, summary: DebriefSummary,
+                        reason_length: int) -> list[str]:
+    shift = summary.before_after
+    assert shift is not None
+    label = rater_label(t, summary)
+    lines = [t._("*After the discussion* (re-rated by {names}): before → after, both sides "
+                 "read by the same rules", names=", ".join(label(r) for r in shift.rerated))]
+    unchanged = []
+    for category_id in [c.category_id for c in summary.consensus.agenda]:
+        name = escape(shift.category_names.get(category_id, category_id))
+        if not shift.moved(category_id):
+            unchanged.append(name)
+            continue
+        before, after = shift.category(category_id)
+        lines.append(t._("*{category}*: {before} → {after} · mean {mean_before} → {mean_after}",
+                         category=name, before=t._(VERDICT_WORDS[before.verdict]),
+                         after=t._(VERDICT_WORDS[after.verdict]),
+                         mean_before=_score_or_dash(t, before.mean),
+                         mean_after=_score_or_dash(t, after.mean)))
+        lines += _rater_moves(t, shift.reasons, category_id, before, after, label,
+                              reason_length)
+    if shift.before.recommendation_tally != shift.after.recommendation_tally:
+        lines.append(t._("*Recommendations:* {before} → {after}",
+                         before=recommendation_tally_text(shift.before,
+                                                          shift.recommendation_labels),
+                         after=recommendation_tally_text(shift.after,
+                                                         shift.recommendation_labels)))
+    if unchanged:
+        lines.append(t._("Unchanged: {categories}", categories=", ".join(unchanged)))
+    return lines
+
+
+def _rater_moves(t: Translator, reasons: Mapping[tuple[str, str], str], category_id: str,
+                 before: CategoryConsensus, after: CategoryConsensus, label: Label,
+                 reason_length: int = REASON_LENGTHS[0]) -> list[str]:
+    """A line per panelist whose score moved (with their reason), one for the others."""
+    lines, steady = [], []
+    for rater in dict.fromkeys([*before.rater_scores, *after.rater_scores]):
+        was, now = before.rater_scores.get(rater), after.rater_scores.get(rater)
+        if was == now:
+            steady.append(f"{label(rater)} {_score_or_dash(t, now)}")
+            continue
+        line = f"• {label(rater)} {_score_or_dash(t, was)} → {_score_or_dash(t, now)}"
+        reason = reasons.get((rater, category_id))
+        if reason and reason_length:
+            line += " " + t._("(“{reason}”)", reason=escape(clip(reason, reason_length)))
+        lines.append(line)
+    if steady:
+        lines.append("• " + t._("unchanged: {names}", names=", ".join(steady)))
+    return lines
+
+
+def recommendation_tally_text(result: PanelConsensus, labels: Mapping[str, str]) -> str:
+    """"Strong hire 1 · Hire 2 · ...", strong hire first, in `labels`' words."""
+    return " · ".join(f"{escape(labels.get(key, key))} {count}"
+                      for key, count in _tally_high_first(result.recommendation_tally))
+
+
 # ---------------------------------------------------------------------------- the message
+
+
+def _rerate_buttons(t: Translator, summary: DebriefSummary) -> list[ButtonElement]:
+    """"Re-rate after the discussion" while the debrief is on (until the decision)."""
+    if summary.status is not InterviewStatus.DEBRIEF:
+        return []
+    return [rerate_button(t, summary.interview_id)]
 
 
 def summary_buttons(t: Translator, summary: DebriefSummary, organiser: bool) -> Block:
     interview_id = summary.interview_id
     if not organiser:
-        return actions(view_panel_feedback_button(t, interview_id), block_id="debrief_actions")
+        return actions(view_panel_feedback_button(t, interview_id),
+                       *_rerate_buttons(t, summary), block_id="debrief_actions")
     decide = record_decision_button(t, interview_id)
     if summary.decision is not None:
         # Translators: button, max 30 characters
         decide = button(t._("Change decision"), "record_decision", str(interview_id))
-    return actions(decide, full_scorecards_button(t, interview_id), block_id="debrief_actions")
+    return actions(decide, full_scorecards_button(t, interview_id),
+                   *_rerate_buttons(t, summary), block_id="debrief_actions")
 
 
 def _packed(blocks: Sequence[Block]) -> list[Block]:
@@ -445,14 +559,19 @@ def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
     if summary.decision is not None:
         blocks.append(section(decision_text(t, summary.decision), block_id="decision"))
     blocks.append(divider())
-    agenda, panel = agenda_blocks(t, summary), panelist_blocks(t, summary)
+    agenda = agenda_blocks(t, summary)
+    shift = before_after_blocks(t, summary)
+    panel = panelist_blocks(t, summary)
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 3  # the two dividers' and the buttons' room
-    if len(agenda) + len(panel) > room:
-        # A loop of big panels and sets: several panelists (then categories) per section.
+    if len(agenda) + len(shift) + len(panel) > room:
+        # A loop of big panels and sets: several panelists (then categories) per section,
+        # then the reasons for re-ratings shortened.
         panel = _packed(panel)
-        if len(agenda) + len(panel) > room:
+        if len(agenda) + len(shift) + len(panel) > room:
             agenda = _packed(agenda)
-    blocks += [divider(), *agenda, divider(), *panel]
+        if len(agenda) + len(shift) + len(panel) > room:
+            shift = before_after_blocks(t, summary, room - len(agenda) - len(panel))
+    blocks += [divider(), *agenda, *shift, divider(), *panel]
     blocks.append(summary_buttons(t, summary, organiser))
     text = t._("Debrief summary: {candidate}, interview {id}",
                candidate=escape(summary.candidate_name), id=summary.interview_id)

@@ -13,7 +13,8 @@ limits) the fake follows Slack; everything else is kept deliberately small. Choi
   single code for either); a private channel the bot is not in is ``channel_not_found``.
 - Slack fills in missing block_id/action_id values, so stored blocks gain them.
 - A file share posts a message (text = initial_comment) in each conversation it went to;
-  files.delete takes the file out of it (and the message, when nothing else is left).
+  files.delete (the bot's own files only, else ``cant_delete_file``; ``file_deleted`` when
+  it is gone already) leaves a tombstone there.
 - Uploads are checked: the bot must be able to post where a file goes, the alt text is at
   most 1000 characters (``alt_txt_too_large``), a file at most ``max_file_bytes``
   (``file_upload_size_restricted``), and a ``.png`` must be one (``file_type_not_allowed``,
@@ -343,6 +344,17 @@ class FakeSlack:
         with self._lock:
             self._channels[channel_id] = record
             return self._channel_json(record)
+
+    def add_file(self, user_id: str, channel: str, *, filename: str,
+                 content: bytes = b"") -> str:
+        """A file someone shared in a conversation (a user id means their DM); its id."""
+        with self._lock:
+            file_id = f"F{next(self._counter):04d}"
+            channel_id = self._lookup_id(channel)
+            self._files.append({"id": file_id, "filename": filename, "title": filename,
+                                "content": content, "channels": [channel_id],
+                                "initial_comment": None, "user": user_id, "thread_ts": None})
+            return file_id
 
     def issue_trigger_id(self, user_id: str) -> str:
         """A trigger_id like Slack puts in interactions: valid trigger_ttl seconds, usable once."""
@@ -965,6 +977,9 @@ class FakeSlack:
         return str(file_id), upload
 
     def _files_delete(self, p: Params) -> dict[str, Any]:
+        """The bot deletes its own upload: gone from the files, and each message that shared
+        it shows a tombstone in its place, as Slack's do. Deleting it again is
+        ``file_deleted``."""
         file_id = str(p.get("file") or "")
         record = next((f for f in self._files if f["id"] == file_id), None)
         if record is None:
@@ -973,12 +988,11 @@ class FakeSlack:
             raise ApiError("cant_delete_file")
         self._files.remove(record)
         self._deleted_files.add(file_id)
-        for messages in self._messages.values():
-            for message in [m for m in messages if any(
-                    f["id"] == file_id for f in m.get("files") or [])]:
-                message["files"] = [f for f in message["files"] if f["id"] != file_id]
-                if not message["files"] and not message["text"]:
-                    self._remove_message(message)
+        for message in self._by_ts.values():
+            shared = message.get("files")
+            if shared and any(f.get("id") == file_id for f in shared):
+                message["files"] = [{"id": file_id, "mode": "tombstone"}
+                                    if f.get("id") == file_id else f for f in shared]
         return {}
 
     def _file_json(self, record: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from bot.scorecards.service import (
     NOT_ASSESSED,
     PRIVATE_NOTE_BLOCK,
     RECOMMENDATION_BLOCK,
+    SHIFT_REASON_MAX_LENGTH,
     TAKEAWAYS_BLOCK,
     TEXT_MAX_LENGTH,
     Answers,
@@ -49,6 +50,7 @@ from bot.scorecards.service import (
     ScorecardForm,
     category_note_block_id,
     rating_block_id,
+    shift_reason_block_id,
 )
 from bot.slack.blocks import actions, button, clip, header, plain, section
 from bot.slack.mrkdwn import escape
@@ -70,9 +72,10 @@ PAGE_OVERHEAD_BLOCKS = 3
 FINAL_BLOCKS = 4
 
 
-def category_blocks(category: Category) -> int:
-    """Header, purpose, one input per question, the category note."""
-    return len(category.questions) + 3
+def category_blocks(category: Category, asks_reason: bool = False) -> int:
+    """Header, purpose, one input per question, the category note (and in a re-rating of a
+    category rated before, the reason for a big move)."""
+    return len(category.questions) + 3 + (1 if asks_reason else 0)
 
 
 @dataclass(frozen=True)
@@ -86,14 +89,14 @@ def plan_pages(form: ScorecardForm, max_blocks: int = MAX_MODAL_BLOCKS) -> list[
     """One page if everything fits, else consecutive categories packed into pages that each
     fit (every page leaves room for the final fields, so any page could be last)."""
     categories = form.categories
-    single = 1 + sum(category_blocks(c) for c in categories) + FINAL_BLOCKS
+    single = 1 + sum(category_blocks(c, c.id in form.before) for c in categories) + FINAL_BLOCKS
     if single <= max_blocks:
         return [Page(0, tuple(c.id for c in categories), final=True)]
     capacity = max_blocks - PAGE_OVERHEAD_BLOCKS - FINAL_BLOCKS
     groups: list[list[str]] = [[]]
     used = 0
     for category in categories:
-        size = category_blocks(category)
+        size = category_blocks(category, category.id in form.before)
         if groups[-1] and used + size > capacity:
             groups.append([])
             used = 0
@@ -171,7 +174,8 @@ class RatingInputs:
     models (so slack-sdk still checks the options and placeholder); each question gets
     copies of those dicts (a view is a fresh tree, as before: no block shares a dict with
     another), a question with its own anchors with their texts in place of the scale's (put
-    through `clip` as `plain` does; the set's validation keeps them within 75 characters).
+    through `escape` and `clip` as `plain` does; the set's validation keeps them within 75
+    characters).
     Keys are in slack-sdk's order (it emits them sorted). Labels and hints go through
     `plain` with the same limits, so clipping is unchanged and InputBlock's own checks hold
     by construction (labels and hints at most 2000 characters, block ids far below 255:
@@ -196,7 +200,8 @@ class RatingInputs:
         # question_scale's texts, without building a ScalePoint for each.
         for option, point, anchor in zip(options, self._qs.scale, question.anchors or (),
                                          strict=False):  # "Not assessed" keeps its text
-            option["text"]["text"] = clip(scale_option_text(point.value, point.label, anchor),
+            option["text"]["text"] = clip(escape(scale_option_text(point.value, point.label,
+                                                                   anchor)),
                                           OPTION_TEXT_LIMIT)
         return _Select(options, scale.placeholder,
                        _by_value([o["value"] for o in options], options))
@@ -301,7 +306,29 @@ class ScorecardModal:
         if form.version:
             lines.append(t._("You are editing your scorecard; version {n} stays in the "
                              "history.", n=form.version))
+        if form.rerating:
+            lines.append(self._rerating_intro())
         return section("\n".join(lines))
+
+    def _rerating_intro(self) -> str:
+        return self.t._("The debrief has started: what you save now is your rating *after* "
+                        "the discussion, shown beside the one before. Moving a category 2 "
+                        "points or more asks for a one-line reason.")
+
+    def _shift_reason(self, category: Category, before: float,
+                      answers: Answers) -> InputBlock:
+        """In a re-rating: why the category moved, next to the score it had before."""
+        t = self.t
+        hint = t._("When the debrief started you rated it {score}. Needed if you move it 2 "
+                   "points or more.", score=t.number(before))
+        return InputBlock(
+            block_id=shift_reason_block_id(category.id),
+            label=plain(t._("Why it moved: {category}", category=category.name),
+                        INPUT_LABEL_LIMIT),
+            hint=plain(hint, HINT_LIMIT), optional=True,
+            element=PlainTextInputElement(
+                action_id=NOTE_ACTION, max_length=SHIFT_REASON_MAX_LENGTH,
+                initial_value=answers.shift_reasons.get(category.id) or None))
 
     def _category(self, category: Category, ratings: RatingInputs,
                   answers: Answers) -> list[ModalBlock]:
@@ -322,6 +349,9 @@ class ScorecardModal:
             element=PlainTextInputElement(
                 action_id=NOTE_ACTION, multiline=True, max_length=TEXT_MAX_LENGTH,
                 initial_value=answers.category_notes.get(category.id) or None)))
+        before = self.form.before.get(category.id)
+        if before is not None:
+            blocks.append(self._shift_reason(category, before, answers))
         return blocks
 
     def _final(self, answers: Answers) -> list[Block]:
@@ -368,6 +398,9 @@ class ScorecardModal:
             block_id = category_note_block_id(category_id)
             if block_id in values:
                 patch["category_notes"][category_id] = _value(values[block_id])
+            block_id = shift_reason_block_id(category_id)
+            if block_id in values:
+                patch.setdefault("shift_reasons", {})[category_id] = _value(values[block_id])
         if page.final:
             for block_id in (RECOMMENDATION_BLOCK, TAKEAWAYS_BLOCK, PRIVATE_NOTE_BLOCK):
                 if block_id in values:

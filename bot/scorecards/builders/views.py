@@ -81,16 +81,18 @@ def _recommendation(qs: QuestionSet, key: str) -> str:
 def scorecard_confirmation(t: Translator, result: SubmitResult) -> Message:
     """The author's receipt: their own scores, their recommendation and notes."""
     qs, card = result.question_set, result.scorecard
-    title = (t._("Your scorecard for {candidate} is updated", candidate=result.candidate_name)
-             if result.edited else
-             t._("Your scorecard for {candidate} is in", candidate=result.candidate_name))
+    def title(candidate: str) -> str:
+        if result.edited:
+            return t._("Your scorecard for {candidate} is updated", candidate=candidate)
+        return t._("Your scorecard for {candidate} is in", candidate=candidate)
+
     intro = [t._("*{candidate}* · {role} · interview {id}",
                  candidate=escape(result.candidate_name), role=escape(result.role),
                  id=result.interview_id)]
     if result.edited:
         intro.append(t._("This is version {n}; the earlier versions are kept.", n=card.version))
     blocks: list[Block] = [
-        header(title),
+        header(title(result.candidate_name)),  # plain text: header() escapes it
         section("\n".join(intro)),
         section(t._("*Overall recommendation:* {recommendation}",
                     recommendation=escape(_recommendation(qs, card.recommendation)))
@@ -115,7 +117,7 @@ def scorecard_confirmation(t: Translator, result: SubmitResult) -> Message:
         chunks = chunk_lines(rating_lines(t, qs, card, per_question=False))[:room]
     blocks += [section(chunk) for chunk in chunks]
     blocks += tail
-    return Message(text=title, blocks=to_dicts(blocks))
+    return Message(text=title(escape(result.candidate_name)), blocks=to_dicts(blocks))
 
 
 # ---------------------------------------------------------------------------- panel feedback
