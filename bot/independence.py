@@ -16,7 +16,7 @@ first posted) are the panel's "before"; versions saved after that are its "after
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -83,6 +83,7 @@ class SavedVersion:
     recommendation: str
     shift_reasons: Mapping[str, str]  # category id -> why it moved 2 points or more
     ratings: Ratings
+    category_notes: Mapping[str, str] = field(default_factory=dict)  # category id -> note
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,12 @@ class PanelHistory:
         return {seat_id: version.ratings for seat_id, seat in self.seats.items()
                 if (version := seat.version(side)) is not None}
 
+    def notes(self, side: Side) -> dict[str, Mapping[str, str]]:
+        """user id -> category id -> the category note on that side (what a rating is
+        quoted with)."""
+        return {seat.user_id: version.category_notes for seat in self.seats.values()
+                if (version := seat.version(side)) is not None}
+
     def recommendations(self, side: Side) -> dict[str, str]:
         """user id -> overall recommendation on that side."""
         return {seat.user_id: version.recommendation for seat in self.seats.values()
@@ -146,17 +153,17 @@ def panel_history(session: Session, interview: Interview) -> PanelHistory:
     rows = session.execute(
         select(ScorecardVersion.id, Scorecard.panelist_id, ScorecardVersion.number,
                ScorecardVersion.created_at, ScorecardVersion.recommendation,
-               ScorecardVersion.shift_reasons)
+               ScorecardVersion.shift_reasons, ScorecardVersion.category_notes)
         .join(Scorecard, ScorecardVersion.scorecard_id == Scorecard.id)
         .where(Scorecard.interview_id == interview.id,
                ScorecardVersion.number <= Scorecard.current_version)
         .order_by(Scorecard.panelist_id, ScorecardVersion.number)).all()
-    by_seat: dict[int, list[tuple[int, int, datetime, str, Mapping[str, str]]]] = {}
-    for version_id, seat_id, number, saved_at, recommendation, reasons in rows:
+    by_seat: dict[int, list[tuple[int, int, datetime, str, Mapping[str, str],
+                                  Mapping[str, str]]]] = {}
+    for version_id, seat_id, number, saved_at, recommendation, reasons, notes in rows:
         if seat_id in seats:
             by_seat.setdefault(seat_id, []).append(
-                (version_id, number, saved_at, recommendation,
-                 {str(k): str(v) for k, v in (reasons or {}).items() if v}))
+                (version_id, number, saved_at, recommendation, _texts(reasons), _texts(notes)))
     ids = {0}
     chosen: dict[int, tuple[int | None, int | None, int]] = {}
     for seat_id, versions in by_seat.items():
@@ -175,7 +182,8 @@ def panel_history(session: Session, interview: Interview) -> PanelHistory:
     histories = {}
     for seat_id, versions in by_seat.items():
         saved = {v[0]: SavedVersion(number=v[1], saved_at=v[2], recommendation=v[3],
-                                    shift_reasons=v[4], ratings=ratings.get(v[0], {}))
+                                    shift_reasons=v[4], ratings=ratings.get(v[0], {}),
+                                    category_notes=v[5])
                  for v in versions}
         counted_id, before_id, current_id = chosen[seat_id]
         current = saved[current_id]
@@ -186,6 +194,11 @@ def panel_history(session: Session, interview: Interview) -> PanelHistory:
             before=saved[before_id] if before_id is not None else None,
             current=current, rerated=started is not None and current.saved_at >= started)
     return PanelHistory(started_at=started, seats=histories)
+
+
+def _texts(stored: Mapping[str, object] | None) -> dict[str, str]:
+    """A version's texts by category id (shift reasons, notes), the empty ones left out."""
+    return {str(k): str(v) for k, v in (stored or {}).items() if v}
 
 
 def ratings_before_debrief(session: Session, interview: Interview,

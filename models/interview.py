@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -62,6 +62,9 @@ class Interview(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     plan_ts: Mapped[str | None] = mapped_column(String(32))
     summary_ts: Mapped[str | None] = mapped_column(String(32))
+    # A digest of what the dot plot next to the summary shows (the file is recorded in
+    # posted_messages): a refresh that changes the figures replaces it (bot/debrief/publish.py).
+    summary_chart_digest: Mapped[str | None] = mapped_column(String(64))
     # When the debrief covering this round first posted its summary (the app's clock): the
     # ratings in place then are the panel's "before", versions saved later its "after".
     debrief_started_at: Mapped[datetime | None]
@@ -151,5 +154,10 @@ class Decision(Base):
     decided_by: Mapped[str] = mapped_column(String(32))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The side the numbers took when it was decided (the mechanical recommendation, a
+    # Recommendation value; None: no side), whether the decision went against it, and why.
+    mechanical: Mapped[str | None] = mapped_column(String(20))
+    against_mechanical: Mapped[bool] = mapped_column(default=False, server_default=false())
+    against_reason: Mapped[str | None] = mapped_column(Text)
 
     interview: Mapped[Interview] = relationship(back_populates="decisions")

@@ -24,6 +24,7 @@ class PostedKind(enum.StrEnum):
     CONFIRMATION = "confirmation"  # a panelist's scorecard as submitted, in their DM
     REMINDER = "reminder"  # a nudge or the hiring lead's "still missing", in a DM
     EXPORT_FILE = "export_file"  # a CSV or JSON file in the requester's DM
+    CHART = "chart"  # the summary's dot plot, a PNG in the summary's thread
     MESSAGE = "message"  # carried over from the event log by migration 0007
 
 

@@ -104,6 +104,7 @@ def add_scorecard(
     takeaways: str = "Clear examples.",
     private_note: str | None = None,
     category_notes: Mapping[str, str] | None = None,
+    shift_reasons: Mapping[str, str] | None = None,
 ) -> None:
     """A submitted scorecard: `scores` maps question id -> score (None = not assessed)."""
     with transaction(services.db) as session:
@@ -121,7 +122,7 @@ def add_scorecard(
         version = ScorecardVersion(
             number=number, recommendation=recommendation, takeaways=takeaways,
             private_note=private_note, category_notes=dict(category_notes or {}),
-            created_at=now)
+            shift_reasons=dict(shift_reasons or {}), created_at=now)
         scorecard.updated_at = now
         for question_id, score in scores.items():
             category, _ = qs.question(question_id)

@@ -47,6 +47,7 @@ SCALE_MIN_POINTS, SCALE_MAX_POINTS = 2, 10
 CATEGORIES_MIN, CATEGORIES_MAX = 1, 10
 QUESTIONS_PER_CATEGORY_MIN, QUESTIONS_PER_CATEGORY_MAX = 1, 40
 QUESTIONS_PER_SET_MAX = 150
+CATEGORY_WEIGHT_MAX = 10  # a category's weight in the mechanical recommendation
 
 # Slack caps the text of a select option at 75 characters. These strings become options:
 SLACK_OPTION_TEXT_MAX_LENGTH = 75
@@ -154,6 +155,9 @@ class Category(_Model):
     name: str = _text(NAME_MAX_LENGTH)
     purpose: str = _text(PURPOSE_MAX_LENGTH)
     questions: list[Question]
+    # How much the category's panel mean counts in the mechanical recommendation
+    # (bot/core/consensus.py), relative to the others; 0 leaves it out.
+    weight: float = Field(default=1.0, ge=0, le=CATEGORY_WEIGHT_MAX)
 
 
 class QuestionSet(_Model):
@@ -167,6 +171,9 @@ class QuestionSet(_Model):
     )
     competencies: list[Competency] = Field(default_factory=list)
     categories: list[Category]
+    # A rating at either end of the scale needs a note in its category's notes: the
+    # evidence the debrief quotes where the panel is split.
+    extreme_ratings_need_note: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -200,6 +207,15 @@ class QuestionSet(_Model):
                 if question.id == question_id:
                     return category, question
         raise KeyError(question_id)
+
+    def is_extreme(self, score: int) -> bool:
+        """A rating at either end of the scale (1 or 5 on 1-5)."""
+        return score in (self.scale_min, self.scale_max)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Each category's weight in the mechanical recommendation, by id."""
+        return {category.id: category.weight for category in self.categories}
 
     def scale_point(self, value: int) -> ScalePoint:
         for point in self.scale:
@@ -546,6 +562,18 @@ def _not_true_or_false(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) ->
     return Msg("expected true or false, got {kind}", kind=_kind(value))
 
 
+def _not_a_number(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("expected a number like 1 or 0.5, got {kind}", kind=_kind(value))
+
+
+def _too_small(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("must be {min} or more, got {value!r}", min=format(ctx["ge"], "g"), value=value)
+
+
+def _too_large(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
+    return Msg("must be at most {max}, got {value!r}", max=format(ctx["le"], "g"), value=value)
+
+
 def _not_one_of(loc: tuple[Any, ...], value: Any, ctx: dict[str, Any]) -> Msg:
     return Msg("{value!r} is not allowed here; write {expected}", value=value,
                expected=ctx["expected"])
@@ -567,6 +595,11 @@ _TRANSLATIONS = {
     "list_type": _not_list,
     "bool_type": _not_true_or_false,
     "bool_parsing": _not_true_or_false,
+    "float_type": _not_a_number,
+    "float_parsing": _not_a_number,
+    "finite_number": _not_a_number,
+    "greater_than_equal": _too_small,
+    "less_than_equal": _too_large,
     "literal_error": _not_one_of,
 }
 
@@ -732,6 +765,13 @@ def _category_problems(categories: Any) -> list[Problem]:
             for number, question in enumerate(questions)
             if isinstance(question, dict)
         ]
+    weights = [c.get("weight", 1) for c in categories if isinstance(c, dict)]
+    if weights and all(w == 0 and not isinstance(w, bool) for w in weights):
+        problems.append((
+            "categories",
+            Msg("every category has weight: 0, so nothing counts toward the mechanical "
+                "recommendation; give at least one category a weight above 0"),
+        ))
     if total > QUESTIONS_PER_SET_MAX:
         problems.append(
             (

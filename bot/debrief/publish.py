@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.debrief.builders.chart import chart_alt_text, chart_digest, summary_chart
 from bot.debrief.builders.summary import (
     debrief_summary_message,
     decision_announcement,
@@ -17,18 +19,23 @@ from bot.debrief.builders.summary import (
 )
 from bot.debrief.service import (
     DebriefSummary,
+    StaleChart,
     SummaryStep,
+    chart_deleted,
+    chart_place,
     claim_summary,
     debrief_holder_id,
     decision_announced,
     forget_summary,
     posted_summary,
     release_summary_claim,
+    store_chart,
     store_summary_ts,
 )
 from bot.errors import UserError
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.interviews import load_live_interview, store_posted
+from bot.people import display_names
 from bot.plan.builders.plan import deleted_message
 from bot.services import Services
 from bot.slack.blocks import Message
@@ -92,6 +99,7 @@ def publish_summary(services: Services, interview_id: int,
             # Someone deleted the summary in Slack: forget it and post a new one.
             forget_summary(services, interview_id, place.ts)
             return publish_summary(services, interview_id, actor_id)
+        refresh_summary_chart(services, interview_id)
         return SummaryPost(place.channel, place.ts, updated=True)
     posted_at = services.clock()  # before it is out: nothing saved later is unseen
     try:
@@ -108,6 +116,7 @@ def publish_summary(services: Services, interview_id: int,
     except UserError:  # deleted meanwhile: the summary just posted is erased too
         store_posted(services, interview_id, PostedKind.SUMMARY, place.channel, ts=ts)
         raise
+    refresh_summary_chart(services, interview_id)
     return SummaryPost(place.channel, ts, updated=False)
 
 
@@ -130,6 +139,7 @@ def refresh_summary(services: Services, interview_id: int) -> None:
     scorecard); never posts a new one. Sent again when it changed during the update, like
     the plan (bot/plan/publish.py `refresh_plan_message`). Slack errors are raised."""
     update_until_current(services.client, lambda: _summary_now(services, interview_id))
+    refresh_summary_chart(services, interview_id)
 
 
 def _summary_now(services: Services, interview_id: int) -> Target | None:
@@ -143,6 +153,84 @@ def _summary_now(services: Services, interview_id: int) -> Target | None:
         return posted.channel, posted.ts, deleted_message(translator(posted.language),
                                                           interview_id)
     return posted.channel, posted.ts, summary_message(posted.summary)
+
+
+# ---------------------------------------------------------------------------- the dot plot
+
+
+def refresh_summary_chart(services: Services, interview_id: int) -> None:
+    """The dot plot next to the summary, as the summary reads now: uploaded into its thread,
+    replaced when its figures changed (the old file deleted), deleted when there is nothing
+    to show. Never raises: whatever happens to the picture, the summary stands (the next
+    refresh tries again)."""
+    try:
+        _sync_chart(services, interview_id)
+    except Exception:
+        log.warning("interview %s: the summary's chart was not updated", interview_id,
+                    exc_info=True)
+
+
+def _sync_chart(services: Services, interview_id: int) -> None:
+    place = chart_place(services, interview_id)
+    if place is None:
+        return
+    summary = place.summary
+    t = translator(summary.language if summary else services.settings.default_language)
+    name = _chart_names(services, t, summary) if summary else str
+    png = None
+    if summary is not None:
+        digest = chart_digest(t, summary, name)
+        if place.file_id and digest == place.digest:
+            if place.stale:  # an earlier plot's deletion failed: try again
+                _delete_charts(services, store_chart(services, interview_id, place.file_id,
+                                                     digest))
+            return  # the plot there shows these figures
+        png = summary_chart(t, summary, name)
+    if png is None or summary is None:
+        if place.file_id:
+            _delete_charts(services, store_chart(services, interview_id, None, None))
+        return
+    uploaded = services.client.files_upload_v2(
+        channel=place.channel, thread_ts=place.thread_ts,
+        file_uploads=[{"content": png, "filename": f"debrief-{summary.interview_id}.png",
+                       "title": t._("Category scores per panelist"),
+                       "alt_txt": chart_alt_text(t, summary, name)}])
+    file_id = str(uploaded["files"][0]["id"])
+    _delete_charts(services, store_chart(services, interview_id, file_id, digest))
+
+
+# What Slack answers for a file that is gone already (someone deleted it by hand).
+FILE_GONE = frozenset({"file_not_found", "file_deleted"})
+
+
+def _delete_charts(services: Services, charts: list[StaleChart]) -> None:
+    """Earlier plots deleted from Slack, each one's posted_messages row with it; one that
+    fails stays recorded (the next refresh, or the candidate's deletion, tries again)."""
+    for chart in charts:
+        try:
+            services.client.files_delete(file=chart.file_id)
+        except SlackApiError as error:
+            if error.response.get("error") not in FILE_GONE:
+                raise
+        chart_deleted(services, chart.posted_id)
+
+
+def _chart_names(services: Services, t: Translator, summary: DebriefSummary
+                 ) -> Callable[[str], str]:
+    """Plain names for the plot's legend (Slack renders no mentions in a picture): each
+    rater's display name (their id when the directory does not know them), with the round
+    in a loop."""
+    people = list(dict.fromkeys([*summary.submitted,
+                                 *(user for user, _ in summary.raters.values())]))
+    known = display_names(services.users, people)
+
+    def name(key: str) -> str:
+        seat = summary.raters.get(key)
+        if seat is None:
+            return known.get(key) or key
+        return t._("{user} (round {n})", user=known.get(seat[0]) or seat[0], n=seat[1])
+
+    return name
 
 
 def refresh_posted_summary(services: Services, payload: dict[str, Any]) -> None:

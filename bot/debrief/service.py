@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core import consensus
+from bot.core.consensus import Speaker
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.debrief.rerating import BeforeAfter, RoundHistory, before_after
 from bot.errors import InterviewRefused, NotFound, UserError
@@ -63,6 +64,7 @@ from models import (
     InterviewStatus,
     Panelist,
     PostedKind,
+    PostedMessage,
     reading,
     transaction,
     utcnow,
@@ -129,6 +131,16 @@ class DecisionView:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A panelist's note on a category they rated at an end of the scale: what the debrief
+    quotes where the panel is split."""
+
+    rater: str  # a rater key of the consensus (a Slack user; user@round in a loop)
+    scores: tuple[int, ...]  # the extreme scores they gave in the category, low to high
+    note: str
+
+
+@dataclass(frozen=True)
 class DebriefSummary:
     """Everything the debrief summary shows, read from the database in one transaction."""
 
@@ -152,6 +164,12 @@ class DebriefSummary:
     # category id -> the rounds whose sets have it, and names the latest round's set lacks
     category_rounds: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     category_names: Mapping[str, str] = field(default_factory=dict)
+    # The numbers before the talk: who speaks first (rater keys; the hiring lead last), and
+    # the notes behind ratings at either end of the scale, by category id. Both from the
+    # counted versions, like the figures.
+    hiring_lead: str = ""
+    speakers: tuple[Speaker, ...] = ()
+    evidence: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
     # Once the debrief has started: the panel before and after the discussion.
     before_after: BeforeAfter | None = None
 
@@ -188,9 +206,10 @@ def build_summary(interview: Interview, history: PanelHistory) -> DebriefSummary
     qs = question_set_of(interview)
     submitted = [p for p in interview.active_panelists if p.scorecard is not None]
     recommendations = history.recommendations(Side.COUNTED)
+    counted = consensus_ratings(interview, qs, history.ratings(Side.COUNTED))
     panel_consensus = consensus.panel_consensus(
-        consensus_ratings(interview, qs, history.ratings(Side.COUNTED)), scale_of(qs),
-        [c.id for c in qs.categories], recommendations, RECOMMENDATION_KEYS)
+        counted, scale_of(qs), [c.id for c in qs.categories], recommendations,
+        RECOMMENDATION_KEYS, weights=qs.weights)
     return DebriefSummary(
         interview_id=interview.id,
         candidate_name=interview.candidate.name,
@@ -204,8 +223,40 @@ def build_summary(interview: Interview, history: PanelHistory) -> DebriefSummary
         consensus=panel_consensus,
         panelists=tuple(_takeaways(p, seat=history.seats.get(p.id)) for p in submitted),
         decision=_decision_view(interview),
+        hiring_lead=interview.hiring_lead_id,
+        speakers=consensus.speaking_order(panel_consensus.categories,
+                                          [p.user_id for p in submitted],
+                                          interview.hiring_lead_id),
+        evidence=extreme_evidence(qs, counted, history.notes(Side.COUNTED)),
         before_after=_before_after([(interview, qs, history, str)], qs),
     )
+
+
+def extreme_evidence(qs: QuestionSet, ratings: Sequence[consensus.Rating],
+                     notes: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[Evidence, ...]]:
+    """For each category, the notes of the raters who rated it at an end of the scale
+    (`notes`: rater key -> category id -> note, of the same versions as `ratings`), in the
+    order of `ratings`."""
+    extremes: dict[tuple[str, str], set[int]] = {}
+    for rating in ratings:
+        if rating.score is not None and qs.is_extreme(rating.score):
+            extremes.setdefault((rating.category_id, rating.rater), set()).add(rating.score)
+    found: dict[str, list[Evidence]] = {}
+    for (category_id, rater), scores in extremes.items():
+        note = (notes.get(rater) or {}).get(category_id, "").strip()
+        if note:
+            found.setdefault(category_id, []).append(Evidence(rater, tuple(sorted(scores)), note))
+    return {category_id: tuple(items) for category_id, items in found.items()}
+
+
+def loop_speaking_order(categories: Sequence[consensus.CategoryConsensus],
+                        raters: Sequence[str], keys: Mapping[str, tuple[str, int]],
+                        lead: str) -> tuple[consensus.Speaker, ...]:
+    """consensus.speaking_order over a loop's rater keys (user@round): every seat of the
+    hiring lead, in whichever round, speaks last."""
+    order = consensus.speaking_order(categories, raters)
+    leads = tuple(replace(s, lead=True) for s in order if keys.get(s.rater, ("",))[0] == lead)
+    return tuple(s for s in order if keys.get(s.rater, ("",))[0] != lead) + leads
 
 
 def _takeaways(panelist: Panelist, round_number: int | None = None,
@@ -241,7 +292,9 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
     scale = scale_of(qs)
     counted: list[consensus.Rating] = []
     recommendations: dict[str, str] = {}
+    notes: dict[str, Mapping[str, str]] = {}
     raters: dict[str, tuple[str, int]] = {}
+    seated: list[str] = []  # rater keys of the submitted scorecards, panel order
     category_rounds: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     parts: list[RoundPart] = []
@@ -267,11 +320,16 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
             if panelist.scorecard is not None:
                 key = f"{panelist.user_id}@{round_.round_number}"
                 raters[key] = (panelist.user_id, round_.round_number)
+                seated.append(key)
         for user_id, recommendation in history.recommendations(Side.COUNTED).items():
             recommendations[f"{user_id}@{round_.round_number}"] = recommendation
+        for user_id, round_notes in history.notes(Side.COUNTED).items():
+            notes[f"{user_id}@{round_.round_number}"] = round_notes
     order = [c.id for c in qs.categories] + [c for c in category_rounds
                                               if c not in {x.id for x in qs.categories}]
     own = {c.id for c in qs.categories}
+    loop_consensus = consensus.panel_consensus(counted, scale, order, recommendations,
+                                               RECOMMENDATION_KEYS, weights=qs.weights)
     return DebriefSummary(
         interview_id=holder.id,
         candidate_name=holder.candidate.name,
@@ -282,8 +340,7 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         panel=tuple(u for part in parts for u in part.panel),
         submitted=tuple(u for part in parts for u in part.submitted),
         missing=tuple(u for part in parts for u in part.missing),
-        consensus=consensus.panel_consensus(counted, scale, order, recommendations,
-                                            RECOMMENDATION_KEYS),
+        consensus=loop_consensus,
         panelists=tuple(_takeaways(p, r.round_number, seats.get(p.id)) for r in debrief.rounds
                         for p in r.active_panelists if p.scorecard is not None),
         decision=_decision_view(holder),
@@ -291,6 +348,10 @@ def debrief_summary(session: Session, debrief: Debrief) -> DebriefSummary:
         raters=raters,
         category_rounds={c: tuple(n) for c, n in category_rounds.items()},
         category_names={c: n for c, n in names.items() if c not in own},
+        hiring_lead=holder.hiring_lead_id,
+        speakers=loop_speaking_order(loop_consensus.categories, seated, raters,
+                                     holder.hiring_lead_id),
+        evidence=extreme_evidence(qs, counted, notes),
         before_after=_before_after(histories, qs, order, names),
     )
 
@@ -513,6 +574,86 @@ def posted_summary(services: Services, interview_id: int) -> PostedSummary | Non
                              _current_summary(session, debrief.holder))
 
 
+@dataclass(frozen=True)
+class ChartPlace:
+    """Where the summary's dot plot goes (the summary's thread), the one there now (the
+    latest recorded in posted_messages) and the digest of its figures, and the summary it
+    should show (None: nothing to show any more: not posted, deleted, or the loop's debrief
+    moved to a later round)."""
+
+    channel: str
+    thread_ts: str | None
+    file_id: str | None
+    digest: str | None
+    summary: DebriefSummary | None
+    stale: bool = False  # an earlier plot whose deletion failed is still recorded
+
+
+@dataclass(frozen=True)
+class StaleChart:
+    """A plot to delete from Slack, and its row in posted_messages (None: never recorded)."""
+
+    file_id: str
+    posted_id: int | None
+
+
+def chart_place(services: Services, interview_id: int) -> ChartPlace | None:
+    """The chart's place for bot/debrief/publish.py (None: no such interview)."""
+    with reading(services.db) as session:
+        interview = session.get(Interview, interview_id)
+        if interview is None:
+            return None
+        summary = None
+        if interview.summary_ts and interview.deleted_at is None:
+            debrief = debrief_of(session, interview)
+            if debrief.holder.id == interview.id:
+                summary = debrief_summary(session, debrief)
+        charts = _charts(session, interview.id)
+        return ChartPlace(interview.channel_id, interview.plan_ts or interview.summary_ts,
+                          charts[-1].file_id if charts else None,
+                          interview.summary_chart_digest, summary, stale=len(charts) > 1)
+
+
+def _charts(session: Session, interview_id: int) -> list[PostedMessage]:
+    """The interview's plots recorded in posted_messages, oldest first: the last one is the
+    summary's, any other one is left to delete."""
+    return list(session.scalars(select(PostedMessage).where(
+        PostedMessage.interview_id == interview_id, PostedMessage.kind == PostedKind.CHART,
+        PostedMessage.erase_error.is_(None)).order_by(PostedMessage.id)))
+
+
+def store_chart(services: Services, interview_id: int, file_id: str | None,
+                digest: str | None) -> list[StaleChart]:
+    """The summary's chart is now `file_id` (None: none), recorded in posted_messages like
+    every file about the candidate. Returns the plots to delete from Slack: every earlier
+    one of the interview. Under the interview's lock, so of two refreshes at once the later
+    one's file stays and the other's is deleted. When the candidate's data was deleted
+    meanwhile, the deletion's erase (bot/lifecycle) takes the file along, and nothing is
+    returned."""
+    with transaction(services.db) as session:
+        interview = session.scalars(select(Interview).where(Interview.id == interview_id)
+                                    .with_for_update(of=Interview)).first()
+        if interview is None:
+            return [StaleChart(file_id, None)] if file_id else []
+        if file_id:
+            record_posted(session, services, interview.id, PostedKind.CHART,
+                          interview.channel_id, file_id=file_id)
+        if interview.candidate.deleted_at is not None:
+            return []
+        interview.summary_chart_digest = digest if file_id else None
+        return [StaleChart(str(row.file_id), row.id) for row in _charts(session, interview.id)
+                if row.file_id and row.file_id != file_id]
+
+
+def chart_deleted(services: Services, posted_id: int | None) -> None:
+    """An earlier plot is gone from Slack: nothing of it is left to erase."""
+    if posted_id is None:
+        return
+    with transaction(services.db) as session:
+        session.execute(delete(PostedMessage).where(PostedMessage.id == posted_id,
+                                                    PostedMessage.kind == PostedKind.CHART))
+
+
 def debrief_holder_id(services: Services, interview_id: int) -> int | None:
     """The round holding the debrief that covers this one (None: deleted)."""
     with reading(services.db) as session:
@@ -577,8 +718,30 @@ class DecisionForm:
     language: str
     current: DecisionView | None
     history: tuple[DecisionView, ...]  # oldest first, the current one last
+    # The numbers before the talk, to decide beside (the set names their side).
+    mechanical: consensus.MechanicalRecommendation | None = None
+    question_set: QuestionSet | None = None
     # Once the debrief has started: the panel before and after the discussion.
     before_after: BeforeAfter | None = None
+
+
+class AgainstTheNumbers(UserError):
+    """The decision goes against the mechanical recommendation and says nothing of why."""
+
+
+def goes_against(side: consensus.Recommendation | None, outcome: DecisionOutcome) -> bool:
+    """Hire where the numbers say (strong) no hire, or no hire where they say (strong) hire.
+    Hold takes no side, and numbers with no side have nothing to go against."""
+    if side in (consensus.Recommendation.HIRE, consensus.Recommendation.STRONG_HIRE):
+        return outcome is DecisionOutcome.NO_HIRE
+    if side in (consensus.Recommendation.NO_HIRE, consensus.Recommendation.STRONG_NO_HIRE):
+        return outcome is DecisionOutcome.HIRE
+    return False
+
+
+def _numbers_side(session: Session, debrief: Debrief) -> consensus.Recommendation | None:
+    """The side the mechanical recommendation takes now."""
+    return debrief_summary(session, debrief).consensus.mechanical.recommendation
 
 
 @dataclass(frozen=True)
@@ -593,6 +756,9 @@ class DecisionResult:
     channel: str
     thread_ts: str | None
     panel: tuple[str, ...]
+    # Set when it went against the numbers: their side in the set's words, and why.
+    against_label: str | None = None
+    against_reason: str | None = None
 
 
 def _check_may_decide(debrief: Debrief, user_id: str) -> None:
@@ -617,10 +783,13 @@ def decision_form(services: Services, team_id: str, interview_id: int | str,
         _check_may_decide(debrief, user_id)
         history = tuple(DecisionView(d.outcome, d.reason, d.decided_by, d.decided_at, i)
                         for i, d in enumerate(_loop_decisions(session, interview)))
+        summary = debrief_summary(session, debrief)
         return DecisionForm(interview_id=interview.id, candidate_name=interview.candidate.name,
                             role=interview.candidate.role, language=interview.language,
                             current=_decision_view(interview), history=history,
-                            before_after=debrief_summary(session, debrief).before_after)
+                            mechanical=summary.consensus.mechanical,
+                            question_set=summary.question_set,
+                            before_after=summary.before_after)
 
 
 def check_decision_submission(services: Services, team_id: str, interview_id: int,
@@ -652,19 +821,22 @@ def _decision_by_view(session: Session, source_view_id: str | None) -> Decision 
 
 
 def record_decision(services: Services, team_id: str, interview_id: int, user_id: str,
-                    outcome: DecisionOutcome, reason: str, source_view_id: str | None
-                    ) -> DecisionResult:
+                    outcome: DecisionOutcome, reason: str, source_view_id: str | None, *,
+                    against_reason: str = "") -> DecisionResult:
     """Store the decision (who, when, why; earlier ones kept), mark the interview decided
     (which locks the scorecards), remove its pending reminders; then update the plan and
-    the summary and tell the panel in the thread. Idempotent on the submitted view's id."""
+    the summary and tell the panel in the thread. Idempotent on the submitted view's id.
+    A decision against the numbers (goes_against) is recorded as such, and needs
+    `against_reason`: without it AgainstTheNumbers is raised and nothing is stored."""
     reason = reason.strip()[:REASON_MAX_LENGTH]
     if not reason:
         raise UserError(N_("Give a reason for the decision."))
+    against_reason = against_reason.strip()[:REASON_MAX_LENGTH]
 
     def store() -> DecisionResult:
         with transaction(services.db) as session:
             return _store_decision(services, session, team_id, interview_id, user_id, outcome,
-                                   reason, source_view_id)
+                                   reason, source_view_id, against_reason)
 
     try:
         result = store()
@@ -677,7 +849,7 @@ def record_decision(services: Services, team_id: str, interview_id: int, user_id
 
 def _store_decision(services: Services, session: Session, team_id: str, interview_id: int,
                     user_id: str, outcome: DecisionOutcome, reason: str,
-                    source_view_id: str | None) -> DecisionResult:
+                    source_view_id: str | None, against_reason: str = "") -> DecisionResult:
     find_interview(session, team_id, interview_id)  # this workspace's, not deleted
     debrief = locked_debrief(session, interview_id)
     interview = debrief.holder
@@ -685,10 +857,18 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
     if existing is not None:
         return _decision_result(debrief, existing, stored=False, previous=None)
     _check_may_decide(debrief, user_id)
+    side = _numbers_side(session, debrief)
+    against = goes_against(side, outcome)
+    if against and not against_reason:
+        raise AgainstTheNumbers(
+            N_("The numbers say {side}. Say here why you decide otherwise."),
+            language=interview.language, side=_side_label(interview, side.value if side else ""))
     now = services.clock()
     previous = interview.decision
     decision = Decision(outcome=outcome, reason=reason, decided_by=user_id, decided_at=now,
-                        source_view_id=source_view_id)
+                        source_view_id=source_view_id, mechanical=side.value if side else None,
+                        against_mechanical=against,
+                        against_reason=against_reason if against else None)
     interview.decisions.append(decision)
     interview.decision = outcome
     interview.decision_reason = reason
@@ -701,7 +881,8 @@ def _store_decision(services: Services, session: Session, team_id: str, intervie
     log_event(session, interview, user_id,
               "decided" if previous is None else "decision_changed",
               outcome=outcome.value, previous=previous.value if previous else None,
-              rounds=[r.id for r in debrief.rounds])
+              rounds=[r.id for r in debrief.rounds], mechanical=decision.mechanical,
+              against_mechanical=against)
     session.flush()
     for round_ in debrief.rounds:
         effects.refresh_everywhere(session, services, round_)
@@ -713,12 +894,23 @@ def _decision_result(debrief: Debrief, decision: Decision, *, stored: bool,
                      previous: DecisionOutcome | None) -> DecisionResult:
     interview = debrief.holder
     panel = [p.user_id for r in debrief.rounds for p in r.active_panelists]
+    against = decision.against_mechanical and decision.mechanical is not None
     return DecisionResult(
         stored=stored, interview_id=interview.id, language=interview.language,
         outcome=decision.outcome, reason=decision.reason, decided_by=decision.decided_by,
         previous=previous, channel=interview.channel_id,
         thread_ts=interview.plan_ts or interview.summary_ts,
-        panel=tuple(dict.fromkeys(panel)))
+        panel=tuple(dict.fromkeys(panel)),
+        against_label=_side_label(interview, decision.mechanical or "") if against else None,
+        against_reason=decision.against_reason if against else None)
+
+
+def _side_label(interview: Interview, key: str) -> str:
+    """A recommendation key in the words of the interview's question set."""
+    try:
+        return question_set_of(interview).recommendation.label(key)
+    except KeyError:
+        return key
 
 
 def decision_announced(services: Services, interview_id: int,

@@ -22,6 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 # Consecutive sections whose block_id starts with one of these render as one table: the
 # debrief agenda (bot/debrief/builders/summary.py), one category a row.
 TABLE_BLOCK_PREFIXES = ("agenda:",)
+# Context blocks that belong to the row above them: shown as its notes (a split category's
+# evidence).
+TABLE_NOTE_PREFIXES = ("evidence:",)
 # Table lines after a row's first one start this far in.
 TABLE_INDENT = 5
 # Option texts in a compact option list are cut to this many characters.
@@ -468,8 +471,13 @@ class Renderer:
         (split at " · ") are the cells, aligned in columns; any further lines are notes
         under the row. When a row does not fit, its second-line cells go on a line below,
         still aligned."""
-        rows = []
+        rows: list[tuple[list[str], list[str], list[str]]] = []
         for block in run:
+            if block.get("type") == "context":  # notes under the row above
+                rows[-1][2].extend(line for element in block.get("elements", [])
+                                   for raw in str(element.get("text", "")).split("\n")
+                                   for line in self.paragraphs(raw, width - TABLE_INDENT))
+                continue
             text_lines = block.get("text", {}).get("text", "").split("\n")
             head = [self.mrkdwn(part) for part in text_lines[0].split(" — ")]
             stats = ([self.mrkdwn(part) for part in text_lines[1].split(" · ")]
@@ -597,17 +605,23 @@ def _spaced(before: Mapping[str, Any], block: Mapping[str, Any]) -> bool:
 
 
 def _table_run(blocks: Sequence[Mapping[str, Any]], start: int) -> list[Mapping[str, Any]]:
-    """The consecutive table sections starting at `start` (two or more), else []."""
+    """The consecutive table sections starting at `start` (two or more), with the notes
+    under them, else []."""
 
     def is_row(block: Mapping[str, Any]) -> bool:
         block_id = str(block.get("block_id", ""))
         return (block.get("type") == "section" and bool(block.get("text"))
                 and block_id.startswith(TABLE_BLOCK_PREFIXES))
 
+    def is_note(block: Mapping[str, Any]) -> bool:
+        return (block.get("type") == "context"
+                and str(block.get("block_id", "")).startswith(TABLE_NOTE_PREFIXES))
+
     run: list[Mapping[str, Any]] = []
-    while start + len(run) < len(blocks) and is_row(blocks[start + len(run)]):
+    while start + len(run) < len(blocks) and (
+            is_row(blocks[start + len(run)]) or (run and is_note(blocks[start + len(run)]))):
         run.append(blocks[start + len(run)])
-    return run if len(run) >= 2 else []
+    return run if sum(1 for block in run if is_row(block)) >= 2 else []
 
 
 def _column_widths(rows: Sequence[Sequence[str]]) -> list[int]:

@@ -495,6 +495,7 @@ ERASE: dict[PostedKind, Erase] = {
     PostedKind.KIT_PAGE: Erase.DELETE,
     PostedKind.REMINDER: Erase.DELETE,
     PostedKind.EXPORT_FILE: Erase.DELETE_FILE,
+    PostedKind.CHART: Erase.DELETE_FILE,
 }
 
 
@@ -574,6 +575,7 @@ def _erase(session: Session, interview: Interview, now: datetime,
         decision.reason = ""
     interview.note = None
     interview.decision_reason = None
+    interview.summary_chart_digest = None  # the plot itself is erased with the others
     interview.deleted_at = now
     interview.deleted_by = actor_id
     session.flush()

@@ -262,6 +262,7 @@ def answer_problems(form: ScorecardForm, answers: Answers, *, categories: Sequen
         problems.append(Problem(block_id, N_("“{category}” is one of your focus areas: rate "
                                              "at least one of its questions."),
                                 {"category": category.name}))
+    problems += extreme_note_problems(qs, answers, categories)
     problems += shift_problems(form, answers, on_page=on_page, final=final)
     if final:
         if answers.recommendation not in RECOMMENDATION_KEYS:
@@ -270,6 +271,39 @@ def answer_problems(form: ScorecardForm, answers: Answers, *, categories: Sequen
         if not answers.takeaways.strip():
             problems.append(Problem(TAKEAWAYS_BLOCK, N_("Write your key takeaways.")))
     return problems
+
+
+# How much of a question's text the "note needed" error quotes.
+QUESTION_IN_ERROR = 80
+QUESTIONS_NAMED_IN_ERROR = 2  # and "+3" for the rest
+
+
+def extreme_note_problems(qs: QuestionSet, answers: Answers,
+                          categories: Sequence[str]) -> list[Problem]:
+    """Where the set asks for it (`extreme_ratings_need_note`), a category of `categories`
+    rated at either end of the scale with no note: the error sits on its note and names
+    the questions."""
+    if not qs.extreme_ratings_need_note:
+        return []
+    problems = []
+    for category in qs.categories:
+        if category.id not in categories or answers.category_notes.get(category.id, "").strip():
+            continue
+        extreme = [f"“{_shortened(q.text)}” ({score})" for q in category.questions
+                   if (score := answers.score(q.id)) is not None and qs.is_extreme(score)]
+        if extreme:
+            named = ", ".join(extreme[:QUESTIONS_NAMED_IN_ERROR])
+            if len(extreme) > QUESTIONS_NAMED_IN_ERROR:
+                named += f", +{len(extreme) - QUESTIONS_NAMED_IN_ERROR}"
+            problems.append(Problem(category_note_block_id(category.id),
+                                    N_("Write the evidence for {questions} here: a rating at "
+                                       "either end of the scale needs a note."),
+                                    {"questions": named}))
+    return problems
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= QUESTION_IN_ERROR else text[:QUESTION_IN_ERROR - 1] + "…"
 
 
 def shift_problems(form: ScorecardForm, answers: Answers, *, on_page: set[str],

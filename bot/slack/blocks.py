@@ -77,8 +77,9 @@ def fields(items: list[str], block_id: str | None = None) -> Block:
                         block_id=block_id)
 
 
-def context(*texts: str) -> Block:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(t, 2000)) for t in texts[:10]])
+def context(*texts: str, block_id: str | None = None) -> Block:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(t, 2000)) for t in texts[:10]],
+                        block_id=block_id)
 
 
 def divider() -> Block:

@@ -1,7 +1,8 @@
 """callback_id `record_decision`: the decision modal is submitted.
 
 Checked first (errors go back into the modal): who is deciding (the hiring lead, or the
-recruiter while no decision exists), an outcome chosen, a reason given. The decision is
+recruiter while no decision exists), an outcome chosen, a reason given; and, when storing,
+a reason for going against the numbers if the decision does (next to that field). The decision is
 stored before the ack (idempotent on the view's id: Slack's retry stores nothing twice);
 the plan, the summary, the App Homes and the thread's announcement follow from the outbox.
 """
@@ -14,12 +15,14 @@ from slack_bolt import Ack
 
 from bot.debrief import service as debrief
 from bot.debrief.builders.decision import (
+    AGAINST_BLOCK,
     OUTCOME_BLOCK,
     REASON_BLOCK,
+    read_against_reason,
     read_decision,
     read_interview_id,
 )
-from bot.debrief.service import check_decision_submission
+from bot.debrief.service import AgainstTheNumbers, check_decision_submission
 from bot.errors import UserError
 from bot.i18n import N_, translator
 from bot.services import Services
@@ -46,5 +49,10 @@ def record_decision(ack: Ack, body: dict[str, Any], services: Services) -> None:
     if errors or outcome is None:
         ack(response_action="errors", errors=errors)
         return
-    debrief.record_decision(services, team_id, interview_id, user_id, outcome, reason, view["id"])
+    try:
+        debrief.record_decision(services, team_id, interview_id, user_id, outcome, reason,
+                                view["id"], against_reason=read_against_reason(view))
+    except AgainstTheNumbers as err:
+        ack(response_action="errors", errors={AGAINST_BLOCK: err.render(t)})
+        return
     ack()

@@ -3,6 +3,7 @@ example), posted once and updated in place, and the decision with its history.""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from typing import Any
@@ -11,11 +12,21 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
-from bot.core.consensus import Recommendation, Unjudged, Verdict
+from bot.core.consensus import (
+    Rating,
+    Recommendation,
+    Scale,
+    Unjudged,
+    Verdict,
+    panel_consensus,
+)
 from bot.debrief import publish as debrief_publish
 from bot.debrief import service as debrief
+from bot.debrief.builders.summary import decision_announcement
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.i18n import translator
 from bot.interviews import get_interview
+from bot.lifecycle.service import erase_candidate
 from bot.scorecards.service import scorecard_locked
 from bot.services import Services
 from models import (
@@ -24,6 +35,8 @@ from models import (
     Event,
     Interview,
     InterviewStatus,
+    PostedKind,
+    PostedMessage,
     Reminder,
     ReminderStatus,
     transaction,
@@ -87,10 +100,10 @@ def interview_row(services: Services, interview_id: int) -> Interview:
         return interview
 
 
-def events(services: Services, interview_id: int, kind: str) -> list[Event]:
+def events(services: Services, interview_id: int, *kinds: str) -> list[Event]:
     with transaction(services.db) as session:
         return list(session.scalars(select(Event).where(
-            Event.interview_id == interview_id, Event.kind == kind).order_by(Event.id)))
+            Event.interview_id == interview_id, Event.kind.in_(kinds)).order_by(Event.id)))
 
 
 def post_plan(world: World) -> str:
@@ -145,6 +158,17 @@ def test_summary_numbers_match_the_worked_example(world: World) -> None:
     assert (summary.submitted, summary.missing) == ((PIA, PEETER, MARI), ())
 
 
+def test_in_a_loop_every_seat_of_the_hiring_lead_speaks_last() -> None:
+    """Pia (round 1) rates 5, the lead (rounds 1 and 2) and Mari (round 2) 3: Pia is
+    furthest from the panel and speaks first; both of the lead's seats come last."""
+    keys = {f"{u}@{n}": (u, n) for u, n in ((PIA, 1), (LEAD, 1), (LEAD, 2), (MARI, 2))}
+    ratings = [Rating(key, "c", "q", 5 if key.startswith(PIA) else 3) for key in keys]
+    categories = panel_consensus(ratings, Scale(1, 5), ["c"], {}, []).categories
+    order = debrief.loop_speaking_order(categories, list(keys), keys, LEAD)
+    assert [(s.rater, s.lead) for s in order] == [
+        (f"{PIA}@1", False), (f"{MARI}@2", False), (f"{LEAD}@1", True), (f"{LEAD}@2", True)]
+
+
 def test_only_current_versions_of_active_panelists_count(world: World) -> None:
     services = world.services
     interview_id = worked_example(services)
@@ -179,7 +203,7 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
     interview_id = worked_example(services, plan_ts=plan_ts)
 
     debrief_publish.post_debrief_summary(services, interview_id, actor_id=None)
-    thread = world.fake.thread(CHANNEL, plan_ts)
+    thread = world.fake.thread(CHANNEL, plan_ts, shares=False)
     assert len(thread) == 1
     summary_ts = thread[0]["ts"]
     row = interview_row(services, interview_id)
@@ -188,11 +212,91 @@ def test_the_summary_goes_in_the_plan_thread_and_a_second_post_updates_it(world:
 
     add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="strong_hire")
     debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
-    thread = world.fake.thread(CHANNEL, plan_ts)
+    thread = world.fake.thread(CHANNEL, plan_ts, shares=False)
     assert [m["ts"] for m in thread] == [summary_ts]
     assert thread[0]["edits"], "updated in place"
     assert "Strong hire 2" in str(thread[0]["blocks"])
     assert len(world.fake.messages(CHANNEL)) == 1  # only the plan at the top level
+
+
+def chart_file_id(services: Services, interview_id: int) -> str | None:
+    """The plot recorded as posted about the candidate (None: none; two: an error)."""
+    with transaction(services.db) as session:
+        return session.scalars(select(PostedMessage.file_id).where(
+            PostedMessage.interview_id == interview_id,
+            PostedMessage.kind == PostedKind.CHART)).one_or_none()
+
+
+def test_the_dot_plot_goes_next_to_the_summary_and_is_replaced_when_the_figures_change(
+        world: World) -> None:
+    services, fake = world.services, world.fake
+    # Mari is not in #hiring: the posted summary is not hers to see, so her late scorecard
+    # counts and changes the figures.
+    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD, PIA, PEETER])
+    plan_ts = post_plan(world)
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI), plan_ts=plan_ts)
+    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire")
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire")
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    [chart] = fake.files(CHANNEL)
+    assert chart["content"].startswith(b"\x89PNG") and chart["thread_ts"] == plan_ts
+    assert chart["title"] == "Category scores per panelist"
+    assert chart["alt_txt"].startswith(
+        "Each panelist's category score on the 1–5 scale. Behavioural questions: pia 4.5, "
+        "peeter 1.5 (mean 3.0); Situational questions: ")  # their display names
+    assert chart_file_id(services, interview_id) == chart["id"]
+
+    # The same figures keep the plot; changed ones replace it, the old file deleted.
+    debrief_publish.refresh_summary(services, interview_id)
+    assert [f["id"] for f in fake.files(CHANNEL)] == [chart["id"]]
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire")
+    debrief_publish.refresh_summary(services, interview_id)
+    [replaced] = fake.files(CHANNEL)
+    assert replaced["id"] != chart["id"] == fake.calls("files.delete")[0]["params"]["file"]
+    assert "peeter 1.5, mari 3.0 (mean 3.0)" in replaced["alt_txt"]
+    assert chart_file_id(services, interview_id) == replaced["id"]  # the old row went too
+
+    # Deleting the candidate's data deletes the plot too, through the posted messages.
+    erase_candidate(services, interview_row(services, interview_id).candidate_id, LEAD)
+    perform_side_effects(services)
+    assert fake.files(CHANNEL) == [] and chart_file_id(services, interview_id) is None
+    assert [c["params"]["file"] for c in fake.calls("files.delete")] == [chart["id"],
+                                                                        replaced["id"]]
+
+
+def test_a_plot_whose_deletion_failed_is_deleted_by_the_next_refresh(world: World) -> None:
+    services, fake = world.services, world.fake
+    fake.add_channel(CHANNEL, name="hiring", members=[RECRUITER, LEAD, PIA, PEETER])
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, PIA_SCORES, recommendation="strong_hire")
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES, recommendation="no_hire")
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    [chart] = fake.files(CHANNEL)
+    add_scorecard(services, interview_id, MARI, MARI_SCORES, recommendation="hire")
+    fake.fail_next("files.delete", "fatal_error", status=200)
+    debrief_publish.refresh_summary(services, interview_id)  # the new plot is up, the old stays
+    assert len(fake.files(CHANNEL)) == 2
+    with transaction(services.db) as session:
+        recorded = session.scalars(select(PostedMessage.file_id).where(
+            PostedMessage.kind == PostedKind.CHART).order_by(PostedMessage.id)).all()
+    assert recorded[0] == chart["id"] and len(recorded) == 2  # the candidate's delete finds it
+
+    debrief_publish.refresh_summary(services, interview_id)
+    assert [f["id"] for f in fake.files(CHANNEL)] == [recorded[1]]
+    assert chart_file_id(services, interview_id) == recorded[1]
+
+
+def test_a_failed_upload_leaves_the_summary_out_and_the_next_refresh_tries_again(
+        world: World) -> None:
+    services, fake = world.services, world.fake
+    interview_id = worked_example(services)
+    fake.fail_next("files.getUploadURLExternal", "file_uploads_disabled", status=200)
+    debrief_publish.post_debrief_summary(services, interview_id, actor_id=LEAD)
+    assert interview_row(services, interview_id).summary_ts == fake.messages(CHANNEL)[0]["ts"]
+    assert fake.files(CHANNEL) == [] and chart_file_id(services, interview_id) is None
+    debrief_publish.refresh_summary(services, interview_id)
+    [chart] = fake.files(CHANNEL)
+    assert chart["thread_ts"] == fake.messages(CHANNEL)[0]["ts"]  # no plan: the summary's thread
 
 
 def test_without_a_plan_message_the_summary_goes_in_the_channel(world: World) -> None:
@@ -223,7 +327,7 @@ def test_timer_and_button_at_once_give_one_summary(world: World) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert not errors
-    assert len(world.fake.thread(CHANNEL, plan_ts)) == 1
+    assert len(world.fake.thread(CHANNEL, plan_ts, shares=False)) == 1
     assert len(summary_posts(world)) == 1
     assert len(events(services, interview_id, "debrief_posted")) == 1
 
@@ -359,7 +463,7 @@ def test_recording_a_decision(world: World) -> None:
     assert reminder_statuses(services, interview_id) == [ReminderStatus.SENT]  # pending gone
     assert [e.detail["outcome"] for e in events(services, interview_id, "decided")] == ["hire"]
 
-    thread = world.fake.thread(CHANNEL, plan_ts)
+    thread = world.fake.thread(CHANNEL, plan_ts, shares=False)
     summary, announcement = thread
     assert "Decision recorded" in announcement["blocks"][0]["text"]["text"]
     assert "*Hire*" in announcement["blocks"][0]["text"]["text"]
@@ -368,6 +472,51 @@ def test_recording_a_decision(world: World) -> None:
         assert f"<@{panelist}>" in str(announcement["blocks"])
     assert summary["edits"] and "*Decision:* Hire" in str(summary["blocks"])
     assert "Change decision" in str(summary["blocks"])
+
+
+@pytest.mark.parametrize(("side", "against"), [
+    (Recommendation.STRONG_HIRE, {DecisionOutcome.NO_HIRE}),
+    (Recommendation.HIRE, {DecisionOutcome.NO_HIRE}),
+    (Recommendation.NO_HIRE, {DecisionOutcome.HIRE}),
+    (Recommendation.STRONG_NO_HIRE, {DecisionOutcome.HIRE}),
+    (None, set()),
+])
+def test_what_goes_against_the_numbers(side: Recommendation | None,
+                                       against: set[DecisionOutcome]) -> None:
+    assert {o for o in DecisionOutcome if debrief.goes_against(side, o)} == against
+
+
+def test_a_decision_against_the_numbers_needs_its_reason_and_is_recorded(world: World) -> None:
+    """The worked example's numbers say hire (3.54): no hire needs a reason for going
+    against them; hold takes no side."""
+    services = world.services
+    interview_id = worked_example(services)
+    with pytest.raises(debrief.AgainstTheNumbers) as refused:
+        debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.NO_HIRE,
+                                "Weak references.", "V1", against_reason="  ")
+    assert refused.value.render_in("en") == ("The numbers say Hire. Say here why you decide "
+                                             "otherwise.")
+    assert interview_row(services, interview_id).decision is None  # nothing stored
+
+    result = debrief.record_decision(services, TEAM, interview_id, LEAD,
+                                     DecisionOutcome.NO_HIRE, "Weak references.", "V2",
+                                     against_reason="Two references say <b>no</b>.")
+    assert (result.against_label, result.against_reason) == ("Hire",
+                                                             "Two references say <b>no</b>.")
+    held = debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.HOLD,
+                                   "Wait.", "V3", against_reason="Ignored: hold is no side.")
+    assert held.against_label is None
+    with transaction(services.db) as session:
+        rows = [(d.outcome, d.mechanical, d.against_mechanical, d.against_reason)
+                for d in session.scalars(select(Decision).order_by(Decision.id))]
+    assert rows == [(DecisionOutcome.NO_HIRE, "hire", True, "Two references say <b>no</b>."),
+                    (DecisionOutcome.HOLD, "hire", False, None)]
+    logged = [(e.detail["mechanical"], e.detail["against_mechanical"]) for e in
+              events(services, interview_id, "decided", "decision_changed")]
+    assert logged == [("hire", True), ("hire", False)]
+    said = json.dumps(decision_announcement(translator("en"), result).blocks)
+    assert ("This goes against the numbers, which said Hire. Why: Two references say "
+            "&lt;b&gt;no&lt;/b&gt;.") in said
 
 
 def test_a_retried_submission_stores_one_decision(world: World) -> None:
@@ -395,7 +544,8 @@ def test_only_the_hiring_lead_changes_a_decision_and_history_is_kept(world: Worl
         debrief.record_decision(services, TEAM, interview_id, RECRUITER,
                                 DecisionOutcome.HIRE, "Changed my mind.", "V2")
     changed = debrief.record_decision(services, TEAM, interview_id, LEAD,
-                                      DecisionOutcome.NO_HIRE, "References were poor.", "V3")
+                                      DecisionOutcome.NO_HIRE, "References were poor.", "V3",
+                                      against_reason="The numbers say hire; references not.")
     assert changed.previous is DecisionOutcome.HOLD
     form = debrief.decision_form(services, TEAM, interview_id, LEAD)
     assert [d.outcome for d in form.history] == [DecisionOutcome.HOLD, DecisionOutcome.NO_HIRE]

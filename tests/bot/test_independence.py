@@ -11,8 +11,9 @@ from bot.debrief.builders.summary import debrief_summary_message
 from bot.i18n import translator
 from bot.scorecards.service import panel_feedback
 from models import Interview, transaction
-from tests.conftest import LEAD, OUTSIDER, PEETER, PIA, TEAM, World
+from tests.conftest import LEAD, MARI, OUTSIDER, PEETER, PIA, TEAM, World
 from tests.factories import (
+    MARI_SCORES,
     PEETER_SCORES,
     PIA_SCORES,
     add_scorecard,
@@ -71,3 +72,32 @@ def test_the_posted_summary_counts_as_seen_by_the_channel_members_only(world: Wo
         PIA, OUTSIDER}
     _, after = summary.before_after.category("behavioural")
     assert dict(after.rater_scores) == {OUTSIDER: 4.5, PIA: 2.5}
+
+
+def test_the_numbers_before_the_talk_and_the_quotes_come_from_the_counted_versions(
+        world: World) -> None:
+    """Peeter reads the others' ratings, then turns his behavioural 1 and 2 into 5s with a
+    new note: the summary still quotes the note behind his counted 1, next to the figures
+    of that version, and the mechanical recommendation and speaking order stay."""
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, PIA_SCORES,
+                  category_notes={"behavioural": "Owned the outage."})
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES,
+                  category_notes={"behavioural": "No example."})
+    add_scorecard(services, interview_id, MARI, MARI_SCORES)
+    independent = summary_of(services, interview_id)
+    world.clock.advance(minutes=5)
+    panel_feedback(services, TEAM, interview_id, PEETER)
+    world.clock.advance(minutes=5)
+    add_scorecard(services, interview_id, PEETER,
+                  {**PEETER_SCORES, "hardest-case": 5, "could-not-help": 5},
+                  category_notes={"behavioural": "Pia convinced me."})
+
+    summary = summary_of(services, interview_id)
+    assert [(e.rater, e.scores, e.note) for e in summary.evidence["behavioural"]] == [
+        (PIA, (5,), "Owned the outage."), (PEETER, (1,), "No example.")]
+    assert summary.consensus.mechanical == independent.consensus.mechanical
+    assert summary.speakers == independent.speakers
+    assert "Pia convinced me" not in str(debrief_summary_message(translator("en"),
+                                                                 summary).blocks)

@@ -658,6 +658,32 @@ AID_RULES: list[tuple[str, Callable[[dict[str, Any]], object], str]] = [
 
 RULES += AID_RULES
 
+# The debrief's inputs: category weights, and notes for ratings at the ends of the scale.
+RULES += [
+    ("weight negative", _set_path(["categories", 0, "weight"], -1),
+     "categories[0].weight: must be 0 or more, got -1"),
+    ("weight too large", _set_path(["categories", 0, "weight"], 11),
+     "categories[0].weight: must be at most 10, got 11"),
+    ("weight not a number", _set_path(["categories", 0, "weight"], "heavy"),
+     "categories[0].weight: expected a number like 1 or 0.5, got the text 'heavy'"),
+    ("every weight zero", lambda d: [c.update(weight=0) for c in d["categories"]],
+     "categories: every category has weight: 0"),
+    ("extreme note flag not true or false", _set_path(["extreme_ratings_need_note"], "yes please"),
+     "extreme_ratings_need_note: expected true or false, got the text 'yes please'"),
+]
+
+
+def test_weights_and_the_extreme_note_rule_parse_and_default() -> None:
+    plain = parse_question_set(dump(valid_set()), FILE)
+    assert plain.weights == {"service": 1.0, "behaviour": 1.0}
+    assert plain.extreme_ratings_need_note is False
+    data = mutated(_set_path(["categories", 1, "weight"], 0.5))
+    data["extreme_ratings_need_note"] = True
+    weighted = parse_question_set(dump(data), FILE)
+    assert weighted.weights == {"service": 1.0, "behaviour": 0.5}
+    assert weighted.extreme_ratings_need_note
+    assert [weighted.is_extreme(v) for v in range(1, 6)] == [True, False, False, False, True]
+
 
 def test_the_aids_fixture_is_valid() -> None:
     assert parse_question_set(dump(mutated(with_aids)), FILE).question_count == 3
@@ -1008,6 +1034,11 @@ class TestShippedCustomerServiceSet:
         for question_set in shipped_sets.values():
             assert len(question_set.categories) == 5
 
+    def test_shipped_sets_ask_for_evidence_of_a_1_or_a_5(
+        self, shipped_sets: dict[str, QuestionSet]
+    ) -> None:
+        assert all(q.extreme_ratings_need_note for q in shipped_sets.values())
+
     def test_shipped_sets_share_category_and_question_ids(
         self, shipped_sets: dict[str, QuestionSet]
     ) -> None:
@@ -1032,6 +1063,7 @@ class TestShippedCustomerServiceSet:
         def shape(question_set: QuestionSet) -> list[Any]:
             return [
                 [(c.id, c.source) for c in question_set.competencies],
+                question_set.extreme_ratings_need_note, question_set.weights,
                 *[
                     (q.id, q.competency, q.spare, q.guidance_source, len(q.probes),
                      q.anchors is not None)

@@ -119,6 +119,26 @@ def test_a_page_before_the_last_checks_only_its_own_categories() -> None:
     assert [p.block_id for p in problems] == ["recommendation"]
 
 
+def test_a_1_or_a_5_needs_a_note_on_its_category_where_the_set_asks_for_it() -> None:
+    qs = shipped_set_en()
+    category = qs.categories[0]
+    first, second = category.questions[0], category.questions[1]
+    form = form_for(qs)
+    answers = Answers(ratings={first.id: "5", second.id: "1"}, recommendation="hire",
+                      takeaways="ok")
+    errors = render_problems(T, answer_problems(form, answers, categories=[category.id],
+                                                final=True))
+    assert list(errors) == [f"note:{category.id}"]
+    assert f"“{first.text}” (5), “{second.text}” (1)" in errors[f"note:{category.id}"]
+    # A note on the category is the evidence; 2 to 4 need none; a set without the rule
+    # asks for nothing.
+    noted = replace(answers, category_notes={category.id: "Told the outage story."})
+    middling = replace(answers, ratings={first.id: "4", second.id: "2"})
+    lax = form_for(qs.model_copy(update={"extreme_ratings_need_note": False}))
+    for form_, given in ((form, noted), (form, middling), (lax, answers)):
+        assert answer_problems(form_, given, categories=[category.id], final=True) == []
+
+
 # --- the modal ---------------------------------------------------------------------------------
 
 

@@ -22,13 +22,17 @@ from bot.debrief.builders.summary import (
 )
 from bot.i18n import translator
 from bot.slack.mrkdwn import escape
-from models import DecisionOutcome
+from models import DecisionOutcome, Interview, transaction
 from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, RECRUITER, TEAM, World
 from tests.factories import (
     LARGE_PANEL,
+    MARI_SCORES,
     NASTY,
+    PEETER_SCORES,
+    PIA_SCORES,
     add_scorecard,
     largest_interview,
+    largest_set,
     make_interview,
     shipped_set,
     summary_of,
@@ -85,7 +89,9 @@ def test_the_summary_of_the_largest_panel_fits_one_message(world: World) -> None
     mrkdwn = mrkdwn_of(posted["blocks"])
     assert "<!channel>" not in mrkdwn and "<!here>" not in mrkdwn
     assert "&lt;!channel&gt;" in mrkdwn
-    assert "Secret" not in text and "Note Note" not in text  # private notes, category notes
+    assert "Secret" not in text  # private notes
+    # Category notes show only as the evidence under split categories, clipped.
+    assert "Note " * 50 in text and "Note " * 61 not in text
     assert "more in “Full scorecards”" in text
 
 
@@ -137,6 +143,43 @@ def test_decision_modal_with_a_long_history_fits(world: World) -> None:
     assert "Changed 7 times" in text_of(posted["blocks"])
 
 
+def test_the_largest_panel_re_rated_after_the_debrief_still_fits(world: World) -> None:
+    """All 12 panelists saw the summary and then moved every category, each with a long
+    reason: the summary (numbers, evidence, before → after) stays within a message's 50
+    blocks, the decision modal (numbers, before → after, history) within a modal's 100."""
+    services = world.services
+    interview_id = largest_interview(services)
+    with transaction(services.db) as session:
+        interview = session.get_one(Interview, interview_id)
+        interview.debrief_started_at = services.clock()
+        for panelist in interview.panelists:
+            panelist.saw_panel_at = services.clock()
+    world.clock.advance(minutes=5)
+    qs = largest_set()
+    for i, user_id in enumerate(LARGE_PANEL):
+        add_scorecard(services, interview_id, user_id,
+                      {q.id: 5 if i % 2 else 1 for c in qs.categories for q in c.questions},
+                      takeaways=(NASTY + " ") * 100,
+                      category_notes={c.id: "Note " * 500 for c in qs.categories},
+                      shift_reasons={c.id: (NASTY + " ") * 20 for c in qs.categories})
+    summary = summary_of(services, interview_id)
+    assert summary.before_after is not None and len(summary.before_after.rerated) == 12
+    message = debrief_summary_message(translator("en"), summary)
+    assert len(message.blocks) <= 50
+    posted = text_of(post(world, message)["blocks"])
+    assert "*After the discussion* (re-rated by" in posted and "Before the talk" in posted
+    assert "(“&lt;!channel&gt;" in posted  # the reasons, shortened to fit
+
+    for n in range(8):
+        debrief.record_decision(services, TEAM, interview_id, LEAD,
+                                list(DecisionOutcome)[n % 3], (NASTY + " ") * 90, f"V{n}")
+    form = debrief.decision_form(services, TEAM, interview_id, LEAD)
+    view = open_modal(world, LEAD, decision_modal(translator("en"), form))
+    assert len(view["blocks"]) <= 100
+    shown = text_of(view["blocks"])
+    assert "before → after the discussion" in shown and "Before the talk" in shown
+
+
 # --- the worked example, in words -----------------------------------------------------------
 
 
@@ -183,6 +226,40 @@ def test_english_summary_of_the_worked_example(world: World) -> None:
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(e["action_id"], e["text"]["text"]) for e in buttons] == [
         ("record_decision", "Record decision"), ("full_scorecards", "Full scorecards")]
+
+
+def test_the_numbers_before_the_talk_and_the_evidence_under_a_split(world: World) -> None:
+    """The worked example with notes: category means 4.0, 3.0, 4.17 and 3.0 (personal, Pia
+    alone) combine to 3.54, "hire" (above 3 up to 4); Pia sits 0.78 from the panel on
+    average, Peeter 0.56, Mari 0.22; the lead is not on the panel and speaks last. Pia's and
+    Peeter's notes back their 5 and 1 in the split behavioural category; Pia's 5s in the
+    mixed situational one are not quoted."""
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, PEETER, MARI))
+    add_scorecard(services, interview_id, PIA, PIA_SCORES,
+                  category_notes={"behavioural": NASTY, "situational": "Calm with the angry one."})
+    add_scorecard(services, interview_id, PEETER, PEETER_SCORES,
+                  category_notes={"behavioural": "No example,\n  none at all."})
+    add_scorecard(services, interview_id, MARI, MARI_SCORES)
+    blocks = post(world, debrief_summary_message(translator("en"), summary_of(
+        services, interview_id)))["blocks"]
+    assert blocks[2]["block_id"] == "numbers"
+    assert blocks[2]["text"]["text"].splitlines() == [
+        "*Before the talk:* The numbers say *Hire*: the category means combine to 3.54 on the "
+        "1–5 scale.",
+        f"*Suggested speaking order:* <@{PIA}> → <@{PEETER}> → <@{MARI}> → <@{LEAD}> (hiring "
+        "lead): the panelist furthest from the panel's view first, the hiring lead last.",
+    ]
+    ids = [b.get("block_id", "") for b in blocks]
+    evidence = blocks[ids.index("agenda:behavioural") + 1]
+    assert evidence["type"] == "context"
+    assert evidence["elements"][0]["text"].splitlines() == [
+        "Evidence for the ratings at the ends of the scale:",
+        f"<@{PIA}> (5): “{escape(NASTY)}”",
+        f"<@{PEETER}> (1): “No example, none at all.”",
+    ]
+    assert "Calm with the angry one" not in text_of(blocks)
+    assert blocks[ids.index("agenda:situational") + 1].get("block_id") != "evidence"
 
 
 def test_estonian_summary_uses_decimal_commas_and_the_sets_labels(world: World) -> None:
@@ -271,7 +348,7 @@ def test_the_decision_announcement_mentions_the_panel(world: World) -> None:
     services = world.services
     interview_id = worked_example(services)
     result = debrief.record_decision(services, TEAM, interview_id, LEAD, DecisionOutcome.NO_HIRE,
-                                     NASTY, "V1")
+                                     NASTY, "V1", against_reason=NASTY)
     posted = post(world, decision_announcement(translator("en"), result))
     text = text_of(posted["blocks"])
     assert "Decision recorded by <@ULEAD>: *No hire*" in text

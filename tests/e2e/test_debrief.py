@@ -66,6 +66,8 @@ def score_through_the_modal(world: World, interview_id: int) -> None:
     world.slack.click(PIA, "score_candidate", channel=CHANNEL, value=str(interview_id))
     view = top_view(world, PIA, "scorecard", before)
     values = {f"q:{q}": "na" if s is None else str(s) for q, s in PIA_SCORES.items()}
+    values.update({f"note:{c}": "Owned the outage story." for c in ("behavioural",
+                                                                      "situational")})
     values.update({"recommendation": "strong_hire", "private_note": "Salary expectations high.",
                    "takeaways": "Owned the <!channel> outage story & fixed it."})
     response = world.slack.submit(PIA, view["id"], values)
@@ -124,14 +126,16 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
 
     # The hiring lead starts the debrief from the plan; pressing twice gives one summary.
     slack.click(LEAD, "start_debrief", channel=CHANNEL, ts=plan_ts)
-    summary = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts))[0]
+    summary = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts, shares=False))[0]
     slack.click(LEAD, "start_debrief", channel=CHANNEL, ts=plan_ts)
     fake.wait_for(lambda: fake.message(CHANNEL, summary["ts"])["edits"])
-    assert [m["ts"] for m in fake.thread(CHANNEL, plan_ts)] == [summary["ts"]]
+    assert [m["ts"] for m in fake.thread(CHANNEL, plan_ts, shares=False)] == [summary["ts"]]
     assert interview_row(world, interview_id).status == InterviewStatus.DEBRIEF
 
     texts = section_texts(fake.message(CHANNEL, summary["ts"])["blocks"])
-    headline = texts[0]
+    numbers, headline = texts[:2]
+    assert "The numbers say *Hire*: the category means combine to 3.54" in numbers
+    assert f"order:* <@{PIA}> → <@{PEETER}> → <@{MARI}> → <@{LEAD}> (hiring lead)" in numbers
     assert "*Scorecards in:* 3 of 3" in headline
     assert "*Recommendations:* Strong hire 1 · Hire 1 · No hire 1 · Strong no hire 0" in headline
     agenda = [t for t in texts if t[:3] in {f"*{n}." for n in range(1, 6)}]
@@ -152,7 +156,8 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
         f"mean 4.2 (Good) · range 3.5 (Good) – 5.0 (Excellent) · {unjudged}")
     assert agenda[2].splitlines()[1].startswith(
         f"mean 4.0 (Good) · range 4.0 (Good) – 4.0 (Good) · {unjudged}")
-    alpha = json.dumps(fake.message(CHANNEL, summary["ts"])["blocks"])
+    alpha = json.dumps(fake.message(CHANNEL, summary["ts"])["blocks"], ensure_ascii=False)
+    assert f"<@{PIA}> (5): “Owned the outage story.”" in alpha  # the evidence under the split
     assert "alpha (ordinal, over all question ratings): not judged, from only 18 paired" in alpha
     panel = "\n".join(texts)
     assert "Owned the &lt;!channel&gt; outage story &amp; fixed it." in panel
@@ -183,7 +188,7 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
     assert response.status == 200 and response.json() is None
     assert send_again(world, RECRUITER, modal, values, retry_num=1).status == 200
 
-    announcement = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts)[1:])[0]
+    announcement = fake.wait_for(lambda: fake.thread(CHANNEL, plan_ts, shares=False)[1:])[0]
     said = json.dumps(announcement["blocks"], ensure_ascii=False)
     assert "Decision recorded by <@URECRUITER>: *Hire*." in said
     assert all(f"<@{u}>" in said for u in (PIA, PEETER, MARI))
@@ -211,15 +216,25 @@ def test_a_full_interview_from_scores_to_a_recorded_decision(world: World) -> No
     slack.click(LEAD, "record_decision", channel=CHANNEL, ts=summary["ts"])
     modal = top_view(world, LEAD, "record_decision", before)
     assert modal["title"]["text"] == "Change decision"
-    slack.submit(LEAD, modal["id"], {"outcome": "hold", "reason": "References first."})
-    fake.wait_for(lambda: len(fake.thread(CHANNEL, plan_ts)) == 3)
-    change = json.dumps(fake.thread(CHANNEL, plan_ts)[2]["blocks"])
-    assert "Decision changed by <@ULEAD>: *Hold* (was Hire)" in change
-    fake.wait_for(lambda: "Decided: Hold" in json.dumps(fake.message(CHANNEL, plan_ts)["blocks"]))
+    # The modal shows the numbers (hire, 3.54); going against them asks why, next to the field.
+    assert "The numbers say *Hire*" in json.dumps(modal["blocks"])
+    values = {"outcome": "no_hire", "reason": "References first."}
+    reply = slack.submit(LEAD, modal["id"], values).json()
+    assert reply["errors"] == {
+        "against_numbers": "The numbers say Hire. Say here why you decide otherwise."}
+    slack.submit(LEAD, modal["id"], {**values, "against_numbers": "Both references said no."})
+    fake.wait_for(lambda: len(fake.thread(CHANNEL, plan_ts, shares=False)) == 3)
+    change = json.dumps(fake.thread(CHANNEL, plan_ts, shares=False)[2]["blocks"])
+    assert "Decision changed by <@ULEAD>: *No hire* (was Hire)" in change
+    assert "This goes against the numbers, which said Hire. Why: Both references said no." \
+        in change
+    fake.wait_for(lambda: "Decided: No hire" in json.dumps(
+        fake.message(CHANNEL, plan_ts)["blocks"]))
     with transaction(services.db) as session:
         history = list(session.scalars(select(Decision.outcome).order_by(Decision.id)))
-    assert history == [DecisionOutcome.HIRE, DecisionOutcome.HOLD]
-    assert len(fake.thread(CHANNEL, plan_ts)) == 3  # summary, decision, change: no second summary
+    assert history == [DecisionOutcome.HIRE, DecisionOutcome.NO_HIRE]
+    # summary, decision, change: no second summary
+    assert len(fake.thread(CHANNEL, plan_ts, shares=False)) == 3
 
 
 # --- the commands --------------------------------------------------------------------------

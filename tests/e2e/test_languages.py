@@ -74,7 +74,9 @@ WORKER = "language-test"
 EXPECTED_SLACK_ERRORS = frozenset({"not_in_channel"})
 # Calls that carry text the app shows to people.
 TEXT_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral", "views.open",
-                          "views.push", "views.update", "views.publish", "response_url"})
+                          "views.push", "views.update", "views.publish", "response_url",
+                          # an upload's alt text and title (the summary's dot plot)
+                          "files.getUploadURLExternal", "files.completeUploadExternal"})
 # Workspace-level surfaces (DEFAULT_LANGUAGE), not part of any interview: these modals, and
 # App Home (views of type "home").
 WORKSPACE_CALLBACKS = frozenset({"new_interview"})
@@ -91,7 +93,7 @@ def texts_in(node: Any) -> list[str]:
     found: list[str] = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("text", "alt_text") and isinstance(value, str):
+            if key in ("text", "alt_text", "alt_txt", "title") and isinstance(value, str):
                 found.append(value)
             elif key == "errors" and isinstance(value, dict):
                 found += [v for v in value.values() if isinstance(v, str)]
@@ -349,7 +351,7 @@ def debrief(run: Run) -> None:
     score(run, PEETER, "3", from_channel=PEETER)  # from the reminder's own button
     run.move_clock_to(row.debrief_at + timedelta(minutes=1))
     run.remind("debrief", "debrief_lead")
-    run.summary_ts = fake.wait_for(lambda: fake.thread(CHANNEL, run.plan_ts))[0]["ts"]
+    run.summary_ts = fake.wait_for(lambda: fake.thread(CHANNEL, run.plan_ts, shares=False))[0]["ts"]
     run.answer("start_debrief", slack.click(LEAD, "start_debrief", channel=CHANNEL,
                                             ts=run.plan_ts))
     fake.wait_for(lambda: fake.message(CHANNEL, run.summary_ts)["edits"])
@@ -376,7 +378,7 @@ def read_and_decide(run: Run) -> None:
     assert errors["response_action"] == "errors"
     assert run.answer("the decision modal", slack.submit(
         RECRUITER, modal["id"], {"outcome": "hire", "reason": REASON})) is None
-    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts)) >= 2)
+    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts, shares=False)) >= 2)
     fake.wait_for(lambda: "decision" in {b.get("block_id") for b in fake.message(
         CHANNEL, run.summary_ts)["blocks"]})
 
@@ -393,7 +395,7 @@ def read_and_decide(run: Run) -> None:
     change = run.top_view(LEAD, "record_decision", before)
     assert run.answer("the change modal", slack.submit(
         LEAD, change["id"], {"outcome": "hold", "reason": CHANGED_REASON})) is None
-    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts)) >= 3)
+    fake.wait_for(lambda: len(fake.thread(CHANNEL, run.plan_ts, shares=False)) >= 3)
 
 
 def run_interview(world: World, language: str) -> Run:
@@ -437,7 +439,7 @@ def expectations(run: Run, t: Translator) -> list[tuple[str, list[str], list[str
     reminders_to_peeter = texts_of_messages(fake.dms(PEETER))
     to_lead = texts_of_messages(fake.dms(LEAD))
     summary = texts_of_messages([fake.message(CHANNEL, run.summary_ts)])
-    thread = texts_of_messages(fake.thread(CHANNEL, run.plan_ts)[1:])
+    thread = texts_of_messages(fake.thread(CHANNEL, run.plan_ts, shares=False)[1:])
     decision_modal = texts_in(run.views["record_decision"])
     return [
         ("plan", [t._("Score candidate"), t._("Start debrief"),
@@ -503,6 +505,7 @@ def test_an_interview_speaks_its_sets_language_end_to_end(world: World, language
 
     said = said_through_the_api(world) + run.acks
     assert len(said) > 100  # every surface was collected
+    assert any(where.startswith("files.") for where, _ in said)  # the dot plot's words too
     english = english_in(said, language)
     if language == "en":
         # The control: the same check finds the catalog's English in an English interview.

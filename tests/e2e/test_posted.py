@@ -6,8 +6,8 @@ and files people see, the App Homes) nor in any table of the database.
 
 One interview walks every kind of message and file (plan, kits and their pages, thread
 notes, notices, a removed panelist's kit, confirmation DMs, a reminder, panel feedback,
-App Home, /interview list, the summary, full scorecards, the decision, an export, the
-delete confirmation and its answer), so the suite pays for one setup."""
+App Home, /interview list, the summary and its dot plot, full scorecards, the decision, an
+export, the delete confirmation and its answer), so the suite pays for one setup."""
 
 from __future__ import annotations
 
@@ -245,6 +245,8 @@ def test_typed_text_is_escaped_everywhere_and_a_delete_leaves_nothing(world: Wor
     assert {"chat.postMessage", "chat.update", "views.open", "views.publish",
             "ack"} <= carried
 
+    [chart] = [f["id"] for f in fake.files(CHANNEL) if f["filename"].endswith(".png")]
+
     # The delete: the confirmation names the candidate and says what it cannot reach.
     command(world, acks, RECRUITER, f"delete {interview_id}")
     view = top_view(world, RECRUITER, "delete_interview")
@@ -263,6 +265,7 @@ def test_typed_text_is_escaped_everywhere_and_a_delete_leaves_nothing(world: Wor
     qs = shipped_set(services)
     assert [p.label for p in qs.scale if f"{p.value} · {p.label}" in left] == []  # ratings
     assert fake.files() == []
+    assert chart in [c["params"]["file"] for c in fake.calls("files.delete")]  # the dot plot
     database = stored(world)
     assert [word for word in WORDS if word in database] == []
     with transaction(services.db) as session:

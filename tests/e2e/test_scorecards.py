@@ -198,8 +198,14 @@ def test_editing_opens_the_last_answers_and_keeps_every_version(world: World) ->
     assert inputs[f"q:{question.id}"]["element"]["initial_option"]["value"] == "2"
     assert inputs["recommendation"]["element"]["initial_option"]["value"] == "hire"
     assert inputs["private_note"]["element"]["initial_value"] == "First."
-    # Change one rating, keep everything else as prefilled.
-    world.slack.submit(PIA, view["id"], {f"q:{question.id}": "5",
+    # Change one rating to a 5, keep everything else as prefilled: the shipped set asks
+    # for the evidence of a 5 in the category's notes, and the modal says where.
+    note = f"note:{qs.categories[0].id}"
+    refused = world.slack.submit(PIA, view["id"], {f"q:{question.id}": "5",
+                                                   "recommendation": "strong_hire"}).json()
+    assert list(refused["errors"]) == [note]
+    assert f"“{question.text}” (5)" in refused["errors"][note]
+    world.slack.submit(PIA, view["id"], {f"q:{question.id}": "5", note: "Named all five parts.",
                                          "recommendation": "strong_hire"})
     world.fake.wait_for(lambda: len(world.fake.dms(PIA)) == 2)
     assert "is updated" in world.fake.dms(PIA)[-1]["text"]

@@ -514,7 +514,10 @@ def test_frozen_question_sets_are_stored_once_and_come_back_on_downgrade(
         _fill_with_sets(services.engine, documents)
         before = _all_rows(services.engine)
 
-        upgrade(services.engine)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0009")
+            connection.commit()
         after = _all_rows(services.engine)
         for table, rows in before.items():
             if table not in ("interviews", "alembic_version"):
@@ -531,10 +534,10 @@ def test_frozen_question_sets_are_stored_once_and_come_back_on_downgrade(
             1, 2, 1, 3, 1]
         assert [{k: v for k, v in row.items() if k != "question_set"}
                 for row in before["interviews"]] == [
-            {k: v for k, v in row.items()
-             if k not in ("question_set_version_id", "questions_per_category")}
+            {k: v for k, v in row.items() if k != "question_set_version_id"}
             for row in after["interviews"]]
 
+        upgrade(services.engine)  # the app reads it (at head)
         with transaction(services.db) as session:
             for number, document in enumerate(documents, start=1):
                 interview = session.get_one(Interview, number)
@@ -640,3 +643,73 @@ def test_questions_per_category_is_added_empty_and_removed_cleanly(
         assert _all_rows(engine) == at_0009
     finally:
         engine.dispose()
+
+
+def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come(
+        fake: FakeSlack, empty_database: str) -> None:
+    """0011 adds a decision's stand against the numbers and the digest of the summary's
+    chart: every earlier row keeps its values; an old decision went against nothing, an old
+    summary has no chart. Back at 0010, a chart is recorded as a file that app erases."""
+    services = build_services(make_settings(fake, empty_database))
+    try:
+        config = alembic_config(empty_database)
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0010")
+            connection.commit()
+        tables = MetaData()
+        tables.reflect(services.engine)
+        now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+        rows: list[tuple[str, dict[str, object]]] = [
+            ("candidates", {"id": 1, "team_id": TEAM, "name": "Mari", "role": "Agent",
+                            "link": None, "recruiter_id": "UREC", "debrief_per_round": False,
+                            "created_at": now, "deleted_at": None, "deleted_by": None}),
+            ("question_set_versions", {"id": 1, "team_id": None, "set_id": "customer-service",
+                                       "language": "en", "version": 1, "content_hash": "0" * 64,
+                                       "status": "published", "created_at": now,
+                                       "document": {"id": "customer-service"},
+                                       "created_by": None}),
+            ("interviews", {"id": 1, "team_id": TEAM, "candidate_id": 1, "round_number": 1,
+                            "note": None, "question_set_id": "customer-service",
+                            "language": "en", "question_set_version_id": 1,
+                            "questions_per_category": None,
+                            "channel_id": "C1", "plan_ts": "1.1", "summary_ts": "1.2",
+                            "debrief_started_at": now,
+                            "recruiter_id": "UREC", "hiring_lead_id": "ULEAD",
+                            "starts_at": now, "ends_at": now, "debrief_at": now,
+                            "status": "decided", "decision": "hire", "decided_by": "ULEAD",
+                            "decided_at": now, "decision_reason": "Strong", "created_at": now,
+                            "deleted_at": None, "deleted_by": None, "source_view_id": None}),
+            ("decisions", {"id": 1, "interview_id": 1, "outcome": "hire", "reason": "Strong",
+                           "decided_by": "ULEAD", "decided_at": now, "source_view_id": "V1"}),
+            ("posted_messages", {"candidate_id": 1, "interview_id": 1,
+                                 "kind": "summary", "channel_id": "C1", "ts": "1.2",
+                                 "file_id": None, "posted_at": now, "erase_error": None}),
+        ]
+        with services.engine.begin() as connection:
+            for table, row in rows:
+                connection.execute(tables.tables[table].insert().values(**row))
+        before = _all_rows(services.engine)
+        upgrade(services.engine)
+        after = _all_rows(services.engine)
+        added = {"decisions": {"mechanical": None, "against_mechanical": False,
+                               "against_reason": None},
+                 "interviews": {"summary_chart_digest": None}}
+        for table, found in before.items():
+            if table != "alembic_version":
+                assert after[table] == [row | added.get(table, {}) for row in found], table
+        with transaction(services.db) as session:
+            interview = session.get_one(Interview, 1)
+            assert [(d.reason, d.against_mechanical) for d in interview.decisions] == [
+                ("Strong", False)]
+            session.add(PostedMessage(candidate_id=1, interview_id=1, kind=PostedKind.CHART,
+                                      channel_id="C1", file_id="F1", posted_at=now))
+        with services.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+            connection.commit()
+            kinds = connection.execute(text(
+                "SELECT kind, file_id FROM posted_messages ORDER BY id")).all()
+            assert [tuple(k) for k in kinds] == [("summary", None), ("export_file", "F1")]
+    finally:
+        services.engine.dispose()

@@ -411,7 +411,8 @@ def test_files_delete_removes_the_bots_own_file_and_leaves_a_tombstone(
     assert [f["id"] for f in fake.files(PIA)] == [theirs]
     [share] = fake.dms(PIA)
     assert share["files"] == [{"id": file_id, "mode": "tombstone"}]
-    assert error_of(lambda: client.files_delete(file=file_id))["error"] == "file_not_found"
+    assert error_of(lambda: client.files_delete(file=file_id))["error"] == "file_deleted"
+    assert error_of(lambda: client.files_delete(file="F9999"))["error"] == "file_not_found"
     assert error_of(lambda: client.files_delete(file=theirs))["error"] == "cant_delete_file"
     assert [f["id"] for f in fake.files(PIA)] == [theirs]
 
@@ -447,6 +448,37 @@ def test_a_file_input_is_for_modals_only(client: WebClient, fake: FakeSlack) -> 
     assert view_errors(home) == [
         "file_input is only supported in modals [json-pointer:/view/blocks/0/element/type]"]
     assert message_errors([file_input])  # input blocks are not for messages at all
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32  # the signature is what the fake looks at
+
+
+def test_a_png_in_a_thread_is_shared_and_deleted(client: WebClient, fake: FakeSlack) -> None:
+    root = client.chat_postMessage(channel="C0001", text="plan")["ts"]
+    reply = client.files_upload_v2(channel="C0001", thread_ts=root, content=PNG,
+                                   filename="plot.png", title="Plot", alt_txt="Dots.")
+    file_id = reply["file"]["id"]
+    [upload] = fake.files("C0001")
+    assert (upload["alt_txt"], upload["thread_ts"]) == ("Dots.", root)
+    assert [m.get("files", [{}])[0].get("id") for m in fake.thread("C0001", root)] == [file_id]
+
+    client.files_delete(file=file_id)
+    assert fake.files("C0001") == [] and fake.thread("C0001", root, shares=False) == []
+    [share] = fake.thread("C0001", root)
+    assert share["files"] == [{"id": file_id, "mode": "tombstone"}]
+
+
+def test_an_upload_is_checked(client: WebClient, fake: FakeSlack) -> None:
+    def error(**given: Any) -> str:
+        upload = {"channel": "C0001", "content": PNG, "filename": "plot.png", **given}
+        return str(error_of(lambda: client.files_upload_v2(**upload))["error"])
+
+    assert error(content=b"GIF89a not a png") == "file_type_not_allowed"
+    assert error(alt_txt="x" * 1001) == "alt_txt_too_large"
+    assert error(channel="C0002") == "not_in_channel"
+    fake.max_file_bytes = len(PNG) - 1
+    assert error() == "file_upload_size_restricted"
+    assert fake.files() == []
 
 
 # --- failures and waiting ----------------------------------------------------------------------

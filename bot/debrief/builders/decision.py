@@ -14,7 +14,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.debrief.builders.summary import VERDICT_WORDS, outcome_word, recommendation_tally_text
+from bot.debrief.builders.summary import (
+    VERDICT_WORDS,
+    mechanical_text,
+    outcome_word,
+    recommendation_tally_text,
+)
 from bot.i18n import Translator
 from bot.slack.blocks import chunk_lines, clip, context, plain, section
 from bot.slack.mrkdwn import escape, user
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 CALLBACK_ID = "record_decision"
 OUTCOME_BLOCK = "outcome"
 REASON_BLOCK = "reason"
+AGAINST_BLOCK = "against_numbers"
 REASON_MAX_LENGTH = 3000
 HISTORY_SHOWN = 5  # the latest few; the event log and the export have them all
 
@@ -46,6 +52,7 @@ def decision_modal(t: Translator, form: DecisionForm) -> dict[str, Any]:
             lines = [t._("{outcome} by {who}", outcome=outcome_word(t, d.outcome),
                          who=user(d.decided_by)) for d in earlier]
             blocks.append(context(t._("Earlier: {decisions}", decisions=" → ".join(lines))))
+    blocks += numbers_blocks(t, form)
     blocks += before_after_blocks(t, form.before_after)
     options = [Option(value=o.value, text=plain(outcome_word(t, o))) for o in DecisionOutcome]
     initial = next((o for o in options if form.current and o.value == form.current.outcome),
@@ -59,6 +66,7 @@ def decision_modal(t: Translator, form: DecisionForm) -> dict[str, Any]:
         hint=plain(t._("The panel reads this in the thread."), 2000),
         element=PlainTextInputElement(action_id=REASON_BLOCK, multiline=True,
                                       max_length=REASON_MAX_LENGTH)))
+    blocks += against_blocks(t, form)
     # Translators: modal title, max 24 characters
     title = t._("Change decision") if form.current else t._("Record decision")
     # Translators: modal button, max 24 characters
@@ -69,6 +77,34 @@ def decision_modal(t: Translator, form: DecisionForm) -> dict[str, Any]:
                 submit=plain(submit, 24), close=plain(close, 24), blocks=blocks,
                 private_metadata=json.dumps({"interview_id": form.interview_id}))
     return view.to_dict()
+
+
+def numbers_blocks(t: Translator, form: DecisionForm) -> list[Block]:
+    """The mechanical recommendation, to decide beside."""
+    if form.mechanical is None or form.question_set is None:
+        return []
+    return [context(t._("*Before the talk:* {mechanical}",
+                        mechanical=mechanical_text(t, form.question_set, form.mechanical)))]
+
+
+def against_blocks(t: Translator, form: DecisionForm) -> list[Block]:
+    """Where the numbers take a side: why the decision goes against them, if it does
+    (optional here; the submission is refused without it when it does)."""
+    if form.mechanical is None or form.mechanical.recommendation is None:
+        return []
+    return [InputBlock(
+        block_id=AGAINST_BLOCK, optional=True,
+        label=plain(t._("If you decide against the numbers, why?"), 2000),
+        hint=plain(t._("Needed for Hire where the numbers say no hire, or No hire where they "
+                       "say hire. The panel reads it in the thread."), 2000),
+        element=PlainTextInputElement(action_id=AGAINST_BLOCK, multiline=True,
+                                      max_length=REASON_MAX_LENGTH))]
+
+
+def read_against_reason(view: dict[str, Any]) -> str:
+    """Why the decision goes against the numbers, as typed ("" when the field is absent)."""
+    values = (view.get("state") or {}).get("values") or {}
+    return str(((values.get(AGAINST_BLOCK) or {}).get(AGAINST_BLOCK) or {}).get("value") or "")
 
 
 def _reading(t: Translator, category: CategoryConsensus) -> str:

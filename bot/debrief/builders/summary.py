@@ -2,8 +2,13 @@
 and the decision announcement in that thread.
 
 Layout, and why it fits Slack's 50 blocks for the largest set (12 panelists, 10
-categories): header, context, headline, alpha, decision, divider, agenda title, one section
-per category (10), divider, panel title, one section per panelist (12), buttons: 32 blocks.
+categories): header, context, the numbers before the talk, headline, alpha, decision,
+divider, agenda title, one section per category (10) with the evidence for its extreme
+ratings under each split one (10), divider, panel title, one section per panelist (12),
+buttons: 43 blocks. Once panelists re-rate after the discussion, the before → after part
+follows the agenda (a section per 3000 characters); when it all does not fit, several
+panelists, then several categories share a section, and then the re-ratings' reasons are
+shortened (`REASON_LENGTHS`).
 A loop's debrief may cover several such rounds: then several panelists (and if need be
 several categories) share a section. Takeaways are clipped here; every word of them (and
 every rating) is in "Full scorecards".
@@ -25,6 +30,7 @@ from bot.core.consensus import (
     AgreementBand,
     AlphaBand,
     CategoryConsensus,
+    MechanicalRecommendation,
     PanelConsensus,
     Unjudged,
     Verdict,
@@ -32,6 +38,7 @@ from bot.core.consensus import (
 from bot.core.question_sets import RECOMMENDATION_KEYS, QuestionSet
 from bot.i18n import N_, Translator
 from bot.slack.blocks import (
+    SECTION_TEXT_LIMIT,
     Message,
     actions,
     button,
@@ -208,6 +215,71 @@ def decision_text(t: Translator, decision: DecisionView) -> str:
     return text
 
 
+# ---------------------------------------------------------------------------- before the talk
+
+# Notes quoted under a split category are cut here; "Full scorecards" has them whole.
+EVIDENCE_NOTE_IN_SUMMARY = 300
+
+
+def mechanical_text(t: Translator, qs: QuestionSet, mechanical: MechanicalRecommendation
+                    ) -> str:
+    """The mechanical recommendation in a sentence: its side, and the combined score."""
+    if mechanical.score is None:
+        return t._("The numbers take no side yet: nobody has rated a category.")
+    score = t.number(mechanical.score, 2)
+    if mechanical.recommendation is None:
+        return t._("The numbers take no side: the category means combine to exactly the "
+                   "midpoint, {score}.", score=score)
+    weighted = len(set(qs.weights.values())) > 1
+    text = t._("The numbers say *{recommendation}*: the category means combine to {score} on "
+               "the {low}–{high} scale.",
+               recommendation=escape(recommendation_label(qs, mechanical.recommendation.value)),
+               score=score, low=qs.scale_min, high=qs.scale_max)
+    if weighted:
+        text += " " + t._("Categories weigh as the question set says.")
+    return text
+
+
+def speaking_order_text(t: Translator, summary: DebriefSummary) -> str | None:
+    """Who speaks first: the furthest from the panel; the hiring lead last. None before
+    any scorecard is in."""
+    if not summary.speakers:
+        return None
+    label = rater_label(t, summary)
+    names = [t._("{user} (hiring lead)", user=label(s.rater)) if s.lead else label(s.rater)
+             for s in summary.speakers]
+    if summary.hiring_lead and not any(s.lead for s in summary.speakers):
+        names.append(t._("{user} (hiring lead)", user=user(summary.hiring_lead)))
+    return t._("*Suggested speaking order:* {names}: the panelist furthest from the panel's "
+               "view first, the hiring lead last.", names=" → ".join(names))
+
+
+def numbers_block(t: Translator, summary: DebriefSummary) -> Block:
+    """The numbers before the talk, at the top of the summary."""
+    lines = [t._("*Before the talk:* {mechanical}",
+                 mechanical=mechanical_text(t, summary.question_set,
+                                            summary.consensus.mechanical))]
+    order = speaking_order_text(t, summary)
+    if order:
+        lines.append(order)
+    return section("\n".join(lines), block_id="numbers")
+
+
+def evidence_blocks(t: Translator, summary: DebriefSummary, category: CategoryConsensus,
+                    label: Label) -> list[Block]:
+    """Under a split category: the notes its panelists gave for ratings at either end of
+    the scale, quoted (escaped, clipped) and attributed like the category's names."""
+    found = summary.evidence.get(category.category_id, ())
+    if category.verdict is not Verdict.SPLIT or not found:
+        return []
+    lines = [t._("Evidence for the ratings at the ends of the scale:")] + [
+        t._("{who} ({scores}): “{note}”", who=label(item.rater),
+            scores=", ".join(str(score) for score in item.scores),
+            note=escape(clip(" ".join(item.note.split()), EVIDENCE_NOTE_IN_SUMMARY)))
+        for item in found]
+    return [context(*chunk_lines(lines, 2000), block_id=f"evidence:{category.category_id}")]
+
+
 # ---------------------------------------------------------------------------- agenda
 
 
@@ -291,6 +363,7 @@ def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
             text = category_text(t, qs, position, category, label=label,
                                  name=category_name(summary, category.category_id))
             blocks.append(section(text, block_id=f"agenda:{category.category_id}"))
+            blocks += evidence_blocks(t, summary, category, label)
     for part in summary.rounds:
         if not part.combined:
             blocks.append(context(t._("Round {n} rates on another scale: its numbers are in "
@@ -348,13 +421,33 @@ def _score_or_dash(t: Translator, value: float | None) -> str:
     return "–" if value is None else t.number(value)
 
 
-def before_after_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
+# How much of a re-rating's reason the summary quotes: in full up to the first length,
+# shorter when the before → after part would not fit the blocks left to it (0: none).
+REASON_LENGTHS = (300, 150, 80, 40, 0)
+
+
+def before_after_blocks(t: Translator, summary: DebriefSummary,
+                        max_blocks: int | None = None) -> list[Block]:
     """Once someone re-rated after the discussion: each category that moved, its verdict
     and each panelist's score before → after (with the reason for a big move); then the
-    recommendations, and the categories that stayed as they were."""
-    shift = summary.before_after
-    if shift is None or not shift.rerated:
+    recommendations, and the categories that stayed as they were. Within `max_blocks`
+    sections: the reasons are shortened to fit, and as a last resort the lines cut."""
+    if summary.before_after is None or not summary.before_after.rerated:
         return []
+    for reason_length in REASON_LENGTHS:
+        chunks = chunk_lines(_before_after_lines(t, summary, reason_length))
+        if max_blocks is None or len(chunks) <= max_blocks:
+            break
+    if max_blocks is not None and len(chunks) > max_blocks:  # even without the reasons
+        chunks = chunks[:max(max_blocks, 1)]
+        chunks[-1] = clip(chunks[-1] + "\n…", SECTION_TEXT_LIMIT)
+    return [section(chunk) for chunk in chunks]
+
+
+def _before_after_lines(t: Translator, summary: DebriefSummary,
+                        reason_length: int) -> list[str]:
+    shift = summary.before_after
+    assert shift is not None
     label = rater_label(t, summary)
     lines = [t._("*After the discussion* (re-rated by {names}): before → after, both sides "
                  "read by the same rules", names=", ".join(label(r) for r in shift.rerated))]
@@ -370,7 +463,8 @@ def before_after_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
                          after=t._(VERDICT_WORDS[after.verdict]),
                          mean_before=_score_or_dash(t, before.mean),
                          mean_after=_score_or_dash(t, after.mean)))
-        lines += _rater_moves(t, shift.reasons, category_id, before, after, label)
+        lines += _rater_moves(t, shift.reasons, category_id, before, after, label,
+                              reason_length)
     if shift.before.recommendation_tally != shift.after.recommendation_tally:
         lines.append(t._("*Recommendations:* {before} → {after}",
                          before=recommendation_tally_text(shift.before,
@@ -379,11 +473,12 @@ def before_after_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
                                                          shift.recommendation_labels)))
     if unchanged:
         lines.append(t._("Unchanged: {categories}", categories=", ".join(unchanged)))
-    return [section(chunk) for chunk in chunk_lines(lines)]
+    return lines
 
 
 def _rater_moves(t: Translator, reasons: Mapping[tuple[str, str], str], category_id: str,
-                 before: CategoryConsensus, after: CategoryConsensus, label: Label) -> list[str]:
+                 before: CategoryConsensus, after: CategoryConsensus, label: Label,
+                 reason_length: int = REASON_LENGTHS[0]) -> list[str]:
     """A line per panelist whose score moved (with their reason), one for the others."""
     lines, steady = [], []
     for rater in dict.fromkeys([*before.rater_scores, *after.rater_scores]):
@@ -393,8 +488,8 @@ def _rater_moves(t: Translator, reasons: Mapping[tuple[str, str], str], category
             continue
         line = f"• {label(rater)} {_score_or_dash(t, was)} → {_score_or_dash(t, now)}"
         reason = reasons.get((rater, category_id))
-        if reason:
-            line += " " + t._("(“{reason}”)", reason=escape(clip(reason, 300)))
+        if reason and reason_length:
+            line += " " + t._("(“{reason}”)", reason=escape(clip(reason, reason_length)))
         lines.append(line)
     if steady:
         lines.append("• " + t._("unchanged: {names}", names=", ".join(steady)))
@@ -457,21 +552,26 @@ def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
         header(t._("Debrief: {candidate} · {role}", candidate=summary.candidate_name,
                    role=summary.role)),
         context(_where(t, summary)),
+        numbers_block(t, summary),
         section(headline_text(t, summary), block_id="headline"),
         context(alpha_text(t, summary.consensus)),
     ]
     if summary.decision is not None:
         blocks.append(section(decision_text(t, summary.decision), block_id="decision"))
     blocks.append(divider())
-    agenda = agenda_blocks(t, summary) + before_after_blocks(t, summary)
+    agenda = agenda_blocks(t, summary)
+    shift = before_after_blocks(t, summary)
     panel = panelist_blocks(t, summary)
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 3  # the two dividers' and the buttons' room
-    if len(agenda) + len(panel) > room:
-        # A loop of big panels and sets: several panelists (then categories) per section.
+    if len(agenda) + len(shift) + len(panel) > room:
+        # A loop of big panels and sets: several panelists (then categories) per section,
+        # then the reasons for re-ratings shortened.
         panel = _packed(panel)
-        if len(agenda) + len(panel) > room:
+        if len(agenda) + len(shift) + len(panel) > room:
             agenda = _packed(agenda)
-    blocks += [divider(), *agenda, divider(), *panel]
+        if len(agenda) + len(shift) + len(panel) > room:
+            shift = before_after_blocks(t, summary, room - len(agenda) - len(panel))
+    blocks += [divider(), *agenda, *shift, divider(), *panel]
     blocks.append(summary_buttons(t, summary, organiser))
     text = t._("Debrief summary: {candidate}, interview {id}",
                candidate=escape(summary.candidate_name), id=summary.interview_id)
@@ -491,6 +591,10 @@ def decision_announcement(t: Translator, result: DecisionResult) -> Message:
                    previous=outcome_word(t, result.previous),
                    reason=escape(clip(result.reason, 2000)))
     blocks: list[Block] = [section(text)]
+    if result.against_label is not None:
+        blocks.append(section(t._("This goes against the numbers, which said {side}. Why: "
+                                  "{reason}", side=escape(result.against_label),
+                                  reason=escape(clip(result.against_reason or "", 2000)))))
     if result.panel:
         blocks.append(context(t._("Panel: {names}. Scorecards are now locked.",
                                   names=_names(result.panel))))

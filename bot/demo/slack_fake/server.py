@@ -13,7 +13,12 @@ limits) the fake follows Slack; everything else is kept deliberately small. Choi
   single code for either); a private channel the bot is not in is ``channel_not_found``.
 - Slack fills in missing block_id/action_id values, so stored blocks gain them.
 - A file share posts a message (text = initial_comment) in each conversation it went to;
-  files.delete (the bot's own files only, else ``cant_delete_file``) leaves a tombstone there.
+  files.delete (the bot's own files only, else ``cant_delete_file``; ``file_deleted`` when
+  it is gone already) leaves a tombstone there.
+- Uploads are checked: the bot must be able to post where a file goes, the alt text is at
+  most 1000 characters (``alt_txt_too_large``), a file at most ``max_file_bytes``
+  (``file_upload_size_restricted``), and a ``.png`` must be one (``file_type_not_allowed``,
+  our choice: Slack takes any bytes, but an app that means to send a PNG wants to know).
 - A file a user picks in a modal's file_input (``add_user_file``) is hosted and shared
   nowhere; the app reads it with files.info and downloads its ``url_private`` with the bot
   token. Without the token the download is a 401 (Slack answers with its sign-in page).
@@ -82,6 +87,10 @@ JSON_FIELDS = {
 }
 # files.completeUploadExternal only takes conversation ids (a user id is rejected).
 UPLOAD_CHANNEL = re.compile(r"^[CGDZ][A-Z0-9]+$")
+# Slack's documented limits on an upload: 1 GB, and 1000 characters of alt text.
+MAX_FILE_BYTES = 1 << 30
+MAX_ALT_TEXT = 1000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class ApiError(Exception):
@@ -183,6 +192,7 @@ class FakeSlack:
         trigger_ttl: float = 3.0,
         app_id: str = "A0001",
         team_domain: str = "fake-workspace",
+        max_file_bytes: int = MAX_FILE_BYTES,
     ) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -191,6 +201,7 @@ class FakeSlack:
         self.trigger_ttl = trigger_ttl
         self.app_id = app_id
         self.team_domain = team_domain
+        self.max_file_bytes = max_file_bytes
         # Re-entrant: API handlers call helpers that take the lock too.
         self._lock = threading.RLock()
         self._server: _Server | None = None
@@ -212,6 +223,7 @@ class FakeSlack:
         self._triggers: dict[str, _Trigger] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._files: list[dict[str, Any]] = []
+        self._deleted_files: set[str] = set()
         self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
@@ -392,10 +404,14 @@ class FakeSlack:
             found = [m for m in self._messages.get(channel_id, []) if m["thread_ts"] is None]
             return copied(found)
 
-    def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+    def thread(self, channel: str, thread_ts: str, *, shares: bool = True
+               ) -> list[dict[str, Any]]:
+        """The replies in a thread; `shares` False leaves out the messages that only share
+        files (an uploaded picture), to look at what was said."""
         with self._lock:
             channel_id = self._lookup_id(channel)
-            found = [m for m in self._messages.get(channel_id, []) if m["thread_ts"] == thread_ts]
+            found = [m for m in self._messages.get(channel_id, []) if m["thread_ts"] == thread_ts
+                     and (shares or m["text"] or not m.get("files"))]
             return copied(found)
 
     def message(self, channel: str, ts: str) -> dict[str, Any]:
@@ -949,8 +965,16 @@ class FakeSlack:
         filename, length = p.get("filename"), p.get("length")
         if not filename or length in (None, ""):
             raise invalid_arguments("missing required field: filename or length [json-pointer:/]")
+        if int(length) <= 0:
+            raise ApiError("missing_argument")
+        if int(length) > self.max_file_bytes:
+            raise ApiError("file_upload_size_restricted")
+        alt_txt = str(p.get("alt_txt") or "")
+        if len(alt_txt) > MAX_ALT_TEXT:
+            raise ApiError("alt_txt_too_large")
         file_id = f"F{next(self._counter):04d}"
-        self._uploads[file_id] = {"filename": filename, "length": int(length), "content": None}
+        self._uploads[file_id] = {"filename": filename, "length": int(length), "content": None,
+                                  "alt_txt": alt_txt or None}
         return {"upload_url": f"{self.base_url}{UPLOAD_PATH}{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, p: Params) -> dict[str, Any]:
@@ -967,7 +991,7 @@ class FakeSlack:
                       "title": item.get("title") or upload["filename"],
                       "content": upload["content"], "channels": channels,
                       "initial_comment": comment or None, "user": self.bot_user_id,
-                      "thread_ts": thread_ts}
+                      "thread_ts": thread_ts, "alt_txt": upload["alt_txt"]}
             self._files.append(record)
             del self._uploads[file_id]
             shared.append(self._file_json(record))
@@ -994,18 +1018,26 @@ class FakeSlack:
         upload = self._uploads.get(str(file_id))
         if upload is None or upload["content"] is None:
             raise ApiError("file_not_found")
+        content = upload["content"]
+        if len(content) > self.max_file_bytes:
+            raise ApiError("file_upload_size_restricted")
+        if str(upload["filename"]).lower().endswith(".png") and not content.startswith(
+                PNG_SIGNATURE):
+            raise ApiError("file_type_not_allowed")
         return str(file_id), upload
 
     def _files_delete(self, p: Params) -> dict[str, Any]:
         """The bot deletes its own upload: gone from the files, and each message that shared
-        it shows a tombstone in its place, as Slack's do."""
+        it shows a tombstone in its place, as Slack's do. Deleting it again is
+        ``file_deleted``."""
         file_id = str(p.get("file") or "")
         record = next((f for f in self._files if f["id"] == file_id), None)
         if record is None:
-            raise ApiError("file_not_found")
+            raise ApiError("file_deleted" if file_id in self._deleted_files else "file_not_found")
         if record["user"] != self.bot_user_id:
             raise ApiError("cant_delete_file")
         self._files.remove(record)
+        self._deleted_files.add(file_id)
         for message in self._by_ts.values():
             shared = message.get("files")
             if shared and any(f.get("id") == file_id for f in shared):
