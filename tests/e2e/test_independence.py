@@ -123,6 +123,15 @@ def test_a_panelist_rerates_after_the_discussion(world: World) -> None:
     assert "*1. Behavioural questions* — Split" in text
     assert "changed after seeing the panel: the figures use version 1" in text
 
+    # The dot plot beside it is drawn again: Peeter's behavioural dot moved, hollow where it was.
+    def replotted() -> dict[str, object] | None:
+        files = fake.files(CHANNEL)
+        return files[0] if len(files) == 1 and "→" in str(files[0]["alt_txt"]) else None
+
+    plot = fake.wait_for(replotted)
+    assert "peeter 1.5 → 4.0" in str(plot["alt_txt"])
+    assert bytes(plot["content"]).startswith(b"\x89PNG")
+
     # The decision modal shows both.
     before = open_views(world, LEAD)
     slack.click(LEAD, "record_decision", channel=CHANNEL, ts=summary["ts"])

@@ -15,7 +15,7 @@ import json
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.i18n import Translator
 
@@ -30,11 +30,13 @@ SCALE_LABEL_WRAP = 10
 
 
 class DotPoint(NamedTuple):
-    """One dot: who (as the legend names them), which row, where on the scale."""
+    """One dot: who (as the legend names them), which row, where on the scale; and where
+    it was before the discussion when a re-rating moved it (drawn hollow, an arrow on)."""
 
     person: str
     category: str
     value: float
+    before: float | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class DotPlotText:
     title: str
     axis: str
     mean: str  # the legend's name for the panel mean's tick
+    before: str = ""  # the legend's name for a hollow dot: before the discussion
 
 
 def draw_dot_plot(points: Sequence[DotPoint], *, categories: Sequence[str],
@@ -66,6 +69,12 @@ def draw_dot_plot(points: Sequence[DotPoint], *, categories: Sequence[str],
         axes.scatter([p.value for p in mine], [rows[p.category] + offset for p in mine],
                      label=person, marker=MARKERS[n % len(MARKERS)], s=60, zorder=3,
                      color=f"C{n % 10}")
+        _draw_moves(axes, [p for p in mine if p.before is not None], [
+            rows[p.category] + offset for p in mine if p.before is not None],
+            MARKERS[n % len(MARKERS)], f"C{n % 10}")
+    if any(p.before is not None for p in points):
+        axes.scatter([], [], marker="o", s=60, facecolors="none", edgecolors="grey",
+                     label=text.before)
     labelled = False
     for name, row in rows.items():
         values = [p.value for p in points if p.category == name]
@@ -93,6 +102,19 @@ def draw_dot_plot(points: Sequence[DotPoint], *, categories: Sequence[str],
     return buffer.getvalue()
 
 
+def _draw_moves(axes: Any, moved: Sequence[DotPoint], heights: Sequence[float], marker: str,
+                colour: str) -> None:
+    """Re-rated dots: hollow where they were before the discussion, an arrow to where they
+    are now."""
+    for point, height in zip(moved, heights, strict=True):
+        assert point.before is not None
+        axes.scatter([point.before], [height], marker=marker, s=60, zorder=3,
+                     facecolors="none", edgecolors=colour)
+        axes.annotate("", xy=(point.value, height), xytext=(point.before, height),
+                      arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 1},
+                      zorder=2)
+
+
 # ---------------------------------------------------------------------------- the debrief's
 
 
@@ -111,8 +133,24 @@ def summary_points(summary: DebriefSummary, name: Names) -> tuple[list[str], lis
         label = category_label(summary, category.category_id)
         categories.append(label)
         raters = sorted(category.rater_scores, key=lambda r: panel.get(r, len(panel)))
-        points += [DotPoint(name(r), label, category.rater_scores[r]) for r in raters]
+        moves = _moves(summary, category.category_id)
+        points += [DotPoint(name(r), label, *moves.get(r, (category.rater_scores[r], None)))
+                   for r in raters]
     return categories, points
+
+
+def _moves(summary: DebriefSummary, category_id: str) -> dict[str, tuple[float, float]]:
+    """Rater -> (score after, score before) where a re-rating after the discussion moved
+    their category score."""
+    if summary.before_after is None:
+        return {}
+    try:
+        before, after = summary.before_after.category(category_id)
+    except StopIteration:
+        return {}
+    return {rater: (score, before.rater_scores[rater])
+            for rater, score in after.rater_scores.items()
+            if rater in before.rater_scores and before.rater_scores[rater] != score}
 
 
 def category_label(summary: DebriefSummary, category_id: str) -> str:
@@ -125,7 +163,7 @@ def category_label(summary: DebriefSummary, category_id: str) -> str:
 def plot_text(t: Translator) -> DotPlotText:
     return DotPlotText(title=t._("Category scores per panelist"),
                        axis=t._("Category score: the mean of the panelist's ratings"),
-                       mean=t._("panel mean"))
+                       mean=t._("panel mean"), before=t._("before the discussion"))
 
 
 def summary_scale(summary: DebriefSummary) -> list[tuple[int, str]]:
@@ -156,9 +194,15 @@ def chart_alt_text(t: Translator, summary: DebriefSummary, name: Names) -> str:
         dots = [p for p in points if p.category == category]
         mean = sum(p.value for p in dots) / len(dots)
         rows.append(t._("{category}: {scores} (mean {mean})", category=category,
-                        scores=", ".join(f"{p.person} {t.number(p.value)}" for p in dots),
+                        scores=", ".join(_alt_dot(t, p) for p in dots),
                         mean=t.number(mean)))
     text = t._("Each panelist's category score on the {low}–{high} scale. {rows}",
                low=summary.question_set.scale_min, high=summary.question_set.scale_max,
                rows="; ".join(rows))
     return text if len(text) <= ALT_TEXT_LIMIT else text[:ALT_TEXT_LIMIT - 1] + "…"
+
+
+def _alt_dot(t: Translator, point: DotPoint) -> str:
+    if point.before is None:
+        return f"{point.person} {t.number(point.value)}"
+    return f"{point.person} {t.number(point.before)} → {t.number(point.value)}"
