@@ -26,13 +26,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.core.question_sets import QuestionSet
-from bot.errors import NotFound
+from bot.errors import InterviewRefused, NotFound
 from bot.i18n import N_
-from bot.interviews import get_interview, log_event, question_set_of, require_organiser
+from bot.independence import owes_own_scorecard
+from bot.interviews import (
+    get_interview,
+    live_rounds,
+    log_event,
+    question_set_of,
+    require_organiser,
+)
 from bot.outbox import effects
 from bot.people import display_names
 from bot.services import Services
-from models import Event, Interview, Panelist, Scorecard, ScorecardVersion, transaction
+from models import (
+    Event,
+    Interview,
+    InterviewStatus,
+    Panelist,
+    Scorecard,
+    ScorecardVersion,
+    transaction,
+)
 
 FORMATS = ("csv", "json")
 CSV_COLUMNS = (
@@ -300,6 +315,7 @@ def request_export(services: Services, team_id: str, interview_id: int | str, us
     with transaction(services.db) as session:
         interview = get_interview(session, team_id, interview_id, for_update=True)
         require_organiser(interview, user_id)
+        _require_own_scorecard(session, interview, user_id)
         now = services.clock()
         earlier = session.scalars(
             select(Event.created_at).where(Event.interview_id == interview.id,
@@ -312,6 +328,17 @@ def request_export(services: Services, team_id: str, interview_id: int | str, us
             effects.send_export(session, services, team_id, interview.id, user_id,
                                 response_url)
         return ExportRequest(interview.id, interview.language, earlier)
+
+
+def _require_own_scorecard(session: Session, interview: Interview, user_id: str) -> None:
+    """An organiser on the panel is held to the panelists' rule until the decision: the
+    files hold every rating."""
+    if interview.status is InterviewStatus.DECIDED:
+        return
+    if owes_own_scorecard(live_rounds(session, interview.candidate_id), user_id) is not None:
+        raise InterviewRefused(N_("Submit your own scorecard first: panelists rate "
+                                  "independently, so the others' feedback opens once yours "
+                                  "is in."), language=interview.language)
 
 
 def export_from_database(database_url: str, interview_id: int | str, fmt: str) -> str:

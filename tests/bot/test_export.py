@@ -104,6 +104,21 @@ def test_only_organisers_export_and_ids_are_checked(world: World) -> None:
             export.request_export(services, TEAM, raw, RECRUITER, None)
 
 
+def test_an_organiser_on_the_panel_exports_once_their_own_scorecard_is_in(
+        world: World) -> None:
+    """The files hold every rating: the hiring lead on the panel is held to the panelists'
+    rule until their scorecard is in (or the decision is made)."""
+    services = world.services
+    interview_id = make_interview(services, panel=(PIA, LEAD))
+    add_scorecard(services, interview_id, PIA, {"hardest-case": 5})
+    with pytest.raises(NotAllowed) as refused:
+        export.request_export(services, TEAM, str(interview_id), LEAD, None)
+    assert "Submit your own scorecard first" in refused.value.render_in("en")
+    add_scorecard(services, interview_id, LEAD, {"hardest-case": 2})
+    assert export.request_export(services, TEAM, str(interview_id), LEAD, None).interview_id \
+        == interview_id
+
+
 def test_upload_goes_to_the_requesters_dm_once_however_often_asked(world: World) -> None:
     services = world.services
     interview_id = scored_interview(world)
