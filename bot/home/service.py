@@ -1,7 +1,8 @@
 """One person's interviews at a glance: the App Home tab and `/interview list`.
 
-Four sections, each read with ONE query (a window count gives the total beside the capped
-rows, so "and N more" costs nothing extra), whatever the number of interviews:
+Four sections, each read with ONE query whatever the number of interviews: the ids shown
+and the section's total come from indexes (models/interview.py), and the progress of a
+row (panel, scorecards in, the loop's debrief) is counted only for the rows shown:
 - scorecards I owe: I am on the panel (not removed), the interview has started, it is not
   decided or cancelled, and my scorecard is not in;
 - my upcoming interviews: I am on the panel or the hiring lead, and it has not started;
@@ -34,8 +35,10 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -115,45 +118,89 @@ def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | N
 def _home_statements(by_team: bool) -> dict[str, Select[Any]]:
     """The sections' queries, built once with bound parameters: building these statements
     (aliases, correlated subqueries) cost more CPU than running them, and App Home is
-    published after every scorecard."""
+    published after every scorecard.
+
+    Each reads the page of ids and the section's total from an index (`_pages`), and the
+    progress columns only for the rows shown: how long the history is, or how many
+    interviews a recruiter created, does not show in the cost."""
+    rows = _rows_query()
+    return {name: rows.add_columns(total.label("total"))
+            .where(Interview.id.in_(page)).order_by(*order)
+            for name, (page, total, order) in _pages(by_team).items()}
+
+
+_Page = tuple[Any, Any, tuple[Any, ...]]  # ids shown, the total, the order of the rows
+
+
+def _pages(by_team: bool) -> dict[str, _Page]:
+    """Per section: a subquery of the ids to show (at most `rows`, in order), a scalar
+    subquery counting all the section's interviews, and the order (on `Interview`)."""
     user_id = bindparam("user_id", type_=String())
     now = bindparam("now", type_=UTCDateTime())
-    me = aliased(Panelist)
-    mine = and_(me.interview_id == Interview.id, me.user_id == user_id, me.removed_at.is_(None))
-    on_panel = exists(select(me.id).where(mine))
-    rows = _rows_query(by_team)
+    limit = bindparam("rows", type_=Integer())
+    row = aliased(Interview, name="paged")
+    live: list[ColumnElement[bool]] = [row.deleted_at.is_(None)]
+    if by_team:
+        live.append(row.team_id == bindparam("team_id", type_=String()))
+    me = aliased(Panelist, name="me")
+    mine = and_(me.interview_id == row.id, me.user_id == user_id, me.removed_at.is_(None))
+    owed = (select(row.id).join(me, mine)
+            .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
+            .where(*live, Scorecard.id.is_(None), row.status.in_(OPEN_STATUSES),
+                   row.starts_at <= now))
+    upcoming = select(row.id).where(
+        *live, or_(exists(select(me.id).where(mine)), row.hiring_lead_id == user_id),
+        row.status == InterviewStatus.SCHEDULED, row.starts_at > now)
+    leading = select(row.id).where(*live, row.hiring_lead_id == user_id,
+                                   row.status.in_(OPEN_STATUSES), _holds_its_debrief(row))
+    created = select(row.id).where(*live, row.recruiter_id == user_id)
+
+    def page(base: Select[Any], *order: Any) -> Any:
+        return base.order_by(*order).limit(limit)
+
+    def total(base: Select[Any]) -> Any:
+        return select(func.count()).select_from(base.subquery()).scalar_subquery()
+
     open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
-    sections = {
-        "owed": rows.join(me, mine)
-        .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
-        .where(Scorecard.id.is_(None), Interview.status.in_(OPEN_STATUSES),
-               Interview.starts_at <= now)
-        .order_by(Interview.debrief_at, Interview.id),
-        "upcoming": rows.where(or_(on_panel, Interview.hiring_lead_id == user_id),
-                               Interview.status == InterviewStatus.SCHEDULED,
-                               Interview.starts_at > now)
-        .order_by(Interview.starts_at, Interview.id),
-        "leading": rows.where(Interview.hiring_lead_id == user_id,
-                              Interview.status.in_(OPEN_STATUSES), _holds_its_debrief())
-        .order_by(Interview.debrief_at, Interview.id),
-        "created": rows.where(Interview.recruiter_id == user_id)
-        .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
+    return {
+        "owed": (page(owed, row.debrief_at, row.id), total(owed),
+                 (Interview.debrief_at, Interview.id)),
+        "upcoming": (page(upcoming, row.starts_at, row.id), total(upcoming),
+                     (Interview.starts_at, Interview.id)),
+        "leading": (page(leading, row.debrief_at, row.id), total(leading),
+                    (Interview.debrief_at, Interview.id)),
+        "created": (_created_page(created, row, limit), total(created),
+                    (open_first, Interview.starts_at.desc(), Interview.id.desc())),
     }
-    return {name: query.limit(bindparam("rows", type_=Integer()))
-            for name, query in sections.items()}
 
 
-def _holds_its_debrief() -> ColumnElement[bool]:
+def _created_page(created: Select[Any], row: Any, limit: Any) -> Any:
+    """Open interviews first, then the latest: a recruiter's thousands of decided ones are
+    read newest first from the index on (team, recruiter, status, start, id), `rows` per
+    status, never all of them."""
+    pages = [created.add_columns(literal(0 if status in OPEN_STATUSES else 1).label("closed"),
+                                 row.starts_at.label("starts_at"))
+             .where(row.status == status)
+             .order_by(row.starts_at.desc(), row.id.desc()).limit(limit).subquery()
+             for status in InterviewStatus]
+    every = union_all(*(select(*p.c) for p in pages)).subquery()
+    return (select(every.c.id)
+            .order_by(every.c.closed, every.c.starts_at.desc(), every.c.id.desc())
+            .limit(limit))
+
+
+def _holds_its_debrief(row: Any) -> ColumnElement[bool]:
     """The round holds the debrief that covers it (bot/interviews.py `debrief_of`): its
     loop is debriefed per round, or no later round is live and not cancelled."""
     later = aliased(Interview)
-    return or_(Candidate.debrief_per_round, ~exists(select(later.id).where(
-        later.candidate_id == Interview.candidate_id, later.deleted_at.is_(None),
+    per_round = select(Candidate.debrief_per_round).where(Candidate.id == row.candidate_id)
+    return or_(per_round.scalar_subquery(), ~exists(select(later.id).where(
+        later.candidate_id == row.candidate_id, later.deleted_at.is_(None),
         later.status != InterviewStatus.CANCELLED,
-        later.round_number > Interview.round_number)))
+        later.round_number > row.round_number)))
 
 
-def _rows_query(by_team: bool) -> Select[Any]:
+def _rows_query() -> Select[Any]:
     # Progress is counted per row the section returns (correlated subqueries on the
     # panelists' and scorecards' unique indexes), not aggregated over every interview ever.
     panel = aliased(Panelist)
@@ -178,14 +225,12 @@ def _rows_query(by_team: bool) -> Select[Any]:
                case((Candidate.debrief_per_round, panel_size),
                     else_=debrief_panel).label("debrief_panel_size"),
                case((Candidate.debrief_per_round, submitted),
-                    else_=debrief_submitted).label("debrief_submitted"),
-               func.count().over().label("total"))
+                    else_=debrief_submitted).label("debrief_submitted"))
         .select_from(Interview)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(Interview.deleted_at.is_(None))
     )
-    if by_team:
-        return query.where(Interview.team_id == bindparam("team_id", type_=String()))
+    # Which interviews (the team's, live) is the page's business: repeated here, the
+    # conditions would tempt SQLite to walk the team's index instead of the page's ids.
     return query
 
 

@@ -1,4 +1,5 @@
-"""question set versions: each frozen question set stored once per distinct content
+"""question set versions (each frozen question set stored once per distinct content), and
+indexes to page App Home from
 
 Revision ID: 0010
 Revises: 0006
@@ -8,6 +9,9 @@ Every interview carried its own copy of the set (12 KB of JSON on each row); now
 at a row of `question_set_versions`, one per distinct document. The sets used so far came
 from files, so they become shared versions (team_id NULL), numbered per set and language
 in the order the interviews first used them.
+
+Partial indexes over the live rows let App Home and /interview list read a recruiter's or a
+hiring lead's page of interviews, and a panelist's seats, without reading the history.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ branch_labels = None
 depends_on = None
 
 PAGE = 1000  # interviews read at a time: 12 KB each
+_PAGING_INDEXES = (
+    ("ix_interviews_team_recruiter_live", "interviews",
+     ["team_id", "recruiter_id", "status", "starts_at", "id"], "deleted_at IS NULL"),
+    ("ix_interviews_team_lead_live", "interviews",
+     ["team_id", "hiring_lead_id", "status", "debrief_at", "id"], "deleted_at IS NULL"),
+    ("ix_panelists_user_live", "panelists", ["user_id", "interview_id", "id"],
+     "removed_at IS NULL"),
+)
 
 _INTERVIEWS = sa.table(
     "interviews", sa.column("id", sa.Integer), sa.column("question_set", sa.JSON),
@@ -95,6 +107,11 @@ def upgrade() -> None:
                               ["question_set_version_id"], unique=False)
         batch_op.drop_column("question_set")
 
+    # App Home and /interview list page a person's interviews from these.
+    for name, table, columns, where in _PAGING_INDEXES:
+        op.create_index(name, table, columns, unique=False, sqlite_where=sa.text(where),
+                        postgresql_where=sa.text(where))
+
 
 def _store_versions(connection: sa.Connection) -> list[tuple[int, int]]:
     """A version row for each distinct document, in the order of first use; (interview id,
@@ -125,6 +142,8 @@ def _store_versions(connection: sa.Connection) -> list[tuple[int, int]]:
 
 
 def downgrade() -> None:
+    for name, table, _, _ in _PAGING_INDEXES:
+        op.drop_index(name, table_name=table)
     with op.batch_alter_table("interviews", schema=None) as batch_op:
         batch_op.add_column(sa.Column("question_set", sa.JSON(), nullable=True))
     connection = op.get_bind()
