@@ -55,6 +55,10 @@ class Interview(Base):
                     "starts_at", "id"),
         _live_index("ix_interviews_team_lead_live", "team_id", "hiring_lead_id", "status",
                     "debrief_at", "id"),
+        # DATA_RETENTION_DAYS: each candidate's live rounds, whether and when they closed,
+        # read from the index alone (bot/lifecycle/service.py `retention_due`).
+        _live_index("ix_interviews_retention", "candidate_id", "status", "decided_at",
+                    "debrief_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

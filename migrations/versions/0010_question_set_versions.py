@@ -11,7 +11,8 @@ from files, so they become shared versions (team_id NULL), numbered per set and 
 in the order the interviews first used them.
 
 Partial indexes over the live rows let App Home and /interview list read a recruiter's or a
-hiring lead's page of interviews, and a panelist's seats, without reading the history.
+hiring lead's page of interviews, and a panelist's seats, without reading the history; and
+the retention sweep find the candidates due from an index alone.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _PAGING_INDEXES = (
      ["team_id", "recruiter_id", "status", "starts_at", "id"], "deleted_at IS NULL"),
     ("ix_interviews_team_lead_live", "interviews",
      ["team_id", "hiring_lead_id", "status", "debrief_at", "id"], "deleted_at IS NULL"),
+    ("ix_interviews_retention", "interviews",
+     ["candidate_id", "status", "decided_at", "debrief_at"], "deleted_at IS NULL"),
     ("ix_panelists_user_live", "panelists", ["user_id", "interview_id", "id"],
      "removed_at IS NULL"),
 )
