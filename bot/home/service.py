@@ -20,6 +20,7 @@ outbox (bot/outbox/effects.py `refresh_homes`); `publish_home` renders and publi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -107,34 +108,67 @@ class HomeData:
 
 def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | None = None,
               rows: int = HOME_ROWS) -> HomeData:
-    """The four sections for one person (four queries in all)."""
+    """The four sections for one person, in two queries whatever the history: the ids each
+    section shows and its total, read from indexes (`_pages`); then those rows, with their
+    progress (panel, scorecards in, the loop's debrief) computed for them alone."""
     params = {"user_id": user_id, "now": now, "team_id": team_id, "rows": rows}
-    statements = _home_statements(team_id is not None)
-    return HomeData(user_id, **{name: _section(session, statement, params)
-                                for name, statement in statements.items()})
+    shown: dict[str, list[int]] = {name: [] for name in SECTIONS}
+    totals: dict[str, int] = {}
+    for name, interview_id, total in session.execute(_pages_statement(team_id is not None),
+                                                      params):
+        shown[name].append(interview_id)
+        totals[name] = int(total)
+    wanted = {i for ids in shown.values() for i in ids}
+    found = {r.interview_id: r for r in _rows(session, wanted)} if wanted else {}
+    return HomeData(user_id, **{
+        name: Section(tuple(sorted((found[i] for i in ids if i in found), key=SECTIONS[name])),
+                      totals.get(name, 0))
+        for name, ids in shown.items()})
+
+
+# Each section's order (the same as its page's, in `_pages`).
+SECTIONS: dict[str, Callable[[InterviewRow], Any]] = {
+    "owed": lambda r: (r.debrief_at, r.interview_id),
+    "upcoming": lambda r: (r.starts_at, r.interview_id),
+    "leading": lambda r: (r.debrief_at, r.interview_id),
+    "created": lambda r: (r.status not in OPEN_STATUSES, -r.starts_at.timestamp(),
+                          -r.interview_id),
+}
 
 
 @lru_cache(maxsize=2)
-def _home_statements(by_team: bool) -> dict[str, Select[Any]]:
-    """The sections' queries, built once with bound parameters: building these statements
-    (aliases, correlated subqueries) cost more CPU than running them, and App Home is
-    published after every scorecard.
-
-    Each reads the page of ids and the section's total from an index (`_pages`), and the
-    progress columns only for the rows shown: how long the history is, or how many
-    interviews a recruiter created, does not show in the cost."""
-    rows = _rows_query()
-    return {name: rows.add_columns(total.label("total"))
-            .where(Interview.id.in_(page)).order_by(*order)
-            for name, (page, total, order) in _pages(by_team).items()}
+def _pages_statement(by_team: bool) -> Select[Any]:
+    """(section, id, the section's total) for each row each section shows. Built once with
+    bound parameters: building these statements (aliases, subqueries) cost more CPU than
+    running them, and App Home is published after every scorecard."""
+    branches = []
+    for name, (page, total) in _pages(by_team).items():
+        ids = page.subquery()
+        branches.append(select(literal(name).label("section"), ids.c.id,
+                               total.label("total")))
+    return union_all(*branches)  # type: ignore[return-value]
 
 
-_Page = tuple[Any, Any, tuple[Any, ...]]  # ids shown, the total, the order of the rows
+@lru_cache(maxsize=1)
+def _rows_statement() -> Select[Any]:
+    return _rows_query().where(Interview.id.in_(bindparam("ids", expanding=True)))
 
 
-def _pages(by_team: bool) -> dict[str, _Page]:
-    """Per section: a subquery of the ids to show (at most `rows`, in order), a scalar
-    subquery counting all the section's interviews, and the order (on `Interview`)."""
+def _rows(session: Session, interview_ids: set[int]) -> list[InterviewRow]:
+    return [InterviewRow(
+        interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
+        candidate_id=r.candidate_id, round_number=r.round_number, rounds=int(r.rounds),
+        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
+        debrief_at=r.debrief_at, status=r.status, decision=r.decision,
+        panel_size=int(r.panel_size), submitted=int(r.submitted),
+        debrief_panel_size=int(r.debrief_panel_size),
+        debrief_submitted=int(r.debrief_submitted))
+        for r in session.execute(_rows_statement(), {"ids": sorted(interview_ids)})]
+
+
+def _pages(by_team: bool) -> dict[str, tuple[Any, Any]]:
+    """Per section: the ids to show (at most `rows`, in order) and a scalar subquery
+    counting all the section's interviews."""
     user_id = bindparam("user_id", type_=String())
     now = bindparam("now", type_=UTCDateTime())
     limit = bindparam("rows", type_=Integer())
@@ -161,16 +195,11 @@ def _pages(by_team: bool) -> dict[str, _Page]:
     def total(base: Select[Any]) -> Any:
         return select(func.count()).select_from(base.subquery()).scalar_subquery()
 
-    open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
     return {
-        "owed": (page(owed, row.debrief_at, row.id), total(owed),
-                 (Interview.debrief_at, Interview.id)),
-        "upcoming": (page(upcoming, row.starts_at, row.id), total(upcoming),
-                     (Interview.starts_at, Interview.id)),
-        "leading": (page(leading, row.debrief_at, row.id), total(leading),
-                    (Interview.debrief_at, Interview.id)),
-        "created": (_created_page(created, row, limit), total(created),
-                    (open_first, Interview.starts_at.desc(), Interview.id.desc())),
+        "owed": (page(owed, row.debrief_at, row.id), total(owed)),
+        "upcoming": (page(upcoming, row.starts_at, row.id), total(upcoming)),
+        "leading": (page(leading, row.debrief_at, row.id), total(leading)),
+        "created": (_created_page(created, row, limit), total(created)),
     }
 
 
@@ -259,21 +288,6 @@ def _loop_progress() -> tuple[Any, Any]:
             .join(round_, panel.interview_id == round_.id)
             .where(covered).correlate(Interview).scalar_subquery())
     return size, done
-
-
-def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Section:
-    found = session.execute(query, params).all()
-    if not found:
-        return Section()
-    items = tuple(InterviewRow(
-        interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
-        candidate_id=r.candidate_id, round_number=r.round_number, rounds=int(r.rounds),
-        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
-        debrief_at=r.debrief_at, status=r.status, decision=r.decision,
-        panel_size=int(r.panel_size), submitted=int(r.submitted),
-        debrief_panel_size=int(r.debrief_panel_size),
-        debrief_submitted=int(r.debrief_submitted)) for r in found)
-    return Section(items, int(found[0].total))
 
 
 def load_home(services: Services, user_id: str, *, team_id: str | None = None,

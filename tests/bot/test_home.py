@@ -138,7 +138,7 @@ def test_the_number_of_queries_does_not_grow_with_interviews(world: World) -> No
     with counted(world) as many:
         data = load_home(services, LEAD, team_id=TEAM)
     assert data.leading.total == 13
-    assert len(few) == len(many) == 4
+    assert len(few) == len(many) == 2
 
 
 def test_created_interviews_show_the_open_ones_first_then_the_latest(world: World) -> None:
