@@ -100,7 +100,9 @@ def publish_summary(services: Services, interview_id: int,
         release_summary_claim(services, interview_id, actor_id, repr(error)[:300])
         raise
     ts = str(response["ts"])
-    store_summary_ts(services, interview_id, actor_id, ts)
+    # No re-render of the summary just posted, unless it changed meanwhile.
+    store_summary_ts(services, interview_id, actor_id, ts,
+                     shows=lambda now: summary_message(now) == message)
     return SummaryPost(place.channel, ts, updated=False)
 
 

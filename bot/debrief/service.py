@@ -13,7 +13,7 @@ message in place. A claim left by a process that died mid-post expires.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -361,9 +361,11 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
-                     ts: str) -> None:
+                     ts: str, shows: Callable[[DebriefSummary], bool] | None = None) -> None:
     """The summary is posted: its ts, the status (debrief now), and the plan and App
-    Homes that show the status, refreshed."""
+    Homes that show the status, refreshed; the summary itself too, unless `shows` says the
+    posted message shows the summary as it is now (checked here, under the lock that
+    stores the ts: a change after this finds the ts and refreshes it)."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
@@ -371,8 +373,14 @@ def store_summary_ts(services: Services, interview_id: int, actor_id: str | None
         _open_debrief(debrief)
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
+        current = shows is not None and shows(debrief_summary(session, debrief))
+        now = services.clock()
         for round_ in debrief.rounds:
-            effects.refresh_everywhere(session, services, round_)
+            # A panelist's App Home shows an interview that has started without its
+            # status: only the organisers' change, unless it is still to come.
+            effects.refresh_everywhere(session, services, round_,
+                                       summary=not (current and round_ is interview),
+                                       panel=round_.starts_at > now)
         effects.refresh_calibration(session, services, interview.id)
 
 
