@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test demo run lint catalogs clean bench
+.PHONY: test demo run lint catalogs clean bench bench-scale
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "interview-bot needs Python 3.11 or newer")'
@@ -42,6 +42,12 @@ catalogs: $(STAMP)
 ## bench: bursts of Slack requests at the app and at bare Bolt; writes benchmarks/RESULTS.md
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+## bench-scale: three years of one busy workspace (100,000 interviews) seeded in bulk into
+## SQLite and PostgreSQL; App Home, /interview list, a summary, a 50-reminder sweep, the
+## retention scan and the calibration report timed on each; writes benchmarks/RESULTS.md
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) *.egg-info

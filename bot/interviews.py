@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -262,28 +262,54 @@ class Debrief:
 
 def live_rounds(session: Session, candidate_id: int) -> list[Interview]:
     """The candidate's rounds not deleted, in round order, each with its panel."""
-    return list(session.scalars(
-        select(Interview).where(Interview.candidate_id == candidate_id,
-                                Interview.deleted_at.is_(None))
-        .order_by(Interview.round_number)
-        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)
-                 .selectinload(Scorecard.versions.and_(is_current_version())))))
+    return _live_rounds_of(session, [candidate_id]).get(candidate_id, [])
+
+
+def _live_rounds_of(session: Session, candidate_ids: Sequence[int]) -> dict[int, list[Interview]]:
+    found: dict[int, list[Interview]] = {}
+    for interview in session.scalars(
+            select(Interview).where(Interview.candidate_id.in_(list(candidate_ids)),
+                                    Interview.deleted_at.is_(None))
+            .order_by(Interview.candidate_id, Interview.round_number)
+            .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)
+                     .selectinload(Scorecard.versions.and_(is_current_version())))):
+        found.setdefault(interview.candidate_id, []).append(interview)
+    return found
 
 
 def debrief_of(session: Session, interview: Interview) -> Debrief:
     """The debrief that covers `interview`. Debriefed per round, or cancelled, a round is
     its own; otherwise the loop's one debrief is held by its latest round that is not
     cancelled and covers every round that is not."""
-    candidate: Candidate = interview.candidate
-    if candidate.debrief_per_round or interview.status == InterviewStatus.CANCELLED:
-        return Debrief(interview, (interview,))
-    rounds = [r for r in live_rounds(session, candidate.id)
-              if r.status != InterviewStatus.CANCELLED]
-    if not rounds:  # only a deleted candidate's rounds are all gone
-        return Debrief(interview, (interview,))
-    # The caller's own loaded (perhaps locked) row stands in for its copy in the list.
-    rounds = [interview if r.id == interview.id else r for r in rounds]
-    return Debrief(rounds[-1], tuple(rounds))
+    return debriefs_of(session, [interview])[interview.id]
+
+
+def debriefs_of(session: Session, interviews: Sequence[Interview]) -> dict[int, Debrief]:
+    """`debrief_of` for each interview, by id: the loops read together, and only those
+    with another live round (most candidates have one)."""
+    alone = {i.id for i in interviews
+             if i.candidate.debrief_per_round or i.status == InterviewStatus.CANCELLED}
+    asked = {i.candidate_id for i in interviews if i.id not in alone}
+    loops: dict[int, list[Interview]] = {}
+    if asked:
+        several = set(session.scalars(
+            select(Interview.candidate_id).where(
+                Interview.candidate_id.in_(asked), Interview.deleted_at.is_(None),
+                Interview.status != InterviewStatus.CANCELLED)
+            .group_by(Interview.candidate_id).having(func.count() > 1)))
+        several |= {i.candidate_id for i in interviews if i.deleted_at is not None}
+        loops = _live_rounds_of(session, list(several & asked)) if several & asked else {}
+    found = {}
+    for interview in interviews:
+        rounds = [r for r in loops.get(interview.candidate_id, [interview])
+                  if r.status != InterviewStatus.CANCELLED]
+        if interview.id in alone or not rounds:  # only a deleted candidate has none
+            found[interview.id] = Debrief(interview, (interview,))
+            continue
+        # The caller's own loaded (perhaps locked) row stands in for its copy in the list.
+        rounds = [interview if r.id == interview.id else r for r in rounds]
+        found[interview.id] = Debrief(rounds[-1], tuple(rounds))
+    return found
 
 
 def locked_debrief(session: Session, interview_id: int) -> Debrief:

@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -36,14 +46,30 @@ def _enum(kind: type[enum.Enum], name: str) -> Enum:
                 length=20, validate_strings=True)
 
 
+def _live_index(name: str, *columns: str, where: str = "deleted_at IS NULL") -> Index:
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
 class Interview(Base):
     """One round of a candidate's loop: its own panel, times, question set and language.
     The debrief's state (status past scheduled, summary, decision) is stored on the round
     that holds the debrief (models/candidate.py)."""
 
     __tablename__ = "interviews"
-    __table_args__ = (Index("ix_interviews_team_status", "team_id", "status"),
-                      UniqueConstraint("candidate_id", "round_number"))
+    __table_args__ = (
+        Index("ix_interviews_team_status", "team_id", "status"),
+        UniqueConstraint("candidate_id", "round_number"),
+        # App Home and /interview list page a person's interviews from these (live rows
+        # only), however many they created or lead (bot/home/service.py).
+        _live_index("ix_interviews_team_recruiter_live", "team_id", "recruiter_id", "status",
+                    "starts_at", "id"),
+        _live_index("ix_interviews_team_lead_live", "team_id", "hiring_lead_id", "status",
+                    "debrief_at", "id"),
+        # DATA_RETENTION_DAYS: each candidate's live rounds, whether and when they closed,
+        # read from the index alone (bot/lifecycle/service.py `retention_due`).
+        _live_index("ix_interviews_retention", "candidate_id", "status", "decided_at",
+                    "debrief_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -117,7 +143,12 @@ class Interview(Base):
 
 class Panelist(Base):
     __tablename__ = "panelists"
-    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("interview_id", "user_id"),
+        # A person's seats (App Home), without reading the rows.
+        _live_index("ix_panelists_user_live", "user_id", "interview_id", "id",
+                    where="removed_at IS NULL"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))

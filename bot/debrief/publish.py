@@ -111,8 +111,10 @@ def publish_summary(services: Services, interview_id: int,
         raise
     ts = str(response["ts"])
     try:
+        # No re-render of the summary just posted, unless it changed meanwhile.
         store_summary_ts(services, interview_id, actor_id, place.channel, ts, posted_at,
-                         readers=channel_members(services, place.channel))
+                         readers=channel_members(services, place.channel),
+                         shows=lambda now: summary_message(now) == message)
     except UserError:  # deleted meanwhile: the summary just posted is erased too
         store_posted(services, interview_id, PostedKind.SUMMARY, place.channel, ts=ts)
         raise

@@ -476,12 +476,15 @@ def _current_summary(session: Session, interview: Interview) -> DebriefSummary:
 
 def store_summary_ts(services: Services, interview_id: int, actor_id: str | None,
                      channel: str, ts: str, posted_at: datetime | None = None,
-                     readers: Collection[str] | None = None) -> None:
+                     readers: Collection[str] | None = None,
+                     shows: Callable[[DebriefSummary], bool] | None = None) -> None:
     """The summary is posted (at `posted_at`, taken just before the post; default now) and
     recorded as posted about the candidate: its ts, the status (debrief now), the debrief's
     start (the "before" of a re-rating), who on the panel could see it from then (the
     channel's members, `readers`; None: unknown, so everyone), and the plan and App Homes
-    that show the status, refreshed."""
+    that show the status, refreshed; the summary itself too, unless `shows` says the posted
+    message shows the summary as it is now (checked here, under the lock that stores the
+    ts: a change after this finds the ts and refreshes it)."""
     with transaction(services.db) as session:
         debrief = locked_debrief(session, interview_id)
         interview = debrief.holder
@@ -495,8 +498,13 @@ def store_summary_ts(services: Services, interview_id: int, actor_id: str | None
                   now, SeenBy.SUMMARY_POSTED)
         log_event(session, interview, actor_id, POSTED, ts=ts,
                   by="reminders" if actor_id is None else "user")
+        current = shows is not None and shows(debrief_summary(session, debrief))
         for round_ in debrief.rounds:
-            effects.refresh_everywhere(session, services, round_)
+            # A panelist's App Home shows an interview that has started without its
+            # status: only the organisers' change, unless it is still to come.
+            effects.refresh_everywhere(session, services, round_,
+                                       summary=not (current and round_ is interview),
+                                       panel=round_.starts_at > now)
         effects.refresh_calibration(session, services, interview.id)
 
 

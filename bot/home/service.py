@@ -1,7 +1,8 @@
 """One person's interviews at a glance: the App Home tab and `/interview list`.
 
-Four sections, each read with ONE query (a window count gives the total beside the capped
-rows, so "and N more" costs nothing extra), whatever the number of interviews:
+Four sections, each read with ONE query whatever the number of interviews: the ids shown
+and the section's total come from indexes (models/interview.py), and the progress of a
+row (panel, scorecards in, the loop's debrief) is counted only for the rows shown:
 - scorecards I owe: I am on the panel (not removed), the interview has started, it is not
   decided or cancelled, and my scorecard is not in;
 - my upcoming interviews: I am on the panel or the hiring lead, and it has not started;
@@ -21,6 +22,7 @@ outbox (bot/outbox/effects.py `refresh_homes`); `publish_home` renders and publi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -36,8 +38,10 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -118,15 +122,35 @@ class HomeData:
 
 def home_data(session: Session, user_id: str, now: datetime, *, team_id: str | None = None,
               rows: int = HOME_ROWS, own: bool = False) -> HomeData:
-    """The four sections for one person (four queries in all), and with `own` their
-    figures (a fifth)."""
+    """The four sections for one person, in two queries whatever the history: the ids each
+    section shows and its total, read from indexes (`_pages`); then those rows, with their
+    progress (panel, scorecards in, the loop's debrief) computed for them alone. With `own`,
+    their own figures too (a third)."""
     params = {"user_id": user_id, "now": now, "team_id": team_id, "rows": rows}
-    statements = _home_statements(team_id is not None)
-    sections = {name: _section(session, statement, params)
-                for name, statement in statements.items()}
+    shown: dict[str, list[int]] = {name: [] for name in SECTIONS}
+    totals: dict[str, int] = {}
+    for name, interview_id, total in session.execute(_pages_statement(team_id is not None),
+                                                      params):
+        shown[name].append(interview_id)
+        totals[name] = int(total)
+    wanted = {i for ids in shown.values() for i in ids}
+    found = {r.interview_id: r for r in _rows(session, wanted)} if wanted else {}
     figures = (own_figures(session, user_id, now - timedelta(days=OWN_FIGURES_DAYS), now,
                            team_id=team_id) if own else None)
-    return HomeData(user_id, **sections, own=figures)
+    return HomeData(user_id, **{
+        name: Section(tuple(sorted((found[i] for i in ids if i in found), key=SECTIONS[name])),
+                      totals.get(name, 0))
+        for name, ids in shown.items()}, own=figures)
+
+
+# Each section's order (the same as its page's, in `_pages`).
+SECTIONS: dict[str, Callable[[InterviewRow], Any]] = {
+    "owed": lambda r: (r.debrief_at, r.interview_id),
+    "upcoming": lambda r: (r.starts_at, r.interview_id),
+    "leading": lambda r: (r.debrief_at, r.interview_id),
+    "created": lambda r: (r.status not in OPEN_STATUSES, -r.starts_at.timestamp(),
+                          -r.interview_id),
+}
 
 
 def own_figures(session: Session, user_id: str, since: datetime, until: datetime, *,
@@ -149,48 +173,99 @@ def own_figures(session: Session, user_id: str, since: datetime, until: datetime
 
 
 @lru_cache(maxsize=2)
-def _home_statements(by_team: bool) -> dict[str, Select[Any]]:
-    """The sections' queries, built once with bound parameters: building these statements
-    (aliases, correlated subqueries) cost more CPU than running them, and App Home is
-    published after every scorecard."""
+def _pages_statement(by_team: bool) -> Select[Any]:
+    """(section, id, the section's total) for each row each section shows. Built once with
+    bound parameters: building these statements (aliases, subqueries) cost more CPU than
+    running them, and App Home is published after every scorecard."""
+    branches = []
+    for name, (page, total) in _pages(by_team).items():
+        ids = page.subquery()
+        branches.append(select(literal(name).label("section"), ids.c.id,
+                               total.label("total")))
+    return union_all(*branches)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _rows_statement() -> Select[Any]:
+    return _rows_query().where(Interview.id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows(session: Session, interview_ids: set[int]) -> list[InterviewRow]:
+    return [InterviewRow(
+        interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
+        candidate_id=r.candidate_id, round_number=r.round_number, rounds=int(r.rounds),
+        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
+        debrief_at=r.debrief_at, status=r.status, decision=r.decision,
+        panel_size=int(r.panel_size), submitted=int(r.submitted),
+        debrief_panel_size=int(r.debrief_panel_size),
+        debrief_submitted=int(r.debrief_submitted))
+        for r in session.execute(_rows_statement(), {"ids": sorted(interview_ids)})]
+
+
+def _pages(by_team: bool) -> dict[str, tuple[Any, Any]]:
+    """Per section: the ids to show (at most `rows`, in order) and a scalar subquery
+    counting all the section's interviews."""
     user_id = bindparam("user_id", type_=String())
     now = bindparam("now", type_=UTCDateTime())
-    me = aliased(Panelist)
-    mine = and_(me.interview_id == Interview.id, me.user_id == user_id, me.removed_at.is_(None))
-    on_panel = exists(select(me.id).where(mine))
-    rows = _rows_query(by_team)
-    open_first = case((Interview.status.in_(OPEN_STATUSES), 0), else_=1)
-    sections = {
-        "owed": rows.join(me, mine)
-        .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
-        .where(Scorecard.id.is_(None), Interview.status.in_(OPEN_STATUSES),
-               Interview.starts_at <= now)
-        .order_by(Interview.debrief_at, Interview.id),
-        "upcoming": rows.where(or_(on_panel, Interview.hiring_lead_id == user_id),
-                               Interview.status == InterviewStatus.SCHEDULED,
-                               Interview.starts_at > now)
-        .order_by(Interview.starts_at, Interview.id),
-        "leading": rows.where(Interview.hiring_lead_id == user_id,
-                              Interview.status.in_(OPEN_STATUSES), _holds_its_debrief())
-        .order_by(Interview.debrief_at, Interview.id),
-        "created": rows.where(Interview.recruiter_id == user_id)
-        .order_by(open_first, Interview.starts_at.desc(), Interview.id.desc()),
+    limit = bindparam("rows", type_=Integer())
+    row = aliased(Interview, name="paged")
+    live: list[ColumnElement[bool]] = [row.deleted_at.is_(None)]
+    if by_team:
+        live.append(row.team_id == bindparam("team_id", type_=String()))
+    me = aliased(Panelist, name="me")
+    mine = and_(me.interview_id == row.id, me.user_id == user_id, me.removed_at.is_(None))
+    owed = (select(row.id).join(me, mine)
+            .outerjoin(Scorecard, Scorecard.panelist_id == me.id)
+            .where(*live, Scorecard.id.is_(None), row.status.in_(OPEN_STATUSES),
+                   row.starts_at <= now))
+    upcoming = select(row.id).where(
+        *live, or_(exists(select(me.id).where(mine)), row.hiring_lead_id == user_id),
+        row.status == InterviewStatus.SCHEDULED, row.starts_at > now)
+    leading = select(row.id).where(*live, row.hiring_lead_id == user_id,
+                                   row.status.in_(OPEN_STATUSES), _holds_its_debrief(row))
+    created = select(row.id).where(*live, row.recruiter_id == user_id)
+
+    def page(base: Select[Any], *order: Any) -> Any:
+        return base.order_by(*order).limit(limit)
+
+    def total(base: Select[Any]) -> Any:
+        return select(func.count()).select_from(base.subquery()).scalar_subquery()
+
+    return {
+        "owed": (page(owed, row.debrief_at, row.id), total(owed)),
+        "upcoming": (page(upcoming, row.starts_at, row.id), total(upcoming)),
+        "leading": (page(leading, row.debrief_at, row.id), total(leading)),
+        "created": (_created_page(created, row, limit), total(created)),
     }
-    return {name: query.limit(bindparam("rows", type_=Integer()))
-            for name, query in sections.items()}
 
 
-def _holds_its_debrief() -> ColumnElement[bool]:
+def _created_page(created: Select[Any], row: Any, limit: Any) -> Any:
+    """Open interviews first, then the latest: a recruiter's thousands of decided ones are
+    read newest first from the index on (team, recruiter, status, start, id), `rows` per
+    status, never all of them."""
+    pages = [created.add_columns(literal(0 if status in OPEN_STATUSES else 1).label("closed"),
+                                 row.starts_at.label("starts_at"))
+             .where(row.status == status)
+             .order_by(row.starts_at.desc(), row.id.desc()).limit(limit).subquery()
+             for status in InterviewStatus]
+    every = union_all(*(select(*p.c) for p in pages)).subquery()
+    return (select(every.c.id)
+            .order_by(every.c.closed, every.c.starts_at.desc(), every.c.id.desc())
+            .limit(limit))
+
+
+def _holds_its_debrief(row: Any) -> ColumnElement[bool]:
     """The round holds the debrief that covers it (bot/interviews.py `debrief_of`): its
     loop is debriefed per round, or no later round is live and not cancelled."""
     later = aliased(Interview)
-    return or_(Candidate.debrief_per_round, ~exists(select(later.id).where(
-        later.candidate_id == Interview.candidate_id, later.deleted_at.is_(None),
+    per_round = select(Candidate.debrief_per_round).where(Candidate.id == row.candidate_id)
+    return or_(per_round.scalar_subquery(), ~exists(select(later.id).where(
+        later.candidate_id == row.candidate_id, later.deleted_at.is_(None),
         later.status != InterviewStatus.CANCELLED,
-        later.round_number > Interview.round_number)))
+        later.round_number > row.round_number)))
 
 
-def _rows_query(by_team: bool) -> Select[Any]:
+def _rows_query() -> Select[Any]:
     # Progress is counted per row the section returns (correlated subqueries on the
     # panelists' and scorecards' unique indexes), not aggregated over every interview ever.
     panel = aliased(Panelist)
@@ -215,14 +290,12 @@ def _rows_query(by_team: bool) -> Select[Any]:
                case((Candidate.debrief_per_round, panel_size),
                     else_=debrief_panel).label("debrief_panel_size"),
                case((Candidate.debrief_per_round, submitted),
-                    else_=debrief_submitted).label("debrief_submitted"),
-               func.count().over().label("total"))
+                    else_=debrief_submitted).label("debrief_submitted"))
         .select_from(Interview)
         .join(Candidate, Candidate.id == Interview.candidate_id)
-        .where(Interview.deleted_at.is_(None))
     )
-    if by_team:
-        return query.where(Interview.team_id == bindparam("team_id", type_=String()))
+    # Which interviews (the team's, live) is the page's business: repeated here, the
+    # conditions would tempt SQLite to walk the team's index instead of the page's ids.
     return query
 
 
@@ -251,21 +324,6 @@ def _loop_progress() -> tuple[Any, Any]:
             .join(round_, panel.interview_id == round_.id)
             .where(covered).correlate(Interview).scalar_subquery())
     return size, done
-
-
-def _section(session: Session, query: Select[Any], params: dict[str, Any]) -> Section:
-    found = session.execute(query, params).all()
-    if not found:
-        return Section()
-    items = tuple(InterviewRow(
-        interview_id=r.id, candidate_name=r.candidate_name, role=r.role,
-        candidate_id=r.candidate_id, round_number=r.round_number, rounds=int(r.rounds),
-        channel_id=r.channel_id, starts_at=r.starts_at, ends_at=r.ends_at,
-        debrief_at=r.debrief_at, status=r.status, decision=r.decision,
-        panel_size=int(r.panel_size), submitted=int(r.submitted),
-        debrief_panel_size=int(r.debrief_panel_size),
-        debrief_submitted=int(r.debrief_submitted)) for r in found)
-    return Section(items, int(found[0].total))
 
 
 def load_home(services: Services, user_id: str, *, team_id: str | None = None,

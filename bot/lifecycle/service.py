@@ -590,7 +590,8 @@ def _erase(session: Session, interview: Interview, now: datetime,
 def retention_due(session: Session, now: datetime, days: int) -> list[int]:
     """Candidates whose loop closed longer ago than the retention period: every live round
     decided or cancelled, the latest of them (its decision time, else its debrief time)
-    before the cutoff."""
+    before the cutoff. Read from an index of the live rounds (models/interview.py): the
+    rounds already erased are not in it, and the others' rows are not read."""
     cutoff = now - timedelta(days=days)
     still_open = func.sum(case((Interview.status.in_(OPEN_STATUSES), 1), else_=0))
     closed_at = func.max(func.coalesce(Interview.decided_at, Interview.debrief_at))

@@ -81,12 +81,16 @@ def refresh_homes(session: Session, services: Services, team_id: str,
              interview_id=interview_id, fold_key=f"home:{team_id}:{user_id}", settle=settle)
 
 
-def refresh_everywhere(session: Session, services: Services, interview: Any) -> None:
-    """After a change everyone sees: the plan, a posted summary, and the App Home of the
-    panel (removed panelists too), the hiring lead and the recruiter."""
+def refresh_everywhere(session: Session, services: Services, interview: Any, *,
+                       summary: bool = True, panel: bool = True) -> None:
+    """After a change everyone sees: the plan, a posted summary (unless `summary` is
+    False: it is known to be current), and the App Home of the hiring lead, the recruiter
+    and (unless `panel` is False: nothing they see changed) the panel, removed panelists
+    too."""
     refresh_plan(session, services, interview.id)
-    refresh_summary(session, services, interview.id)
-    people = [p.user_id for p in interview.panelists]
+    if summary:
+        refresh_summary(session, services, interview.id)
+    people = [p.user_id for p in interview.panelists] if panel else []
     refresh_homes(session, services, interview.team_id,
                   [*people, interview.hiring_lead_id, interview.recruiter_id],
                   interview_id=interview.id)

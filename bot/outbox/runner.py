@@ -142,19 +142,29 @@ class Outbox:
         except Exception:  # the database is away: the sweep tries again
             log.exception("could not claim outbox rows %s", list(ids))
             return 0
-        for item in claimed:
-            self._perform(item)
+        self._perform_all(claimed)
         return len(claimed)
 
     def perform_due(self, limit: int = BATCH_SIZE) -> int:
         """Claim up to `limit` due rows, oldest first, and perform them; how many."""
         with transaction(self.db) as session:
             claimed = self._claim(session, [], limit)
-        for item in claimed:
-            self._perform(item)
+        self._perform_all(claimed)
         return len(claimed)
 
-    def _perform(self, item: Claimed) -> None:
+    def _perform_all(self, claimed: Sequence[Claimed]) -> None:
+        """Each in turn. A re-render done is deleted with the batch's others (one commit,
+        not one each: doing one again after a crash repeats nothing anyone notices); any
+        other row at once, so that a crash repeats it only if it died in between."""
+        rendered: list[Claimed] = []
+        try:
+            for item in claimed:
+                self._perform(item, rendered if item.kind in self.refresh_kinds else None)
+        finally:
+            if rendered:
+                self._done(*rendered)
+
+    def _perform(self, item: Claimed, done: list[Claimed] | None = None) -> None:
         self._after_the_acks(item.kind)
         effect = self.effects.get(item.kind)
         token = request_id.set(item.request_id)
@@ -175,7 +185,10 @@ class Outbox:
             log.exception("outbox %s %s failed", item.kind, item.ids)
             self._failed(item, TransientError(f"{type(error).__name__}: {error}"))
         else:
-            self._done(item)
+            if done is None:
+                self._done(item)
+            else:
+                done.append(item)
             SIDE_EFFECTS.labels(item.kind, "done").inc()
             if due := self._due_now(follow_ups):  # what performing it stored, in turn
                 self.perform(due)
@@ -217,13 +230,15 @@ class Outbox:
                 claimed.append(Claimed(merged, row.kind, row.payload, row.request_id))
         return claimed
 
-    def _done(self, item: Claimed) -> None:
+    def _done(self, *items: Claimed) -> None:
+        ids = [row_id for item in items for row_id in item.ids]
         try:
             with transaction(self.db) as session:
                 session.execute(delete(OutboxMessage).where(
-                    OutboxMessage.id.in_(item.ids), OutboxMessage.claimed_by == self.worker))
+                    OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == self.worker))
         except Exception:  # performed but not recorded: it may be performed once more
-            log.exception("outbox %s %s performed but not recorded", item.kind, item.ids)
+            log.exception("outbox %s performed but not recorded",
+                          [(item.kind, item.ids) for item in items])
 
     def _failed(self, item: Claimed, error: TransientError | PermanentError) -> None:
         reason = error.reason if isinstance(error, TransientError) else str(error)

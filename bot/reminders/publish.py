@@ -39,23 +39,42 @@ log = logging.getLogger(__name__)
 
 def process_due(services: Services, now: datetime, worker: str,
                 limit: int = BATCH_SIZE) -> list[Outcome]:
-    """Claim the due rows, then for each: still relevant? send it, record the result."""
-    outcomes = []
-    for reminder_id in claim_due_ids(services, now, worker, limit):
-        try:
-            outcomes.append(process_one(services, reminder_id, now, worker))
-        except Exception as error:  # a bug must not hold up the other rows; retried, capped
-            log.exception("Reminder %s could not be processed", reminder_id)
-            outcomes.append(record_retry(services, reminder_id, now, worker,
-                                         f"{type(error).__name__}: {error}"))
-        REMINDERS.labels(outcomes[-1].status).inc()
-    return outcomes
+    """Claim the due rows; read them and their interviews together (recording those that
+    no longer make sense); then send each and record its result, one commit each. The side
+    effects a send implies (App Homes, ...) go to the outbox, where those for one person
+    fold into one."""
+    ids = claim_due_ids(services, now, worker, limit)
+    if not ids:
+        return []
+    try:
+        taken = take_due(services, ids, now, worker)
+    except Exception:  # a bug in one row must not hold up the others: each on its own
+        log.exception("Reminders %s could not be read together", ids)
+        return [_counted(process_one(services, reminder_id, now, worker)) for reminder_id in ids]
+    return [_counted(_send_or_retry(services, item, now, worker)) for item in taken]
+
+
+def _counted(outcome: Outcome) -> Outcome:
+    REMINDERS.labels(outcome.status).inc()
+    return outcome
 
 
 def process_one(services: Services, reminder_id: int, now: datetime, worker: str) -> Outcome:
-    due = take_due(services, reminder_id, now, worker)
+    """One claimed reminder: still relevant? send it, record the result."""
+    try:
+        (due,) = take_due(services, [reminder_id], now, worker)
+    except Exception as error:  # a bug must not hold up the other rows; retried, capped
+        log.exception("Reminder %s could not be processed", reminder_id)
+        return record_retry(services, reminder_id, now, worker,
+                            f"{type(error).__name__}: {error}")
+    return _send_or_retry(services, due, now, worker)
+
+
+def _send_or_retry(services: Services, due: DueReminder | Outcome, now: datetime,
+                   worker: str) -> Outcome:
     if isinstance(due, Outcome):
         return due
+    reminder_id = due.reminder_id
     # Slack calls (the time zone, the post) after the commit.
     try:
         delivery = _delivery_for(services, due)

@@ -35,6 +35,7 @@ from bot.core.backoff import MAX_ATTEMPTS, backoff
 from bot.interviews import (
     cancel_reminders,
     debrief_of,
+    debriefs_of,
     live_rounds,
     log_event,
     missing_panelists,
@@ -317,31 +318,48 @@ class DueReminder:
     by_round: bool = False  # the debrief covers several rounds: name them
 
 
-def take_due(services: Services, reminder_id: int, now: datetime,
-             worker: str) -> DueReminder | Outcome:
-    """The claimed reminder to send, or what became of it instead: skipped (recorded,
-    with the reason) when it no longer makes sense, lost when another took it."""
+def take_due(services: Services, reminder_ids: Sequence[int], now: datetime,
+             worker: str) -> list[DueReminder | Outcome]:
+    """For each claimed reminder, in order: the reminder to send, or what became of it
+    instead: skipped (recorded, with the reason) when it no longer makes sense, lost when
+    another took it. One transaction for the batch, its rows and interviews read together."""
     with transaction(services.db) as session:
-        reminder = session.get(Reminder, reminder_id)
-        if reminder is None or reminder.claimed_by != worker:
-            return Outcome(reminder_id, "", "", "lost", "the row moved on")
-        kind, recipient = reminder.kind, reminder.recipient_id
-        interview = _load_interview(session, reminder.interview_id)
-        rounds = (debrief_of(session, interview).rounds
-                  if interview is not None and interview.deleted_at is None else ())
-        missing = _missing_by_round(rounds)
-        reason = skip_reason(session, reminder, interview, now, bool(missing))
-        if reason is not None:
-            reminder.status = ReminderStatus.SKIPPED
-            reminder.last_error = reason
-            reminder.claimed_until = None
-            if interview is not None:
-                log_event(session, interview, None, "reminder_skipped", reminder=kind,
-                          recipient=recipient, reason=reason)
-            return Outcome(reminder_id, kind, recipient, "skipped", reason)
-        assert interview is not None
-        return DueReminder(reminder_id, kind, recipient, interview, missing,
-                           by_round=len(rounds) > 1)
+        reminders = {r.id: r for r in session.scalars(
+            select(Reminder).where(Reminder.id.in_(list(reminder_ids))))}
+        interviews = _load_interviews(session, {r.interview_id for r in reminders.values()})
+        debriefs = debriefs_of(session, [i for i in interviews.values()
+                                         if i.deleted_at is None])
+        later = _pending_nudges(session, interviews, now)
+        found: list[DueReminder | Outcome] = []
+        for reminder_id in reminder_ids:
+            reminder = reminders.get(reminder_id)
+            if reminder is None or reminder.claimed_by != worker:
+                found.append(Outcome(reminder_id, "", "", "lost", "the row moved on"))
+                continue
+            interview = interviews.get(reminder.interview_id)
+            debrief = debriefs.get(reminder.interview_id)
+            found.append(_take(session, reminder, interview, debrief.rounds if debrief else (),
+                               now, _superseded(reminder, later)))
+        return found
+
+
+def _take(session: Session, reminder: Reminder, interview: Interview | None,
+          rounds: Sequence[Interview], now: datetime,
+          superseded: bool) -> DueReminder | Outcome:
+    kind, recipient = reminder.kind, reminder.recipient_id
+    missing = _missing_by_round(rounds)
+    reason = skip_reason(reminder, interview, now, bool(missing), superseded)
+    if reason is not None:
+        reminder.status = ReminderStatus.SKIPPED
+        reminder.last_error = reason
+        reminder.claimed_until = None
+        if interview is not None:
+            log_event(session, interview, None, "reminder_skipped", reminder=kind,
+                      recipient=recipient, reason=reason)
+        return Outcome(reminder.id, kind, recipient, "skipped", reason)
+    assert interview is not None
+    return DueReminder(reminder.id, kind, recipient, interview, missing,
+                       by_round=len(rounds) > 1)
 
 
 def _missing_by_round(rounds: Sequence[Interview]) -> tuple[tuple[int, tuple[str, ...]], ...]:
@@ -349,17 +367,17 @@ def _missing_by_round(rounds: Sequence[Interview]) -> tuple[tuple[int, tuple[str
     return tuple((number, users) for number, users in found if users)
 
 
-def _load_interview(session: Session, interview_id: int) -> Interview | None:
-    return session.scalars(
-        select(Interview).where(Interview.id == interview_id)
-        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard))
-    ).first()
+def _load_interviews(session: Session, interview_ids: set[int]) -> dict[int, Interview]:
+    return {i.id: i for i in session.scalars(
+        select(Interview).where(Interview.id.in_(interview_ids))
+        .options(selectinload(Interview.panelists).selectinload(Panelist.scorecard)))}
 
 
-def skip_reason(session: Session, reminder: Reminder, interview: Interview | None,
-                now: datetime, anyone_missing: bool) -> str | None:
+def skip_reason(reminder: Reminder, interview: Interview | None, now: datetime,
+                anyone_missing: bool, superseded: bool = False) -> str | None:
     """Why a due reminder no longer makes sense, or None to send it. `anyone_missing`: a
-    scorecard of a round the debrief covers is not in."""
+    scorecard of a round the debrief covers is not in; `superseded`: a later nudge to the
+    same person is due too."""
     if interview is None or interview.deleted_at is not None:
         return "interview deleted"
     if interview.status in (InterviewStatus.CANCELLED, InterviewStatus.DECIDED):
@@ -382,24 +400,33 @@ def skip_reason(session: Session, reminder: Reminder, interview: Interview | Non
             return "debrief started"
         if now < interview.ends_at:
             return "interview not over"  # only after a reschedule raced this row
-        if _superseded(session, reminder, now):
+        if superseded:
             return "superseded by a later reminder"
         return None
     return f"unknown kind {kind}"
 
 
-def _superseded(session: Session, reminder: Reminder, now: datetime) -> bool:
+_Nudges = dict[tuple[int, str], list[datetime]]  # (interview, recipient) -> due times
+
+
+def _pending_nudges(session: Session, interviews: dict[int, Interview],
+                    now: datetime) -> _Nudges:
+    """The pending nudges due by now of these interviews, by (interview, recipient)."""
+    found: _Nudges = {}
+    for interview_id, recipient, kind, due_at in session.execute(
+            select(Reminder.interview_id, Reminder.recipient_id, Reminder.kind,
+                   Reminder.due_at)
+            .where(Reminder.interview_id.in_(list(interviews)),
+                   Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now)):
+        if is_nudge(kind):
+            found.setdefault((interview_id, recipient), []).append(due_at)
+    return found
+
+
+def _superseded(reminder: Reminder, pending: _Nudges) -> bool:
     """After downtime several nudges to one person may be due at once: send the latest."""
-    later = session.scalars(
-        select(Reminder.kind).where(
-            Reminder.interview_id == reminder.interview_id,
-            Reminder.recipient_id == reminder.recipient_id,
-            Reminder.status == ReminderStatus.PENDING,
-            Reminder.due_at > reminder.due_at,
-            Reminder.due_at <= now,
-        )
-    )
-    return any(is_nudge(kind) for kind in later)
+    return any(due > reminder.due_at
+               for due in pending.get((reminder.interview_id, reminder.recipient_id), ()))
 
 
 def record_outcome(services: Services, reminder_id: int, worker: str, status: ReminderStatus,

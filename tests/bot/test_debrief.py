@@ -307,6 +307,34 @@ def test_without_a_plan_message_the_summary_goes_in_the_channel(world: World) ->
     assert interview_row(world.services, interview_id).summary_ts == top[0]["ts"]
 
 
+def test_a_summary_just_posted_is_updated_only_if_a_scorecard_came_in_meanwhile(
+        world: World) -> None:
+    services = world.services
+    quiet = make_interview(services, panel=(PIA, PEETER), candidate_name="Quiet")
+    add_scorecard(services, quiet, PIA, PIA_SCORES)
+    debrief_publish.post_debrief_summary(services, quiet, actor_id=None)
+    perform_side_effects(services)
+    [posted] = world.fake.messages(CHANNEL)
+    assert posted["edits"] == []  # it shows what there is: not rendered and sent again
+
+    busy = make_interview(services, panel=(PIA, PEETER), candidate_name="Busy")
+    add_scorecard(services, busy, PIA, PIA_SCORES)
+    hold = world.fake.hold("chat.postMessage", lambda p: "Busy" in str(p.get("text")))
+    poster = threading.Thread(target=debrief_publish.post_debrief_summary,
+                              args=(services, busy, None))
+    poster.start()
+    try:
+        assert hold.arrived.wait(10)
+        add_scorecard(services, busy, PEETER, PEETER_SCORES, takeaways="Late but thorough.")
+    finally:
+        hold.release()
+        poster.join(10)
+    perform_side_effects(services)
+    [message] = [m for m in world.fake.messages(CHANNEL) if "Busy" in m["text"]]
+    assert "Late but thorough." not in str(message["edits"])
+    assert "Late but thorough." in str(message["blocks"])
+
+
 def test_timer_and_button_at_once_give_one_summary(world: World) -> None:
     services = world.services
     plan_ts = post_plan(world)

@@ -138,4 +138,18 @@ def test_the_number_of_queries_does_not_grow_with_interviews(world: World) -> No
     with counted(world) as many:
         data = load_home(services, LEAD, team_id=TEAM)
     assert data.leading.total == 13
-    assert len(few) == len(many) == 4
+    assert len(few) == len(many) == 2
+
+
+def test_created_interviews_show_the_open_ones_first_then_the_latest(world: World) -> None:
+    services = world.services
+    now = services.clock()
+    started = {name: make_interview(services, starts_at=now - timedelta(days=days))
+               for name, days in (("decided", 1), ("cancelled", 2), ("debrief", 3),
+                                  ("scheduled", 4), ("older decided", 5))}
+    for name, interview_id in started.items():
+        set_status(world, interview_id, InterviewStatus(name.split()[-1]))
+    with transaction(services.db) as session:
+        page = home_data(session, RECRUITER, now, team_id=TEAM, rows=3).created
+    assert (ids(page), page.total) == (
+        [started["debrief"], started["scheduled"], started["decided"]], 5)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select, update
+from sqlalchemy import Connection, event, select, update
 
 from bot.app import build_services
 from bot.core.backoff import BACKOFF_BASE, backoff
@@ -31,8 +31,19 @@ from bot.reminders.service import (
 )
 from bot.services import Services
 from models import Interview, InterviewStatus, Reminder, ReminderStatus, transaction
-from tests.conftest import CHANNEL, LEAD, MARI, PEETER, PIA, Clock, World, make_settings
-from tests.factories import add_scorecard, make_interview
+from models.session import READ_ONLY
+from tests.conftest import (
+    CHANNEL,
+    LEAD,
+    MARI,
+    PEETER,
+    PIA,
+    RECRUITER,
+    Clock,
+    World,
+    make_settings,
+)
+from tests.factories import add_scorecard, make_interview, perform_side_effects
 
 DEFAULTS = ReminderTimes()
 
@@ -284,6 +295,39 @@ def test_the_last_nudge_and_the_leads_note(world: World) -> None:
     assert ("score_candidate", str(interview_id)) in buttons(last)
     [note] = world.fake.dms(LEAD)
     assert f"<@{PIA}>" in str(note["blocks"]) and f"<@{PEETER}>" not in str(note["blocks"])
+
+
+def test_a_sweep_commits_once_a_reminder_and_publishes_each_app_home_once(
+        world: World) -> None:
+    """Three interviews of one recruiter, lead and panel reach their debrief together: the
+    nudges are skipped in the one transaction that reads the batch, each sent reminder
+    records its outcome in one commit (a debrief also claims and stores its summary), and
+    the organisers' App Homes, which show the debrief's status and which each debrief asks
+    for, are published once each; the panel's show nothing that changed."""
+    services = world.services
+    start = services.clock() - timedelta(hours=2)
+    interview_ids = [make_interview(services, starts_at=start) for _ in range(3)]
+    for interview_id in interview_ids:
+        schedule(services, interview_id)
+    now = interview_times(services, interview_ids[0]).debrief_at + timedelta(minutes=1)
+    commits: list[object] = []
+
+    def count(connection: Connection) -> None:  # transactions that may write
+        if not connection.get_execution_options().get(READ_ONLY):
+            commits.append(connection)
+    event.listen(services.engine, "commit", count)
+    try:
+        outcomes = process_due(services, now, "w")
+    finally:
+        event.remove(services.engine, "commit", count)
+    sent = [o.kind for o in outcomes if o.status == "sent"]
+    assert sorted(sent) == ["debrief"] * 3 + ["debrief_lead"] * 3
+    assert {o.status for o in outcomes if o.kind not in sent} == {"skipped"}
+    assert len(commits) <= 2 + len(sent) + 2 * sent.count("debrief")
+    before = len(world.fake.calls("views.publish"))
+    perform_side_effects(services)
+    published = [c["params"]["user_id"] for c in world.fake.calls("views.publish")[before:]]
+    assert sorted(published) == sorted([LEAD, RECRUITER])
 
 
 def test_times_in_messages_are_shown_in_each_readers_time_zone(world: World) -> None:
