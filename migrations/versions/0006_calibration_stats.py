@@ -58,10 +58,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_panelist_stats_team_user_ended", "panelist_stats",
                     ["team_id", "user_id", "ended_at"], unique=False)
+    op.create_index("ix_panelist_stats_team_ended_figures", "panelist_stats",
+                    ["team_id", "ended_at", "user_id", "leniency", "hours_to_scorecard"],
+                    unique=False)
     _fill(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_panelist_stats_team_ended_figures", table_name="panelist_stats")
     op.drop_index("ix_panelist_stats_team_user_ended", table_name="panelist_stats")
     op.drop_table("panelist_stats")
     op.drop_index("ix_debrief_stats_team_ended", table_name="debrief_stats")
