@@ -1,7 +1,8 @@
 """The cheapest Slack that answers: every Web API method says ok, in a process of its own
 (so its work never competes with the code being timed for the GIL). users.info knows
 everyone (time zone Europe/Tallinn); chat.postMessage and chat.update give a channel and a
-fresh ts. GET /stats gives the calls so far by method."""
+fresh ts; files_upload_v2 gets an upload URL here and a file id. GET /stats gives the calls
+so far by method."""
 
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(body)
 
     def do_POST(self) -> None:
-        method = self.path.rstrip("/").rsplit("/", 1)[-1]
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        method = ("upload" if self.path.startswith("/upload/")
+                  else self.path.rstrip("/").rsplit("/", 1)[-1])
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = "" if method == "upload" else body.decode()  # an upload's bytes are the file
         if "json" in (self.headers.get("Content-Type") or ""):
             params = json.loads(raw or "{}")
         else:
@@ -50,6 +53,15 @@ class _Handler(BaseHTTPRequestHandler):
             channel = str(params.get("channel", ""))
             answer |= {"channel": "D" + channel[1:] if channel.startswith("U") else channel,
                        "ts": str(params.get("ts") or ts)}
+        elif method == "files.getUploadURLExternal":
+            file_id = f"F{ts.rsplit('.', 1)[-1]}"
+            answer |= {"file_id": file_id, "upload_url":
+                       f"http://127.0.0.1:{self.server.server_port}/upload/{file_id}"}
+        elif method == "files.completeUploadExternal":
+            files = params.get("files")
+            listed = json.loads(files) if isinstance(files, str) else files or []
+            answer["files"] = [{"id": f.get("id"), "title": f.get("title", "")}
+                               for f in listed]
         elif method == "chat.getPermalink":
             answer["permalink"] = "https://example.slack.com/archives/C/p1"
         self._send(json.dumps(answer).encode())
