@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, select, text
@@ -39,6 +40,14 @@ from models import (
 from models.question_set import content_hash
 from tests.conftest import PEETER, PIA, TEAM, make_settings, scratch_postgres_database
 from tests.factories import perform_side_effects
+
+
+def _migrate(config: Config, engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or downgrade) the database to `revision` on one connection."""
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+        connection.commit()
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:
@@ -73,10 +82,7 @@ def test_a_scorecard_the_old_hand_off_held_is_stored_after_the_upgrade(
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0003")
-            connection.commit()
+        _migrate(config, services.engine, "0003")
         interview_id = _interview_at_0003(services)
         answers = {"ratings": {"define-customer-service": "4"}, "category_notes": {},
                    "recommendation": "hire", "takeaways": "Concrete.", "private_note": ""}
@@ -131,16 +137,10 @@ def test_every_row_survives_the_move_to_candidates(fake: FakeSlack,
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0004")
-            connection.commit()
+        _migrate(config, services.engine, "0004")
         _fill_at_0004(services.engine)
         before = _all_rows(services.engine)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0005")
-            connection.commit()
+        _migrate(config, services.engine, "0005")
         after = _all_rows(services.engine)
 
         moved = ("candidate_name", "role", "candidate_link")
@@ -281,10 +281,7 @@ def test_the_calibration_figures_of_past_interviews_are_filled_in(
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0005")
-            connection.commit()
+        _migrate(config, services.engine, "0005")
         tables = MetaData()
         tables.reflect(services.engine)
         end = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -345,10 +342,7 @@ def test_past_debriefs_get_their_start_and_their_panels_have_seen_them(
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0006")
-            connection.commit()
+        _migrate(config, services.engine, "0006")
         tables = MetaData()
         tables.reflect(services.engine)
         end = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -412,10 +406,7 @@ def test_what_the_database_knew_was_posted_becomes_posted_messages(
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0007")
-            connection.commit()
+        _migrate(config, services.engine, "0007")
         tables = MetaData()
         tables.reflect(services.engine)
         at = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -514,10 +505,7 @@ def test_frozen_question_sets_are_stored_once_and_come_back_on_downgrade(
         _fill_with_sets(services.engine, documents)
         before = _all_rows(services.engine)
 
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0009")
-            connection.commit()
+        _migrate(config, services.engine, "0009")
         after = _all_rows(services.engine)
         for table, rows in before.items():
             if table not in ("interviews", "alembic_version"):
@@ -620,26 +608,17 @@ def test_questions_per_category_is_added_empty_and_removed_cleanly(
         shipped = QuestionSetLibrary.load().get("customer-service", "en")
         assert shipped is not None
         _fill_with_sets(engine, [shipped.to_snapshot(), shipped.to_snapshot()])
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0009")
-            connection.commit()
+        _migrate(config, engine, "0009")
         at_0009 = _all_rows(engine)
 
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0010")
-            connection.commit()
+        _migrate(config, engine, "0010")
         at_0010 = _all_rows(engine)
         assert [row.pop("questions_per_category") for row in at_0010["interviews"]] == [
             None, None]
         assert {k: v for k, v in at_0010.items() if k != "alembic_version"} == {
             k: v for k, v in at_0009.items() if k != "alembic_version"}
 
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0009")
-            connection.commit()
+        _migrate(config, engine, "0009", down=True)
         assert _all_rows(engine) == at_0009
     finally:
         engine.dispose()
@@ -653,10 +632,7 @@ def test_decisions_and_interviews_keep_their_rows_when_the_evidence_columns_come
     services = build_services(make_settings(fake, empty_database))
     try:
         config = alembic_config(empty_database)
-        with services.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0010")
-            connection.commit()
+        _migrate(config, services.engine, "0010")
         tables = MetaData()
         tables.reflect(services.engine)
         now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
