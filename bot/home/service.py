@@ -1,8 +1,8 @@
 """One person's interviews at a glance: the App Home tab and `/interview list`.
 
-Four sections, each read with ONE query whatever the number of interviews: the ids shown
-and the section's total come from indexes (models/interview.py), and the progress of a
-row (panel, scorecards in, the loop's debrief) is counted only for the rows shown:
+Four sections in two queries whatever the number of interviews: the ids shown and each
+section's total come from indexes (models/interview.py), then the progress of a row
+(panel, scorecards in, the loop's debrief) is counted only for the rows shown:
 - scorecards I owe: I am on the panel (not removed), the interview has started, it is not
   decided or cancelled, and my scorecard is not in;
 - my upcoming interviews: I am on the panel or the hiring lead, and it has not started;
