@@ -192,6 +192,8 @@ def test_english_summary_of_the_worked_example(world: World) -> None:
     summary = summary_of(services, worked_example(services))
     message = debrief_summary_message(translator("en"), summary)
     blocks = post(world, message)["blocks"]
+    kinds = [b["type"] for b in blocks]
+    assert ["divider", "divider"] not in [kinds[i:i + 2] for i in range(len(kinds))]
     headline = next(b for b in blocks if b.get("block_id") == "headline")["text"]["text"]
     assert "*Scorecards in:* 3 of 3 · everyone's is in" in headline
     assert "*Recommendations:* Strong hire 1 · Hire 1 · No hire 1 · Strong no hire 0" in headline

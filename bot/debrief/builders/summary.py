@@ -558,7 +558,6 @@ def debrief_summary_message(t: Translator, summary: DebriefSummary, *,
     ]
     if summary.decision is not None:
         blocks.append(section(decision_text(t, summary.decision), block_id="decision"))
-    blocks.append(divider())
     agenda = agenda_blocks(t, summary)
     shift = before_after_blocks(t, summary)
     panel = panelist_blocks(t, summary)
