@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, Option, StaticSelectEle
 from slack_sdk.models.views import View
 
 from bot.core.question_sets import Category, QuestionSet
-from bot.debrief.builders.summary import recommendation_label, score_with_label, seen_mark
+from bot.debrief.builders.summary import panelist_head, score_with_label
 from bot.i18n import Translator
 from bot.scorecards.builders.views import score_text
 from bot.slack.blocks import SECTION_TEXT_LIMIT, chunk_lines, clip, context, divider, plain, section
@@ -60,13 +60,8 @@ def _long_text(first_line: str, text: str) -> list[Block]:
 
 
 def _head(t: Translator, qs: QuestionSet, card: FullScorecard) -> list[Block]:
-    who = user(card.user_id) if card.round_number is None else t._(
-        "{user} (round {n})", user=user(card.user_id), n=card.round_number)
-    head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
-    if card.version > 1:
-        head += " · " + t._("edited (version {n})", n=card.version)
-    head += seen_mark(t, card.changed_after_seeing, card.counted_version)
-    return _long_text(head + "\n" + t._("*Key takeaways:*"), card.takeaways)
+    return _long_text(panelist_head(t, qs, card) + "\n" + t._("*Key takeaways:*"),
+                      card.takeaways)
 
 
 def _private_note(t: Translator, card: FullScorecard) -> list[Block]:

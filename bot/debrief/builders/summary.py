@@ -60,7 +60,13 @@ from bot.slack.mrkdwn import escape, user
 from models import DecisionOutcome, InterviewStatus
 
 if TYPE_CHECKING:
-    from bot.debrief.service import DebriefSummary, DecisionResult, DecisionView, PanelistTakeaways
+    from bot.debrief.service import (
+        DebriefSummary,
+        DecisionResult,
+        DecisionView,
+        FullScorecard,
+        PanelistTakeaways,
+    )
 
 # Long takeaways are cut here; "Full scorecards" has them whole.
 TAKEAWAYS_IN_SUMMARY = 600
@@ -375,13 +381,21 @@ def agenda_blocks(t: Translator, summary: DebriefSummary) -> list[Block]:
 # ---------------------------------------------------------------------------- panelists
 
 
-def panelist_text(t: Translator, qs: QuestionSet, card: PanelistTakeaways) -> str:
+def panelist_head(t: Translator, qs: QuestionSet, card: PanelistTakeaways | FullScorecard
+                  ) -> str:
+    """Who (and in which round), their recommendation, the version and whether it changed
+    after they saw the panel: the first line of a panelist in the summary and in the full
+    scorecards."""
     who = user(card.user_id) if card.round_number is None else t._(
         "{user} (round {n})", user=user(card.user_id), n=card.round_number)
     head = f"{who} · *{escape(recommendation_label(qs, card.recommendation))}*"
     if card.version > 1:
         head += " · " + t._("edited (version {n})", n=card.version)
-    head += seen_mark(t, card.changed_after_seeing, card.counted_version)
+    return head + seen_mark(t, card.changed_after_seeing, card.counted_version)
+
+
+def panelist_text(t: Translator, qs: QuestionSet, card: PanelistTakeaways) -> str:
+    head = panelist_head(t, qs, card)
     takeaways = card.takeaways.strip()
     if len(takeaways) > TAKEAWAYS_IN_SUMMARY:
         takeaways = takeaways[:TAKEAWAYS_IN_SUMMARY - 1].rstrip() + "…"
